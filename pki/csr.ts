@@ -123,7 +123,7 @@ function requestedExtensions(info: CertificationRequestInfo, field: string): Asn
 }
 
 function readSans(names: GeneralName[], field: string): SubjectAltName[] {
-  return names.map((name) => {
+  return Array.from(names, (name): SubjectAltName => {
     if (name.dNSName !== undefined) return { type: "dns", value: name.dNSName };
     if (name.iPAddress !== undefined) {
       const ip = new x509.GeneralName(name).value;
