@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,4 +47,25 @@ export function certtoolVerify(dir: string, rootPem: string, issuingPem: string,
   const root = put(dir, "certtool-root.pem", rootPem);
   const chain = put(dir, "certtool-chain.pem", leafPem + issuingPem);
   return tool("certtool", ["--verify", "--load-ca-certificate", root, "--infile", chain, ...(purposeOid ? ["--verify-purpose", purposeOid] : [])]);
+}
+
+/** Like {@link tool}, without blocking the event loop (for clients of a server in this process). */
+export function toolAsync(command: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} could not run (${error.message}); install it (see .ci/run)`));
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, stdout, stderr, output: stdout + stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
 }
