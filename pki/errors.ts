@@ -26,6 +26,7 @@ export type PkiErrorCode =
   | "REASON_UNKNOWN"
   | "NOT_FOUND"
   | "ALREADY_REVOKED"
+  | "IDEMPOTENCY_CONFLICT"
   | "CA_NOT_INITIALISED"
   | "CA_EXISTS"
   | "CHAIN_INVALID"

@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import type { CaIdentity } from "../../pki/ca";
+import { parseRevocationReason } from "../../pki/crl";
+import { isPkiError, PkiError } from "../../pki/errors";
+import { validateIssueRequest } from "../../pki/issuance-policy";
+import { normaliseSerial, serialHexToDecimal } from "../../pki/serial";
+import { makeCaDeps } from "../shared/aws-deps";
+import { CaDeps, loadCa, parseEvent, publishIssuingCrl, requireCa } from "../shared/ca-service";
+import { CertificateRecord } from "../shared/ca-store";
+
+/** The `issue` answer (ARCHITECTURE.md). */
+export interface IssueResponse {
+  readonly certificatePem: string;
+  /** Issuing CA then root. */
+  readonly chainPem: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/** The `revoke` answer. */
+export interface RevokeResponse {
+  readonly serialNumber: string;
+  readonly revokedAt: string;
+  readonly reason: string;
+  /** The CRL number published with this revocation. */
+  readonly crlNumber: number;
+}
+
+export type IssuerResponse = IssueResponse | RevokeResponse | { error: ReturnType<PkiError["toJSON"]> };
+
+/**
+ * ca-issuer. `{ action?: "issue", csrPem, purposes, lifetimeDays?, subject?, sans?, idempotencyKey? }`
+ * issues a certificate (the same idempotencyKey with the same request returns the same
+ * certificate); `{ action: "revoke", serialNumber, reason? }` revokes one and publishes the issuing
+ * CRL at once. Refusals come back as `{ error: { code, field, message } }` and write nothing.
+ */
+export async function handle(rawEvent: unknown, deps: CaDeps, requestId = "local"): Promise<IssuerResponse> {
+  try {
+    const event = parseEvent(rawEvent);
+    const action = event !== null && typeof event === "object" ? ((event as { action?: unknown }).action ?? "issue") : "issue";
+    if (action === "issue") return await issue(event, deps, requestId);
+    if (action === "revoke") return await revoke(event as Record<string, unknown>, deps, requestId);
+    throw new PkiError("REQUEST_INVALID", `action must be "issue" or "revoke"; got ${JSON.stringify(action)}`, "action");
+  } catch (error) {
+    if (!isPkiError(error)) throw error; // a fault, not a refusal: Lambda reports it and the alarm fires
+    deps.log.info("request.refused", { requestId, code: error.code, field: error.field, message: error.message });
+    return { error: error.toJSON() };
+  }
+}
+
+async function issuingCa(deps: CaDeps): Promise<{ ca: CaIdentity; chainPem: string }> {
+  const [issuingRecord, rootRecord] = await Promise.all([requireCa(deps.store, "issuing"), requireCa(deps.store, "root")]);
+  return { ca: await loadCa(issuingRecord, deps.issuingSigner, deps.config.leafProfile), chainPem: issuingRecord.certificatePem + rootRecord.certificatePem };
+}
+
+/** A stable hash of what was asked, so a reused idempotency key with another request is caught. */
+function requestHash(event: Record<string, unknown>): string {
+  const { csrPem, purposes, lifetimeDays, subject, sans } = event;
+  return createHash("sha256").update(JSON.stringify([csrPem, purposes, lifetimeDays ?? null, subject ?? null, sans ?? null])).digest("hex");
+}
+
+async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<IssueResponse> {
+  const { order, idempotencyKey } = validateIssueRequest(event, deps.config.policy);
+  const hash = requestHash(event as Record<string, unknown>);
+  deps.log.info("issue.request", { requestId, subject: JSON.stringify(order.subject), sans: order.sans.map((s) => s.value), purposes: [...order.purposes], lifetimeDays: order.lifetimeDays, idempotencyKey });
+  const { ca, chainPem } = await issuingCa(deps);
+  if (idempotencyKey) {
+    const replay = await replayed(deps, idempotencyKey, hash, chainPem);
+    if (replay) return replay;
+  }
+  const certificate = await ca.issueLeaf(order, deps.clock());
+  const record: CertificateRecord = {
+    serialHex: certificate.serialHex,
+    serialDecimal: serialHexToDecimal(certificate.serialHex),
+    subject: certificate.subject,
+    sans: order.sans.map((s) => `${s.type}:${s.value}`),
+    purposes: [...order.purposes],
+    notBefore: certificate.notBefore.toISOString(),
+    notAfter: certificate.notAfter.toISOString(),
+    certificatePem: certificate.pem,
+    requestId,
+    status: "valid",
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  };
+  const stored = await deps.store.putCertificate(record, idempotencyKey ? { key: idempotencyKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
+  if (stored === "idempotency-exists") {
+    // A concurrent retry with the same key won the race: return its certificate; ours is discarded unpublished.
+    const replay = await replayed(deps, idempotencyKey!, hash, chainPem);
+    if (replay) return replay;
+    throw new Error(`idempotency record ${idempotencyKey} vanished`);
+  }
+  deps.log.info("issue.issued", { requestId, serialNumber: certificate.serialHex, subject: certificate.subject, notAfter: record.notAfter });
+  return { certificatePem: certificate.pem, chainPem, serialNumber: certificate.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
+}
+
+async function replayed(deps: CaDeps, key: string, hash: string, chainPem: string): Promise<IssueResponse | undefined> {
+  const previous = await deps.store.getIdempotency(key);
+  if (!previous) return undefined;
+  if (previous.requestHash !== hash) {
+    throw new PkiError("IDEMPOTENCY_CONFLICT", `idempotencyKey ${key} was already used for a different request; use a new key for a new certificate`, "idempotencyKey");
+  }
+  const record = await deps.store.getCertificate(previous.serialHex);
+  if (!record) throw new Error(`certificate ${previous.serialHex} of idempotency key ${key} is missing`);
+  deps.log.info("issue.replayed", { serialNumber: record.serialHex, idempotencyKey: key });
+  return { certificatePem: record.certificatePem, chainPem, serialNumber: record.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
+}
+
+async function revoke(event: Record<string, unknown>, deps: CaDeps, requestId: string): Promise<RevokeResponse> {
+  const known = new Set(["action", "serialNumber", "reason"]);
+  const unknown = Object.keys(event).find((k) => !known.has(k));
+  if (unknown) throw new PkiError("REQUEST_INVALID", `unknown revoke field ${unknown}; allowed: serialNumber, reason`, unknown);
+  const serialHex = normaliseSerial(event.serialNumber, "serialNumber");
+  const reason = parseRevocationReason(event.reason, "reason");
+  const { ca } = await issuingCa(deps);
+  const revokedAt = deps.clock().toISOString();
+  const outcome = await deps.store.revoke(serialHex, revokedAt, reason);
+  if (outcome === "not-found") throw new PkiError("NOT_FOUND", `no certificate with serial ${serialHex} was issued by this CA`, "serialNumber");
+  if (outcome === "already-revoked") throw new PkiError("ALREADY_REVOKED", `certificate ${serialHex} is already revoked`, "serialNumber");
+  deps.log.info("revoke.revoked", { requestId, serialNumber: serialHex, reason });
+  const crl = await publishIssuingCrl(deps, ca);
+  return { serialNumber: serialHex, revokedAt, reason, crlNumber: crl.crlNumber };
+}
+
+let deps: Promise<CaDeps> | undefined;
+
+/** The Lambda entry point: real clients, built once per container. */
+export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<IssuerResponse> {
+  deps ??= makeCaDeps(process.env, { withRootKey: false });
+  return handle(event, await deps, context?.awsRequestId);
+}

@@ -1,0 +1,177 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { RevocationReason, RevokedEntry } from "../../pki/crl";
+
+/** A CA certificate as the inventory keeps it, with the CRL counter of that CA. */
+export interface CaRecord {
+  readonly role: "root" | "issuing";
+  readonly certificatePem: string;
+  readonly serialHex: string;
+  readonly notAfter: string;
+  readonly crlNumber: number;
+}
+
+/** An issued leaf certificate in the inventory. Private keys are never stored. */
+export interface CertificateRecord {
+  readonly serialHex: string;
+  readonly serialDecimal: string;
+  readonly subject: string;
+  readonly sans: readonly string[];
+  readonly purposes: readonly string[];
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly certificatePem: string;
+  /** Who asked, as far as Lambda can tell (the request id; the caller's principal is in CloudTrail). */
+  readonly requestId: string;
+  readonly idempotencyKey?: string;
+  readonly status: "valid" | "revoked";
+  readonly revokedAt?: string;
+  readonly reason?: RevocationReason;
+}
+
+/** The idempotency record: which certificate a key produced, and a hash of the request it came with. */
+export interface IdempotencyRecord {
+  readonly serialHex: string;
+  readonly requestHash: string;
+}
+
+/** The CA inventory, as the handlers use it (DynamoDB in AWS, a map in tests). */
+export interface CaStore {
+  getCa(role: CaRecord["role"]): Promise<CaRecord | undefined>;
+  /** Creates the CA record unless one exists; false when another run created it first. */
+  createCa(record: CaRecord): Promise<boolean>;
+  /** Atomically increments and returns the CA's CRL number. */
+  nextCrlNumber(role: CaRecord["role"]): Promise<number>;
+  getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Stores a new certificate and, with a key, its idempotency record, all or nothing. Returns
+   * "idempotency-exists" (and stores nothing) when another request already used the key.
+   */
+  putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists">;
+  getCertificate(serialHex: string): Promise<CertificateRecord | undefined>;
+  /** Marks a valid certificate revoked; says why not otherwise. */
+  revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked">;
+  /** Every revoked certificate, for the CRL. */
+  listRevoked(): Promise<RevokedEntry[]>;
+}
+
+/** Table layout: one table, `pk`/`sk`, and a sparse GSI of revoked certificates. */
+export const TABLE_LAYOUT = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  revokedIndex: "revoked",
+  revokedIndexKey: "revokedBy",
+  revokedIndexSortKey: "serialHex",
+} as const;
+
+const caKey = (role: string) => ({ pk: `CA#${role}`, sk: "CA" });
+const certKey = (serialHex: string) => ({ pk: `CERT#${serialHex}`, sk: "CERT" });
+const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: "IDEMPOTENCY" });
+
+function isConditionFailure(error: unknown): boolean {
+  const name = (error as Error)?.name;
+  return name === "ConditionalCheckFailedException" || name === "TransactionCanceledException";
+}
+
+/** {@link CaStore} on DynamoDB (document client). Every write that must not clobber is conditional. */
+export class DynamoCaStore implements CaStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getCa(role: CaRecord["role"]): Promise<CaRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: caKey(role), ConsistentRead: true }));
+    return result.Item as CaRecord | undefined;
+  }
+
+  async createCa(record: CaRecord): Promise<boolean> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...caKey(record.role), ...record }, ConditionExpression: "attribute_not_exists(pk)" }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async nextCrlNumber(role: CaRecord["role"]): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: caKey(role),
+        UpdateExpression: "ADD crlNumber :one",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":one": 1 },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return Number(result.Attributes!.crlNumber);
+  }
+
+  async getIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(key), ConsistentRead: true }));
+    return result.Item as IdempotencyRecord | undefined;
+  }
+
+  async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists"> {
+    const items: { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } }[] = [
+      { Put: { TableName: this.tableName, Item: { ...certKey(record.serialHex), ...record }, ConditionExpression: "attribute_not_exists(pk)" } },
+    ];
+    if (idempotency) {
+      const item = { ...idempotencyKey(idempotency.key), serialHex: idempotency.serialHex, requestHash: idempotency.requestHash };
+      items.push({ Put: { TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" } });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return "created";
+    } catch (error) {
+      if (idempotency && isConditionFailure(error)) return "idempotency-exists";
+      throw error;
+    }
+  }
+
+  async getCertificate(serialHex: string): Promise<CertificateRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: certKey(serialHex), ConsistentRead: true }));
+    return result.Item as CertificateRecord | undefined;
+  }
+
+  async revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked"> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: certKey(serialHex),
+          UpdateExpression: "SET #status = :revoked, revokedAt = :at, reason = :reason, revokedBy = :issuing",
+          ConditionExpression: "attribute_exists(pk) AND #status = :valid",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":revoked": "revoked", ":valid": "valid", ":at": revokedAt, ":reason": reason, ":issuing": "issuing" },
+        }),
+      );
+      return "revoked";
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.getCertificate(serialHex)) ? "already-revoked" : "not-found";
+    }
+  }
+
+  async listRevoked(): Promise<RevokedEntry[]> {
+    const entries: RevokedEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_LAYOUT.revokedIndex,
+          KeyConditionExpression: "revokedBy = :issuing",
+          ExpressionAttributeValues: { ":issuing": "issuing" },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        entries.push({ serialHex: item.serialHex, revokedAt: new Date(item.revokedAt), reason: item.reason, notAfter: new Date(item.notAfter) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+}

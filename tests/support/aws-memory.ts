@@ -1,0 +1,103 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { awsError } from "./kms-mock";
+
+type Item = Record<string, unknown>;
+
+/**
+ * An in-memory DynamoDB table behind the document client, for the conditional writes the CA
+ * store uses: `attribute_not_exists(pk)`, `attribute_exists(pk)`, `... AND #status = :valid`,
+ * `ADD n :v` and `SET a = :v, ...` updates, queries on a sparse GSI. Anything else throws, so a
+ * new expression in the store cannot pass unexamined.
+ */
+export function memoryDynamo() {
+  const items = new Map<string, Item>();
+  const key = (k: Item) => `${k.pk}|${k.sk}`;
+  const writes: string[] = [];
+  const names = (expr: string, attributeNames: Record<string, string> = {}) => expr.replace(/#\w+/g, (n) => attributeNames[n] ?? n);
+  const condition = (expr: string | undefined, item: Item | undefined, values: Item = {}, attributeNames: Record<string, string> = {}): boolean => {
+    if (!expr) return true;
+    return names(expr, attributeNames)
+      .split(/\s+AND\s+/)
+      .every((part) => {
+        if (part === "attribute_not_exists(pk)") return item === undefined;
+        if (part === "attribute_exists(pk)") return item !== undefined;
+        const eq = part.match(/^(\w+) = (:\w+)$/);
+        if (eq) return item !== undefined && item[eq[1]!] === values[eq[2]!];
+        throw new Error(`memoryDynamo: unsupported condition ${part}`);
+      });
+  };
+  const failed = () => awsError("ConditionalCheckFailedException", "The conditional request failed");
+  const ddb = mockClient(DynamoDBDocumentClient);
+  ddb.on(GetCommand).callsFake((input) => ({ Item: structuredClone(items.get(key(input.Key))) }));
+  ddb.on(PutCommand).callsFake((input) => {
+    if (!condition(input.ConditionExpression, items.get(key(input.Item)))) throw failed();
+    items.set(key(input.Item), structuredClone(input.Item));
+    writes.push(`put ${key(input.Item)}`);
+    return {};
+  });
+  ddb.on(TransactWriteCommand).callsFake((input) => {
+    for (const op of input.TransactItems) {
+      if (!condition(op.Put.ConditionExpression, items.get(key(op.Put.Item)))) throw awsError("TransactionCanceledException", "Transaction cancelled, ConditionalCheckFailed");
+    }
+    for (const op of input.TransactItems) {
+      items.set(key(op.Put.Item), structuredClone(op.Put.Item));
+      writes.push(`put ${key(op.Put.Item)}`);
+    }
+    return {};
+  });
+  ddb.on(UpdateCommand).callsFake((input) => {
+    const current = items.get(key(input.Key));
+    const values = input.ExpressionAttributeValues ?? {};
+    if (!condition(input.ConditionExpression, current, values, input.ExpressionAttributeNames)) throw failed();
+    const next: Item = { ...(current ?? input.Key) };
+    const expr = names(input.UpdateExpression, input.ExpressionAttributeNames);
+    const add = expr.match(/^ADD (\w+) (:\w+)$/);
+    const set = expr.match(/^SET (.+)$/);
+    if (add) next[add[1]!] = Number(next[add[1]!] ?? 0) + Number(values[add[2]!]);
+    else if (set) for (const assignment of set[1]!.split(/,\s*/)) {
+      const [name, value] = assignment.split(/\s*=\s*/);
+      next[name!] = values[value!];
+    }
+    else throw new Error(`memoryDynamo: unsupported update ${expr}`);
+    items.set(key(input.Key), next);
+    writes.push(`update ${key(input.Key)}`);
+    return { Attributes: next };
+  });
+  ddb.on(QueryCommand).callsFake((input) => {
+    const match = input.KeyConditionExpression.match(/^(\w+) = (:\w+)$/);
+    if (!input.IndexName || !match) throw new Error(`memoryDynamo: unsupported query ${input.KeyConditionExpression}`);
+    const wanted = input.ExpressionAttributeValues[match[2]];
+    return { Items: [...items.values()].filter((i) => i[match[1]!] === wanted).map((i) => structuredClone(i)) };
+  });
+  return { ddb, items, writes, restore: () => ddb.restore() };
+}
+
+/** An in-memory versioned S3 bucket (HeadObject, PutObject with metadata, GetObject). */
+export function memoryS3() {
+  const objects = new Map<string, { body: Uint8Array; versionId: string; metadata: Record<string, string>; contentType?: string }[]>();
+  let version = 0;
+  const s3 = mockClient(S3Client);
+  s3.on(HeadObjectCommand).callsFake((input) => {
+    const latest = objects.get(input.Key)?.at(-1);
+    if (!latest) throw awsError("NotFound", "Not Found");
+    return { VersionId: latest.versionId, Metadata: latest.metadata, ContentType: latest.contentType };
+  });
+  s3.on(PutObjectCommand).callsFake((input) => {
+    const versions = objects.get(input.Key) ?? [];
+    const versionId = `v${++version}`;
+    const body = typeof input.Body === "string" ? new Uint8Array(Buffer.from(input.Body)) : new Uint8Array(input.Body);
+    versions.push({ body, versionId, metadata: input.Metadata ?? {}, contentType: input.ContentType });
+    objects.set(input.Key, versions);
+    return { VersionId: versionId };
+  });
+  s3.on(GetObjectCommand).callsFake((input) => {
+    const latest = objects.get(input.Key)?.at(-1);
+    if (!latest) throw awsError("NoSuchKey", "The specified key does not exist.");
+    return { Body: { transformToByteArray: async () => latest.body, transformToString: async () => Buffer.from(latest.body).toString("utf8") }, VersionId: latest.versionId };
+  });
+  /** The latest content of `key`. */
+  const latest = (k: string) => objects.get(k)?.at(-1)?.body;
+  return { s3, objects, latest, putCount: () => s3.commandCalls(PutObjectCommand).length, restore: () => s3.restore() };
+}
