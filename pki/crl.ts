@@ -1,10 +1,9 @@
-import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
+import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes } from "@peculiar/asn1-schema";
 import {
   AuthorityKeyIdentifier,
   CRLNumber,
   CRLReason,
   CRLReasons,
-  Extension as AsnExtension,
   id_ce_authorityKeyIdentifier,
   id_ce_cRLNumber,
   id_ce_cRLReasons,
@@ -14,6 +13,7 @@ import {
 import { signatureAlgorithmOf } from "./certificate";
 import type { CaIdentity } from "./ca";
 import { PkiError } from "./errors";
+import { encodeExtension } from "./extensions";
 import { toPem } from "./pem";
 import { normaliseSerial } from "./serial";
 import { encodeSigned, PreEncodedConverter, PreEncodedSequenceConverter, toArrayBuffer } from "./signed-envelope";
@@ -120,7 +120,7 @@ class TbsCertListDer {
 }
 
 function extensionDer(extnID: string, value: unknown): ArrayBuffer {
-  return AsnConvert.serialize(new AsnExtension({ extnID, critical: false, extnValue: new OctetString(AsnConvert.serialize(value)) }));
+  return toArrayBuffer(encodeExtension(extnID, false, value));
 }
 
 // The reasonCode entry extension, encoded once per reason; `unspecified` is left out (RFC 5280 §5.3.1).

@@ -14,12 +14,11 @@ import {
   SubjectPublicKeyInfo,
 } from "@peculiar/asn1-x509";
 import { PkiError } from "./errors";
-import type { SubjectAltName } from "./extensions";
+import { SubjectAltName, subjectAltNameExtension } from "./extensions";
 import { CSR_SIGNATURE_ALGORITHMS, inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier } from "./key-algorithms";
 import { nameToSubject, SubjectFields, subjectToNameDer } from "./names";
 import { looksLikePem, readPemBlocks, toPem } from "./pem";
 import { encodeSigned } from "./signed-envelope";
-import { x509 } from "./x509";
 
 /** Largest CSR accepted, PEM or DER: real ones are 300–2000 bytes. */
 export const MAX_CSR_BYTES = 16 * 1024;
@@ -125,10 +124,8 @@ function requestedExtensions(info: CertificationRequestInfo, field: string): Asn
 function readSans(names: GeneralName[], field: string): SubjectAltName[] {
   return Array.from(names, (name): SubjectAltName => {
     if (name.dNSName !== undefined) return { type: "dns", value: name.dNSName };
-    if (name.iPAddress !== undefined) {
-      const ip = new x509.GeneralName(name).value;
-      return { type: "ip", value: ip };
-    }
+    // asn1-x509 reads the OCTET STRING as a dotted or colon address.
+    if (name.iPAddress !== undefined) return { type: "ip", value: name.iPAddress };
     throw new PkiError("SAN_INVALID", `${field} asks for a subjectAltName that is not a DNS name or IP address; only those are certified`, `${field}.subjectAltName`);
   });
 }
@@ -142,8 +139,7 @@ export function createCsr(privateKey: KeyObject, subject: SubjectFields, sans: r
   const key = inspectPublicKey(spkiDer, "privateKey");
   const attributes: Attribute[] = [];
   if (sans.length > 0) {
-    const san = new x509.SubjectAlternativeNameExtension(sans.map((s) => ({ type: s.type, value: s.value })));
-    attributes.push(new Attribute({ type: OID_EXTENSION_REQUEST, values: [AsnConvert.serialize(new Extensions([AsnConvert.parse(san.rawData, AsnExtension)]))] }));
+    attributes.push(new Attribute({ type: OID_EXTENSION_REQUEST, values: [AsnConvert.serialize(new Extensions([subjectAltNameExtension(sans, false)]))] }));
   }
   const info = new CertificationRequestInfo({
     subject: AsnConvert.parse(subjectToNameDer(subject), AsnName),

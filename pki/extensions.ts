@@ -1,7 +1,34 @@
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import { Extension as AsnExtension, id_ce_subjectKeyIdentifier, SubjectKeyIdentifier } from "@peculiar/asn1-x509";
+import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  CertificatePolicies,
+  CRLDistributionPoints,
+  DistributionPoint,
+  DistributionPointName,
+  ExtendedKeyUsage,
+  Extension as AsnExtension,
+  GeneralName,
+  id_ad_caIssuers,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_certificatePolicies,
+  id_ce_cRLDistributionPoints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  PolicyInformation,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+} from "@peculiar/asn1-x509";
 import type { CertificateProfile, KeyUsageName } from "./profiles";
-import { x509 } from "./x509";
 
 /** A subject alternative name the CA certifies: DNS names and IP addresses. */
 export interface SubjectAltName {
@@ -10,19 +37,23 @@ export interface SubjectAltName {
 }
 
 const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
-  digitalSignature: x509.KeyUsageFlags.digitalSignature,
-  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
-  keyCertSign: x509.KeyUsageFlags.keyCertSign,
-  cRLSign: x509.KeyUsageFlags.cRLSign,
+  digitalSignature: KeyUsageFlags.digitalSignature,
+  keyEncipherment: KeyUsageFlags.keyEncipherment,
+  keyCertSign: KeyUsageFlags.keyCertSign,
+  cRLSign: KeyUsageFlags.cRLSign,
 };
 
-function der(extension: x509.Extension): Uint8Array {
-  return new Uint8Array(extension.rawData);
+/** The Extension object for `value` (any asn1-schema class), with its extnValue encoded. */
+export function asnExtension(extnID: string, critical: boolean, value: unknown): AsnExtension {
+  return new AsnExtension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex");
+/** The DER of an Extension for `value`. */
+export function encodeExtension(extnID: string, critical: boolean, value: unknown): Uint8Array {
+  return new Uint8Array(AsnConvert.serialize(asnExtension(extnID, critical, value)));
 }
+
+const uri = (url: string) => new GeneralName({ uniformResourceIdentifier: url });
 
 /**
  * The extensions a profile puts in every certificate it issues under one issuer: basicConstraints
@@ -30,30 +61,37 @@ function hex(bytes: Uint8Array): string {
  * They do not change from one certificate to the next, so issuers encode them once.
  */
 export function profileExtensions(profile: CertificateProfile, authorityKeyIdentifier: Uint8Array): Uint8Array[] {
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(profile.basicConstraints.ca, profile.basicConstraints.pathLength, true),
-    new x509.KeyUsagesExtension(profile.keyUsage.reduce((flags, usage) => flags | KEY_USAGE_FLAGS[usage], 0), true),
+  const { ca, pathLength } = profile.basicConstraints;
+  const extensions = [
+    encodeExtension(id_ce_basicConstraints, true, new BasicConstraints(pathLength === undefined ? { cA: ca } : { cA: ca, pathLenConstraint: pathLength })),
+    encodeExtension(id_ce_keyUsage, true, new KeyUsage(profile.keyUsage.reduce((flags, usage) => flags | KEY_USAGE_FLAGS[usage], 0))),
   ];
-  if (profile.extendedKeyUsage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension([...profile.extendedKeyUsage], false));
-  extensions.push(new x509.AuthorityKeyIdentifierExtension(hex(authorityKeyIdentifier), false));
-  if (profile.crlUrls.length > 0) extensions.push(new x509.CRLDistributionPointsExtension([...profile.crlUrls], false));
-  if (profile.caIssuersUrls.length > 0) {
-    extensions.push(new x509.AuthorityInfoAccessExtension({ caIssuers: profile.caIssuersUrls.map((url) => new x509.GeneralName("url", url)) }, false));
+  if (profile.extendedKeyUsage.length > 0) extensions.push(encodeExtension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([...profile.extendedKeyUsage])));
+  extensions.push(encodeExtension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(Uint8Array.from(authorityKeyIdentifier)) })));
+  if (profile.crlUrls.length > 0) {
+    const points = profile.crlUrls.map((url) => new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(url)] }) }));
+    extensions.push(encodeExtension(id_ce_cRLDistributionPoints, false, new CRLDistributionPoints(points)));
   }
-  if (profile.policyOids.length > 0) extensions.push(new x509.CertificatePolicyExtension([...profile.policyOids], false));
-  return extensions.map(der);
+  if (profile.caIssuersUrls.length > 0) {
+    const access = profile.caIssuersUrls.map((url) => new AccessDescription({ accessMethod: id_ad_caIssuers, accessLocation: uri(url) }));
+    extensions.push(encodeExtension(id_pe_authorityInfoAccess, false, new AuthorityInfoAccessSyntax(access)));
+  }
+  if (profile.policyOids.length > 0) {
+    extensions.push(encodeExtension(id_ce_certificatePolicies, false, new CertificatePolicies(profile.policyOids.map((oid) => new PolicyInformation({ policyIdentifier: oid })))));
+  }
+  return extensions;
+}
+
+/** The subjectAltName extension for DNS names and IP addresses. */
+export function subjectAltNameExtension(sans: readonly SubjectAltName[], critical: boolean): AsnExtension {
+  const names = sans.map((s) => new GeneralName(s.type === "dns" ? { dNSName: s.value } : { iPAddress: s.value }));
+  return asnExtension(id_ce_subjectAltName, critical, new SubjectAlternativeName(names));
 }
 
 /** The extensions that differ per certificate: SKI (the subject's key id) and, when there are any, SANs. */
 export function subjectExtensions(subjectKeyIdentifier: Uint8Array, sans: readonly SubjectAltName[], subjectIsEmpty: boolean): Uint8Array[] {
-  // Built from the asn1-x509 classes directly: this runs once per certificate, on the hot path.
-  const ski = new AsnExtension({
-    extnID: id_ce_subjectKeyIdentifier,
-    critical: false,
-    extnValue: new OctetString(AsnConvert.serialize(new SubjectKeyIdentifier(Uint8Array.from(subjectKeyIdentifier)))),
-  });
-  const extensions: Uint8Array[] = [new Uint8Array(AsnConvert.serialize(ski))];
+  const extensions = [encodeExtension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(Uint8Array.from(subjectKeyIdentifier)))];
   // RFC 5280 §4.2.1.6: with an empty subject the SAN extension must be critical.
-  if (sans.length > 0) extensions.push(der(new x509.SubjectAlternativeNameExtension(sans.map((s) => ({ type: s.type, value: s.value })), subjectIsEmpty)));
+  if (sans.length > 0) extensions.push(new Uint8Array(AsnConvert.serialize(subjectAltNameExtension(sans, subjectIsEmpty))));
   return extensions;
 }

@@ -1,5 +1,4 @@
 import { PkiError } from "./errors";
-import { x509 } from "./x509";
 
 /** One PEM block: its label (`CERTIFICATE`, `X509 CRL`, …) and DER content. */
 export interface PemBlock {
@@ -16,13 +15,23 @@ export function toPem(der: Uint8Array, label: string): string {
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
-/** Every PEM block in `text`, in order. Throws PEM_INVALID naming `field` when there is none or one is damaged. */
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
+
+/**
+ * Every PEM block in `text`, in order (RFC 7468; text between blocks, such as openssl's
+ * "subject=" lines, is ignored). Throws PEM_INVALID naming `field` when there is no block, when
+ * BEGIN and END labels differ, when the body is not base64, or when it carries RFC 1421 headers
+ * (the legacy encrypted-key form).
+ */
 export function readPemBlocks(text: string, field: string): PemBlock[] {
-  let blocks: PemBlock[];
-  try {
-    blocks = x509.PemConverter.decodeWithHeaders(text).map((b) => ({ label: b.type, der: new Uint8Array(b.rawData) }));
-  } catch (error) {
-    throw new PkiError("PEM_INVALID", `${field}: damaged PEM (${(error as Error).message})`, field);
+  const blocks: PemBlock[] = [];
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    const [, label, body, endLabel] = match;
+    if (label !== endLabel) throw new PkiError("PEM_INVALID", `${field}: PEM block BEGIN ${label} ends with END ${endLabel}`, field);
+    if (body!.includes(":")) throw new PkiError("PEM_INVALID", `${field}: the ${label} block has headers (an encrypted legacy PEM); export it unencrypted`, field);
+    const base64 = body!.replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) throw new PkiError("PEM_INVALID", `${field}: the ${label} block is not valid base64`, field);
+    blocks.push({ label: label!, der: new Uint8Array(Buffer.from(base64, "base64")) });
   }
   if (blocks.length === 0) throw new PkiError("PEM_INVALID", `${field}: no PEM block found`, field);
   return blocks;
