@@ -1,9 +1,8 @@
 import { isPkiError, PkiError } from "../../pki/errors";
 import { makeCaDeps } from "../shared/aws-deps";
 import { CaDeps, loadCa, publishIssuingCrl, requireCa } from "../shared/ca-service";
+import { CRL_METRIC } from "../shared/contract";
 
-/** The CloudWatch namespace and metric the stale-CRL alarm watches. */
-export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;
 
 /**
  * ca-crl: on its schedule, builds the issuing CA's CRL from the inventory (expired entries pruned)

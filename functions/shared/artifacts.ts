@@ -1,16 +1,7 @@
 import { createHash } from "node:crypto";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+export { ARTIFACT_KEYS } from "./contract";
 
-/** Object keys of the CA bucket: what relying parties and the workload stack read. */
-export const ARTIFACT_KEYS = {
-  rootCertPem: "root-ca.pem",
-  issuingCertPem: "issuing-ca.pem",
-  rootCertDer: "root-ca.crt",
-  issuingCertDer: "issuing-ca.crt",
-  trustBundle: "ca-bundle.pem",
-  rootCrl: "root-ca.crl",
-  issuingCrl: "issuing-ca.crl",
-} as const;
 
 /** Where CA certificates, the trust bundle and CRLs are published (S3 in AWS, a map in tests). */
 export interface ArtifactStore {

@@ -1,3 +1,4 @@
+import { CA_ENV } from "./contract";
 import { DEFAULT_ISSUANCE_POLICY, IssuancePolicy, validateNamePolicy } from "../../pki/issuance-policy";
 import { SubjectFields, validateSubject } from "../../pki/names";
 import { DEFAULT_ISSUING_LIFETIME_DAYS, DEFAULT_MAX_LEAF_LIFETIME_DAYS, DEFAULT_ROOT_LIFETIME_DAYS, PURPOSES, ProfileOptions } from "../../pki/profiles";
@@ -23,22 +24,6 @@ export interface CaConfig {
   readonly rootCrlValidityDays: number;
 }
 
-/** Environment variable names, shared with the component that sets them. */
-export const CA_ENV = {
-  tableName: "CA_TABLE",
-  bucketName: "CA_BUCKET",
-  rootKeyId: "ROOT_KEY_ID",
-  issuingKeyId: "ISSUING_KEY_ID",
-  rootSubject: "ROOT_SUBJECT",
-  issuingSubject: "ISSUING_SUBJECT",
-  rootLifetimeDays: "ROOT_LIFETIME_DAYS",
-  issuingLifetimeDays: "ISSUING_LIFETIME_DAYS",
-  issuingProfile: "ISSUING_PROFILE",
-  leafProfile: "LEAF_PROFILE",
-  policy: "ISSUANCE_POLICY",
-  crlValidityHours: "CRL_VALIDITY_HOURS",
-  rootCrlValidityDays: "ROOT_CRL_VALIDITY_DAYS",
-} as const;
 
 /** Thrown when the environment is wrong: a deployment bug, reported with the variable's name. */
 export class CaConfigError extends Error {
@@ -94,3 +79,5 @@ export function readCaConfig(env: Record<string, string | undefined>): CaConfig 
     rootCrlValidityDays: positive(CA_ENV.rootCrlValidityDays, 7),
   };
 }
+
+export { CA_ENV };

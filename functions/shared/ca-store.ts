@@ -1,5 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RevocationReason, RevokedEntry } from "../../pki/crl";
+import { TABLE_LAYOUT } from "./contract";
+
+export { TABLE_LAYOUT };
 
 /** A CA certificate as the inventory keeps it, with the CRL counter of that CA. */
 export interface CaRecord {
@@ -54,14 +57,6 @@ export interface CaStore {
   listRevoked(): Promise<RevokedEntry[]>;
 }
 
-/** Table layout: one table, `pk`/`sk`, and a sparse GSI of revoked certificates. */
-export const TABLE_LAYOUT = {
-  partitionKey: "pk",
-  sortKey: "sk",
-  revokedIndex: "revoked",
-  revokedIndexKey: "revokedBy",
-  revokedIndexSortKey: "serialHex",
-} as const;
 
 const caKey = (role: string) => ({ pk: `CA#${role}`, sk: "CA" });
 const certKey = (serialHex: string) => ({ pk: `CERT#${serialHex}`, sk: "CERT" });

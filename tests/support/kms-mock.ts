@@ -59,7 +59,8 @@ export function fakeKms(keys: FakeKmsKey[]) {
       digest = createHash(info.hash).update(message).digest();
     }
     const signingKey = signingKeyOverride.get(key.keyId) ?? key.privateKey;
-    const keyFile = put(work.dir, `${key.keyId}.pem`, signingKey.export({ format: "pem", type: "pkcs8" }));
+    // Key ids are ARNs: name the file by position, not by id.
+    const keyFile = put(work.dir, `key-${keys.indexOf(key)}.pem`, signingKey.export({ format: "pem", type: "pkcs8" }));
     const digestFile = put(work.dir, "digest.bin", digest);
     const args = ["pkeyutl", "-sign", "-inkey", keyFile, "-in", digestFile, "-out", `${work.dir}/sig.bin`];
     if (info.kind === "rsa") args.push("-pkeyopt", `digest:${info.hash}`, "-pkeyopt", "rsa_padding_mode:pkcs1");

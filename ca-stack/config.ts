@@ -1,0 +1,109 @@
+import { NamePolicy, validateNamePolicy } from "../pki/issuance-policy";
+import { SubjectFields, validateSubject } from "../pki/names";
+import { PURPOSES, CertificatePurpose } from "../pki/profiles";
+import type { CaKeySpec, ServerlessCaArgs } from "../components/serverless-ca";
+
+/** The CA stack's settings, read from `edge-mtls:*` config (and `aws:region`). */
+export interface CaStackConfig {
+  readonly region: string;
+  /** Role to assume in the CA account; default: the caller's credentials as they are. */
+  readonly assumeRoleArn?: string;
+  readonly ca: ServerlessCaArgs;
+}
+
+/** A wrong config value: which key, what was wrong, what is allowed. */
+export class StackConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`config edge-mtls:${key} ${problem}`);
+    this.name = "StackConfigError";
+  }
+}
+
+const CA_KEY_SPECS: readonly CaKeySpec[] = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072", "RSA_4096"];
+
+/**
+ * Reads and checks the CA stack's configuration (pure: `get` returns the raw value of a key in the
+ * `edge-mtls` namespace, objects already parsed). `stackName` gives the default environment name
+ * (`ca-dev` → `dev`).
+ */
+export function readCaStackConfig(get: (key: string) => unknown, stackName: string, region: string | undefined): CaStackConfig {
+  if (!region) throw new Error("config aws:region is not set; run 'pulumi config set aws:region eu-west-2' (the CA account's region)");
+  const str = (key: string): string | undefined => {
+    const value = get(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") throw new StackConfigError(key, "must be a non-empty string");
+    return value;
+  };
+  const int = (key: string, min: number, max: number): number | undefined => {
+    const raw = get(key);
+    if (raw === undefined) return undefined;
+    const value = typeof raw === "string" ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw new StackConfigError(key, `must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const subject = (key: string): SubjectFields => {
+    const value = get(key);
+    if (value === undefined) throw new StackConfigError(key, `is not set; give the CA's subject, e.g. { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" }`);
+    const checked = validateSubject(value, `edge-mtls:${key}`);
+    if (!checked.commonName) throw new StackConfigError(key, "needs a commonName");
+    return checked;
+  };
+  const keySpec = (key: string): CaKeySpec | undefined => {
+    const value = str(key);
+    if (value === undefined) return undefined;
+    if (value === "ECC_NIST_P521") throw new StackConfigError(key, "cannot be ECC_NIST_P521: CloudFront trust stores accept only P-256 and P-384 EC CA keys (and RSA 2048-4096)");
+    if (!CA_KEY_SPECS.includes(value as CaKeySpec)) throw new StackConfigError(key, `must be one of ${CA_KEY_SPECS.join(", ")}; got ${value}`);
+    return value as CaKeySpec;
+  };
+  const list = (key: string, pattern: RegExp, what: string): string[] | undefined => {
+    const value = get(key);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && pattern.test(v))) throw new StackConfigError(key, `must be a list of ${what}`);
+    return value as string[];
+  };
+  const namePolicies = (): Partial<Record<CertificatePurpose, NamePolicy>> | undefined => {
+    const value = get("namePolicies");
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== "object") throw new StackConfigError("namePolicies", "must be an object keyed by client_auth / server_auth");
+    const result: Partial<Record<CertificatePurpose, NamePolicy>> = {};
+    for (const [purpose, policy] of Object.entries(value)) {
+      if (!PURPOSES.includes(purpose as CertificatePurpose)) throw new StackConfigError("namePolicies", `has unknown purpose ${purpose}; use ${PURPOSES.join(", ")}`);
+      try {
+        result[purpose as CertificatePurpose] = validateNamePolicy(policy, `namePolicies.${purpose}`);
+      } catch (error) {
+        throw new StackConfigError("namePolicies", `is invalid: ${(error as Error).message}`);
+      }
+    }
+    return result;
+  };
+  const publicBaseUrl = str("publicBaseUrl");
+  if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
+  const protect = get("protect");
+  if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
+  const environment = str("environment") ?? stackName.replace(/^ca-/, "");
+  if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
+  return {
+    region,
+    assumeRoleArn: str("assumeRoleArn"),
+    ca: {
+      environment,
+      rootSubject: subject("rootSubject"),
+      issuingSubject: subject("issuingSubject"),
+      rootKeySpec: keySpec("rootKeySpec"),
+      issuingKeySpec: keySpec("issuingKeySpec"),
+      rootLifetimeDays: int("rootLifetimeDays", 365, 36525),
+      issuingLifetimeDays: int("issuingLifetimeDays", 30, 36525),
+      maxLeafLifetimeDays: int("maxLeafLifetimeDays", 1, 825),
+      namePolicies: namePolicies(),
+      policyOids: list("policyOids", /^[0-2](\.(0|[1-9][0-9]*))+$/, "dotted OIDs like 2.23.140.1.2.1"),
+      publicBaseUrl,
+      workloadPrincipals: list("workloadPrincipals", /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:role\/.+)$/, "12-digit account ids or IAM role ARNs"),
+      crlSchedule: str("crlSchedule"),
+      crlValidityHours: int("crlValidityHours", 1, 168),
+      alarmTopicArn: str("alarmTopicArn"),
+      keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
+      protect: protect === true || protect === "true",
+      logRetentionDays: int("logRetentionDays", 1, 3653),
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ServerlessCa } from "../components/serverless-ca";
+import { readCaStackConfig } from "./config";
+
+/** The CA stack's outputs: the names are the contract the workload stack and tools read. */
+export interface CaStackOutputs {
+  rootCaCertPem: pulumi.Output<string>;
+  issuingCaCertPem: pulumi.Output<string>;
+  trustBundlePem: pulumi.Output<string>;
+  trustBundleS3Uri: pulumi.Output<string>;
+  trustBundleS3Version: pulumi.Output<string>;
+  issuerFunctionArn: pulumi.Output<string>;
+  keygenKeyArn: pulumi.Output<string>;
+  crlUrls: pulumi.Output<string[]>;
+  caBucketName: pulumi.Output<string>;
+  caAccountId: pulumi.Output<string>;
+}
+
+/** The CA stack program: config → explicit provider → ServerlessCa → outputs. */
+export function caStack(): CaStackOutputs {
+  const config = new pulumi.Config("edge-mtls");
+  const settings = readCaStackConfig((key) => config.getObject(key) ?? config.get(key), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+  const provider = new aws.Provider("ca-account", {
+    region: settings.region as aws.Region,
+    assumeRoles: settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-ca" }] : undefined,
+  });
+  const ca = new ServerlessCa("ca", settings.ca, { providers: [provider] });
+  return {
+    rootCaCertPem: ca.rootCaCertPem,
+    issuingCaCertPem: ca.issuingCaCertPem,
+    trustBundlePem: ca.trustBundlePem,
+    trustBundleS3Uri: ca.trustBundleS3Uri,
+    trustBundleS3Version: ca.trustBundleS3Version,
+    issuerFunctionArn: ca.issuerFunctionArn,
+    keygenKeyArn: ca.keygenKeyArn,
+    crlUrls: ca.crlUrls,
+    caBucketName: ca.caBucketName,
+    caAccountId: ca.caAccountId,
+  };
+}

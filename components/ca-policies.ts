@@ -1,0 +1,150 @@
+import { ARTIFACT_KEYS, TABLE_LAYOUT } from "../functions/shared/contract";
+
+/** An IAM (or KMS key, or bucket) policy document. */
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string };
+  readonly Action: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
+}
+
+/** The three CA functions. */
+export type CaFunction = "ca-admin" | "ca-issuer" | "ca-crl";
+export const CA_FUNCTIONS: readonly CaFunction[] = ["ca-admin", "ca-issuer", "ca-crl"];
+
+/** The ARNs the CA's policies are written over. */
+export interface CaArns {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly rootKeyArn: string;
+  readonly issuingKeyArn: string;
+  readonly tableArn: string;
+  readonly bucketArn: string;
+  readonly logGroupArns: Readonly<Record<CaFunction, string>>;
+}
+
+const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/**
+ * The inline policy of one CA function's role: exactly the actions it performs on exactly the
+ * resources it touches. ca-admin signs with both keys and publishes every artifact; ca-issuer and
+ * ca-crl sign with the issuing key only and may write only the issuing CRL.
+ */
+export function functionPolicy(fn: CaFunction, arns: CaArns): PolicyDocument {
+  const object = (key: string) => `${arns.bucketArn}/${key}`;
+  const logs: PolicyStatement = { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arns.logGroupArns[fn]}:*` };
+  const revokedIndex = `${arns.tableArn}/index/${TABLE_LAYOUT.revokedIndex}`;
+  if (fn === "ca-admin") {
+    return document(
+      logs,
+      { Sid: "SignWithCaKeys", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: [arns.rootKeyArn, arns.issuingKeyArn] },
+      { Sid: "CaRecords", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
+      { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
+      { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
+    );
+  }
+  const crlObject = object(ARTIFACT_KEYS.issuingCrl);
+  const tableActions = fn === "ca-issuer" ? ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] : ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+  return document(
+    logs,
+    { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn },
+    { Sid: fn === "ca-issuer" ? "Inventory" : "CrlCounter", Effect: "Allow", Action: tableActions, Resource: arns.tableArn },
+    { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
+    { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: crlObject },
+  );
+}
+
+/** Key administration, without any use of the key: the account's IAM can manage, never sign or decrypt. */
+const KEY_ADMIN_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:GetPublicKey",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+];
+
+/** Who may use each key. */
+export interface KeyPolicyPrincipals {
+  readonly partition: string;
+  readonly accountId: string;
+  /** Roles that may sign: root key → ca-admin only; issuing key → ca-admin, ca-issuer, ca-crl. */
+  readonly signerRoleArns: readonly string[];
+}
+
+/**
+ * Policy of a CA signing key: the account administers it (so it can never be orphaned) but only
+ * the named function roles may `kms:Sign`. No statement grants `kms:*`.
+ */
+export function signingKeyPolicy(principals: KeyPolicyPrincipals): PolicyDocument {
+  return document(
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${principals.partition}:iam::${principals.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "CaFunctionsSign", Effect: "Allow", Principal: { AWS: [...principals.signerRoleArns] }, Action: ["kms:Sign", "kms:GetPublicKey"], Resource: "*" },
+  );
+}
+
+/** Key pair specs the client-certificate tool may ask the keygen key for (what CloudFront and API Gateway accept). */
+export const KEYGEN_PAIR_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048"];
+
+/**
+ * Policy of the keygen key (symmetric): `kms:GenerateDataKeyPair` (never Decrypt) for IAM
+ * principals of this account and of the workload accounts, limited to the pair specs above.
+ */
+export function keygenKeyPolicy(partition: string, accountId: string, workloadPrincipals: readonly string[]): PolicyDocument {
+  const users = [`arn:${partition}:iam::${accountId}:root`, ...workloadPrincipals];
+  return document(
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "GenerateClientKeyPairs", Effect: "Allow", Principal: { AWS: users }, Action: "kms:GenerateDataKeyPair", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "kms:DataKeyPairSpec": KEYGEN_PAIR_SPECS } } },
+  );
+}
+
+/**
+ * The CA bucket's policy: TLS only for everyone, and read access (objects and their versions,
+ * as trust stores pin a version) for the workload accounts.
+ */
+export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly string[]): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": false } } },
+  ];
+  if (readerPrincipals.length > 0) {
+    statements.push({ Sid: "WorkloadAccountsRead", Effect: "Allow", Principal: { AWS: [...readerPrincipals] }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucketArn}/*` });
+  }
+  return document(...statements);
+}
+
+/**
+ * Trust policy for a role a service assumes. With `sourceAccount`, only on behalf of that account
+ * (EventBridge Scheduler documents this condition). Lambda execution roles get the plain trust AWS
+ * documents: a role cannot be passed across accounts, so there is no confused deputy to stop.
+ */
+export function serviceAssumeRolePolicy(service: string, sourceAccount?: string): PolicyDocument {
+  const statement: PolicyStatement = { Sid: "ServiceAssumesRole", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" };
+  return document(sourceAccount ? { ...statement, Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : statement);
+}
+
+/** The scheduler's role: invoke exactly these functions. */
+export function schedulerPolicy(functionArns: readonly string[]): PolicyDocument {
+  return document({ Sid: "InvokeCaSchedules", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
+}
+
+/** The principal ARN for an account id (`arn:aws:iam::<id>:root`) or a role ARN as given. */
+export function principalFor(partition: string, accountOrRoleArn: string): string {
+  return /^\d{12}$/.test(accountOrRoleArn) ? `arn:${partition}:iam::${accountOrRoleArn}:root` : accountOrRoleArn;
+}

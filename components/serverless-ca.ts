@@ -1,0 +1,353 @@
+import { createHash } from "node:crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ARTIFACT_KEYS, CA_ENV, CRL_METRIC, TABLE_LAYOUT } from "../functions/shared/contract";
+import type { NamePolicy } from "../pki/issuance-policy";
+import type { SubjectFields } from "../pki/names";
+import type { CertificatePurpose } from "../pki/profiles";
+import {
+  caBucketPolicy,
+  CA_FUNCTIONS,
+  CaFunction,
+  functionPolicy,
+  keygenKeyPolicy,
+  principalFor,
+  schedulerPolicy,
+  serviceAssumeRolePolicy,
+  signingKeyPolicy,
+} from "./ca-policies";
+import { bundleFunction } from "./lambda-bundle";
+
+/** KMS key specs a CA key may have: what CloudFront trust stores and API Gateway truststores accept. */
+export type CaKeySpec = "ECC_NIST_P256" | "ECC_NIST_P384" | "RSA_2048" | "RSA_3072" | "RSA_4096";
+
+/** Arguments of {@link ServerlessCa}. */
+export interface ServerlessCaArgs {
+  /** Environment name in resource names, e.g. `dev` (functions are `edge-mtls-<env>-ca-issuer`). */
+  readonly environment: string;
+  /** Subject of the root CA certificate. */
+  readonly rootSubject: SubjectFields;
+  /** Subject of the issuing CA certificate. */
+  readonly issuingSubject: SubjectFields;
+  /** Root key spec; default ECC_NIST_P384. */
+  readonly rootKeySpec?: CaKeySpec;
+  /** Issuing key spec; default ECC_NIST_P256. */
+  readonly issuingKeySpec?: CaKeySpec;
+  /** Root lifetime in days; default 7305 (20 years). */
+  readonly rootLifetimeDays?: number;
+  /** Issuing CA lifetime in days; default 3652 (10 years). */
+  readonly issuingLifetimeDays?: number;
+  /** Longest leaf lifetime in days; default 365. */
+  readonly maxLeafLifetimeDays?: number;
+  /** Name policy per purpose; default: CN/OU `CloudFront` for client_auth, nothing for server_auth. */
+  readonly namePolicies?: Partial<Record<CertificatePurpose, NamePolicy>>;
+  /** Certificate policy OIDs to assert; default none. */
+  readonly policyOids?: readonly string[];
+  /** An HTTP(S) base URL where the CA bucket's CRLs and certificates are served publicly; adds CRL DP and AIA to certificates. Default none. */
+  readonly publicBaseUrl?: string;
+  /** Workload accounts (12-digit ids) or role ARNs that may invoke ca-issuer, read the bucket and generate key pairs. Default none. */
+  readonly workloadPrincipals?: readonly string[];
+  /** EventBridge Scheduler expression for the issuing CRL; default `rate(1 hour)`. */
+  readonly crlSchedule?: string;
+  /** Hours an issuing CRL is valid; default 6 (a few publishing periods). */
+  readonly crlValidityHours?: number;
+  /** SNS topic for alarms; default none (alarms still show in CloudWatch). */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** KMS deletion window in days (7–30); default 30. */
+  readonly keyDeletionWindowDays?: number;
+  /** Production guard: keys, table and bucket get `protect` and `retainOnDelete`, the table deletion protection. Default false. */
+  readonly protect?: boolean;
+  /** CloudWatch Logs retention in days; default 365. */
+  readonly logRetentionDays?: number;
+}
+
+/** The default name policy: the how-to's CloudFront origin certificate only. */
+export const DEFAULT_NAME_POLICIES: Record<CertificatePurpose, NamePolicy> = {
+  client_auth: { commonNames: ["CloudFront"], organizationalUnits: ["CloudFront"], dnsNames: [], ipAddresses: [] },
+  server_auth: { commonNames: [], organizationalUnits: [], dnsNames: [], ipAddresses: [] },
+};
+
+const FUNCTION_SETTINGS: Record<CaFunction, { memorySize: number; timeout: number; description: string }> = {
+  "ca-admin": { memorySize: 512, timeout: 60, description: "edge-mtls CA: bootstrap the root and issuing CA, publish certificates, bundle and root CRL" },
+  "ca-issuer": { memorySize: 512, timeout: 30, description: "edge-mtls CA: issue certificates from CSRs, revoke them" },
+  "ca-crl": { memorySize: 1024, timeout: 120, description: "edge-mtls CA: publish the issuing CRL" },
+};
+
+/** What ca-admin's bootstrap answers (parsed from the invocation result). */
+interface Bootstrap {
+  rootCaCertPem: string;
+  issuingCaCertPem: string;
+  trustBundlePem: string;
+  trustBundleS3Uri: string;
+  trustBundleS3Version?: string;
+  error?: { code: string; message: string; field?: string };
+}
+
+/**
+ * A serverless certificate authority whose private keys never leave KMS: root, issuing and keygen
+ * keys; the ca-admin, ca-issuer and ca-crl functions (one least-privilege role each); a DynamoDB
+ * inventory; a versioned, private S3 bucket for certificates, the trust bundle and CRLs; schedules
+ * for CRLs; alarms. It bootstraps itself on `pulumi up` through ca-admin, so the deployer never
+ * needs `kms:Sign`.
+ */
+export class ServerlessCa extends pulumi.ComponentResource {
+  public readonly rootCaCertPem: pulumi.Output<string>;
+  public readonly issuingCaCertPem: pulumi.Output<string>;
+  /** Root then issuing CA: the trust store content. */
+  public readonly trustBundlePem: pulumi.Output<string>;
+  public readonly trustBundleS3Uri: pulumi.Output<string>;
+  public readonly trustBundleS3Version: pulumi.Output<string>;
+  public readonly issuerFunctionArn: pulumi.Output<string>;
+  public readonly issuerFunctionName: pulumi.Output<string>;
+  public readonly keygenKeyArn: pulumi.Output<string>;
+  public readonly crlUrls: pulumi.Output<string[]>;
+  public readonly caBucketName: pulumi.Output<string>;
+  public readonly caAccountId: pulumi.Output<string>;
+
+  constructor(name: string, args: ServerlessCaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge-mtls:ca:ServerlessCa", name, {}, opts);
+    const parent = { parent: this };
+    const guard: pulumi.CustomResourceOptions = args.protect ? { parent: this, protect: true, retainOnDelete: true } : parent;
+    const prefix = `edge-mtls-${args.environment}`;
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    const accountId = identity.accountId;
+    const workloadPrincipals = partition.apply((p) => (args.workloadPrincipals ?? []).map((x) => principalFor(p, x)));
+
+    // One role per function first: the key policies name them.
+    const roles = {} as Record<CaFunction, aws.iam.Role>;
+    for (const fn of CA_FUNCTIONS) {
+      roles[fn] = new aws.iam.Role(`${name}-${fn}-role`, { assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")), description: `Execution role of ${prefix}-${fn}` }, parent);
+    }
+
+    const deletionWindowInDays = args.keyDeletionWindowDays ?? 30;
+    const rootKey = new aws.kms.Key(
+      `${name}-root-key`,
+      {
+        description: `${prefix} root CA key (sign only, used by ca-admin)`,
+        customerMasterKeySpec: args.rootKeySpec ?? "ECC_NIST_P384",
+        keyUsage: "SIGN_VERIFY",
+        deletionWindowInDays,
+        policy: pulumi.all([partition, accountId, roles["ca-admin"].arn]).apply(([p, a, admin]) => JSON.stringify(signingKeyPolicy({ partition: p, accountId: a, signerRoleArns: [admin] }))),
+      },
+      guard,
+    );
+    const issuingKey = new aws.kms.Key(
+      `${name}-issuing-key`,
+      {
+        description: `${prefix} issuing CA key (sign only, used by ca-admin, ca-issuer, ca-crl)`,
+        customerMasterKeySpec: args.issuingKeySpec ?? "ECC_NIST_P256",
+        keyUsage: "SIGN_VERIFY",
+        deletionWindowInDays,
+        policy: pulumi
+          .all([partition, accountId, roles["ca-admin"].arn, roles["ca-issuer"].arn, roles["ca-crl"].arn])
+          .apply(([p, a, ...signers]) => JSON.stringify(signingKeyPolicy({ partition: p, accountId: a, signerRoleArns: signers }))),
+      },
+      guard,
+    );
+    const keygenKey = new aws.kms.Key(
+      `${name}-keygen-key`,
+      {
+        description: `${prefix} key-pair generation for client certificates (GenerateDataKeyPair only)`,
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
+        enableKeyRotation: true,
+        deletionWindowInDays,
+        policy: pulumi.all([partition, accountId, workloadPrincipals]).apply(([p, a, w]) => JSON.stringify(keygenKeyPolicy(p, a, w))),
+      },
+      guard,
+    );
+    new aws.kms.Alias(`${name}-keygen-alias`, { name: `alias/${prefix}-tls-keygen`, targetKeyId: keygenKey.keyId }, parent);
+    new aws.kms.Alias(`${name}-root-alias`, { name: `alias/${prefix}-root-ca`, targetKeyId: rootKey.keyId }, parent);
+    new aws.kms.Alias(`${name}-issuing-alias`, { name: `alias/${prefix}-issuing-ca`, targetKeyId: issuingKey.keyId }, parent);
+
+    const table = new aws.dynamodb.Table(
+      `${name}-inventory`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: TABLE_LAYOUT.partitionKey,
+        rangeKey: TABLE_LAYOUT.sortKey,
+        attributes: [
+          { name: TABLE_LAYOUT.partitionKey, type: "S" },
+          { name: TABLE_LAYOUT.sortKey, type: "S" },
+          { name: TABLE_LAYOUT.revokedIndexKey, type: "S" },
+          { name: TABLE_LAYOUT.revokedIndexSortKey, type: "S" },
+        ],
+        globalSecondaryIndexes: [{ name: TABLE_LAYOUT.revokedIndex, hashKey: TABLE_LAYOUT.revokedIndexKey, rangeKey: TABLE_LAYOUT.revokedIndexSortKey, projectionType: "ALL" }],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: args.protect ?? false,
+      },
+      guard,
+    );
+
+    const bucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: !args.protect }, guard);
+    new aws.s3.BucketOwnershipControls(`${name}-artifacts-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-artifacts-public-access`,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      parent,
+    );
+    const versioning = new aws.s3.BucketVersioning(`${name}-artifacts-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+    // SSE-S3: certificates and CRLs are public data, and workload accounts must read them without KMS grants.
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, parent);
+    new aws.s3.BucketPolicy(
+      `${name}-artifacts-policy`,
+      { bucket: bucket.id, policy: pulumi.all([bucket.arn, workloadPrincipals]).apply(([arn, readers]) => JSON.stringify(caBucketPolicy(arn, readers))) },
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+
+    const base = args.publicBaseUrl?.replace(/\/+$/, "");
+    const environment: Record<string, pulumi.Input<string>> = {
+      [CA_ENV.tableName]: table.name,
+      [CA_ENV.bucketName]: bucket.bucket,
+      [CA_ENV.rootKeyId]: rootKey.arn,
+      [CA_ENV.issuingKeyId]: issuingKey.arn,
+      [CA_ENV.rootSubject]: JSON.stringify(args.rootSubject),
+      [CA_ENV.issuingSubject]: JSON.stringify(args.issuingSubject),
+      [CA_ENV.rootLifetimeDays]: String(args.rootLifetimeDays ?? 7305),
+      [CA_ENV.issuingLifetimeDays]: String(args.issuingLifetimeDays ?? 3652),
+      [CA_ENV.issuingProfile]: JSON.stringify({ policyOids: args.policyOids ?? [], ...(base ? { crlUrls: [`${base}/${ARTIFACT_KEYS.rootCrl}`], caIssuersUrls: [`${base}/${ARTIFACT_KEYS.rootCertDer}`] } : {}) }),
+      [CA_ENV.leafProfile]: JSON.stringify({ policyOids: args.policyOids ?? [], ...(base ? { crlUrls: [`${base}/${ARTIFACT_KEYS.issuingCrl}`], caIssuersUrls: [`${base}/${ARTIFACT_KEYS.issuingCertDer}`] } : {}) }),
+      [CA_ENV.policy]: JSON.stringify({ maxLifetimeDays: args.maxLeafLifetimeDays ?? 365, defaultLifetimeDays: Math.min(90, args.maxLeafLifetimeDays ?? 365), names: { ...DEFAULT_NAME_POLICIES, ...args.namePolicies } }),
+      [CA_ENV.crlValidityHours]: String(args.crlValidityHours ?? 6),
+    };
+
+    const logGroups = {} as Record<CaFunction, aws.cloudwatch.LogGroup>;
+    const functions = {} as Record<CaFunction, aws.lambda.Function>;
+    const rolePolicies: aws.iam.RolePolicy[] = [];
+    for (const fn of CA_FUNCTIONS) {
+      const functionName = `${prefix}-${fn}`;
+      logGroups[fn] = new aws.cloudwatch.LogGroup(`${name}-${fn}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays ?? 365 }, parent);
+    }
+    for (const fn of CA_FUNCTIONS) {
+      const policy = pulumi
+        .all([partition, accountId, rootKey.arn, issuingKey.arn, table.arn, bucket.arn, logGroups["ca-admin"].arn, logGroups["ca-issuer"].arn, logGroups["ca-crl"].arn])
+        .apply(([p, a, rootKeyArn, issuingKeyArn, tableArn, bucketArn, admin, issuer, crl]) =>
+          JSON.stringify(functionPolicy(fn, { partition: p, accountId: a, rootKeyArn, issuingKeyArn, tableArn, bucketArn, logGroupArns: { "ca-admin": admin, "ca-issuer": issuer, "ca-crl": crl } })),
+        );
+      rolePolicies.push(new aws.iam.RolePolicy(`${name}-${fn}-policy`, { role: roles[fn].id, policy }, parent));
+      const bundle = bundleFunction(fn);
+      functions[fn] = new aws.lambda.Function(
+        `${name}-${fn}`,
+        {
+          name: `${prefix}-${fn}`,
+          description: FUNCTION_SETTINGS[fn].description,
+          runtime: "nodejs22.x",
+          architectures: ["arm64"],
+          handler: "index.handler",
+          code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
+          sourceCodeHash: bundle.sha256,
+          role: roles[fn].arn,
+          memorySize: FUNCTION_SETTINGS[fn].memorySize,
+          timeout: FUNCTION_SETTINGS[fn].timeout,
+          environment: { variables: environment },
+          loggingConfig: { logFormat: "Text", logGroup: logGroups[fn].name },
+        },
+        { parent: this, dependsOn: [logGroups[fn]] },
+      );
+    }
+
+    // Bootstrap at deploy time; re-run when the function code or its configuration changes (it is idempotent).
+    const bootstrapTrigger = pulumi.output(environment).apply((env) => createHash("sha256").update(JSON.stringify(env) + bundleFunction("ca-admin").sha256).digest("hex"));
+    const invocation = new aws.lambda.Invocation(
+      `${name}-bootstrap`,
+      { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "bootstrap" }), triggers: { configuration: bootstrapTrigger } },
+      { parent: this, dependsOn: [...rolePolicies, rootKey, issuingKey, versioning] },
+    );
+    const bootstrap = invocation.result.apply((raw) => {
+      const parsed = JSON.parse(raw) as Bootstrap;
+      if (parsed.error) throw new Error(`ca-admin bootstrap refused: ${parsed.error.code}${parsed.error.field ? ` (${parsed.error.field})` : ""}: ${parsed.error.message}`);
+      return parsed;
+    });
+
+    // Schedules: the issuing CRL from ca-crl; the root CRL from ca-admin (the only holder of the root key).
+    const schedulerRole = new aws.iam.Role(`${name}-scheduler-role`, { assumeRolePolicy: accountId.apply((a) => JSON.stringify(serviceAssumeRolePolicy("scheduler.amazonaws.com", a))) }, parent);
+    new aws.iam.RolePolicy(
+      `${name}-scheduler-policy`,
+      { role: schedulerRole.id, policy: pulumi.all([functions["ca-crl"].arn, functions["ca-admin"].arn]).apply((arns) => JSON.stringify(schedulerPolicy(arns))) },
+      parent,
+    );
+    new aws.scheduler.Schedule(
+      `${name}-issuing-crl-schedule`,
+      { scheduleExpression: args.crlSchedule ?? "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: functions["ca-crl"].arn, roleArn: schedulerRole.arn, input: "{}" } },
+      parent,
+    );
+    new aws.scheduler.Schedule(
+      `${name}-root-crl-schedule`,
+      { scheduleExpression: "rate(1 day)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: functions["ca-admin"].arn, roleArn: schedulerRole.arn, input: JSON.stringify({ action: "root-crl" }) } },
+      parent,
+    );
+
+    const alarmActions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
+    for (const fn of CA_FUNCTIONS) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${fn}-errors`,
+        {
+          alarmDescription: `${prefix}-${fn} failed (errors, not refused requests)`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions: { FunctionName: functions[fn].name },
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions,
+        },
+        parent,
+      );
+    }
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-stale-crl`,
+      {
+        alarmDescription: `${prefix}: no issuing CRL published for two hours; relying parties will soon hold an expired CRL`,
+        namespace: CRL_METRIC.namespace,
+        metricName: CRL_METRIC.name,
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: 2,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions,
+      },
+      parent,
+    );
+
+    // Cross-account issuance: the workload accounts or roles named, nobody else.
+    (args.workloadPrincipals ?? []).forEach((principal, index) => {
+      new aws.lambda.Permission(`${name}-issuer-invoke-${index}`, { action: "lambda:InvokeFunction", function: functions["ca-issuer"].name, principal }, parent);
+    });
+
+    this.rootCaCertPem = bootstrap.rootCaCertPem;
+    this.issuingCaCertPem = bootstrap.issuingCaCertPem;
+    this.trustBundlePem = bootstrap.trustBundlePem;
+    this.trustBundleS3Uri = bootstrap.trustBundleS3Uri;
+    this.trustBundleS3Version = bootstrap.apply((b) => b.trustBundleS3Version ?? "");
+    this.issuerFunctionArn = functions["ca-issuer"].arn;
+    this.issuerFunctionName = functions["ca-issuer"].name;
+    this.keygenKeyArn = keygenKey.arn;
+    this.caBucketName = bucket.bucket;
+    this.caAccountId = accountId;
+    this.crlUrls = bucket.bucket.apply((b) => [
+      `s3://${b}/${ARTIFACT_KEYS.issuingCrl}`,
+      `s3://${b}/${ARTIFACT_KEYS.rootCrl}`,
+      ...(base ? [`${base}/${ARTIFACT_KEYS.issuingCrl}`, `${base}/${ARTIFACT_KEYS.rootCrl}`] : []),
+    ]);
+    this.registerOutputs({
+      rootCaCertPem: this.rootCaCertPem,
+      issuingCaCertPem: this.issuingCaCertPem,
+      trustBundlePem: this.trustBundlePem,
+      trustBundleS3Uri: this.trustBundleS3Uri,
+      trustBundleS3Version: this.trustBundleS3Version,
+      issuerFunctionArn: this.issuerFunctionArn,
+      issuerFunctionName: this.issuerFunctionName,
+      keygenKeyArn: this.keygenKeyArn,
+      crlUrls: this.crlUrls,
+      caBucketName: this.caBucketName,
+      caAccountId: this.caAccountId,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Names shared by the CA functions and the ServerlessCa component that deploys them: environment
+ * variables, object keys, table layout, metrics. No SDK imports, so the Pulumi program can read
+ * them without loading the functions.
+ */
+
+/** Environment variable names of the CA functions. */
+export const CA_ENV = {
+  tableName: "CA_TABLE",
+  bucketName: "CA_BUCKET",
+  rootKeyId: "ROOT_KEY_ID",
+  issuingKeyId: "ISSUING_KEY_ID",
+  rootSubject: "ROOT_SUBJECT",
+  issuingSubject: "ISSUING_SUBJECT",
+  rootLifetimeDays: "ROOT_LIFETIME_DAYS",
+  issuingLifetimeDays: "ISSUING_LIFETIME_DAYS",
+  issuingProfile: "ISSUING_PROFILE",
+  leafProfile: "LEAF_PROFILE",
+  policy: "ISSUANCE_POLICY",
+  crlValidityHours: "CRL_VALIDITY_HOURS",
+  rootCrlValidityDays: "ROOT_CRL_VALIDITY_DAYS",
+} as const;
+
+/** Object keys of the CA bucket: what relying parties and the workload stack read. */
+export const ARTIFACT_KEYS = {
+  rootCertPem: "root-ca.pem",
+  issuingCertPem: "issuing-ca.pem",
+  rootCertDer: "root-ca.crt",
+  issuingCertDer: "issuing-ca.crt",
+  trustBundle: "ca-bundle.pem",
+  rootCrl: "root-ca.crl",
+  issuingCrl: "issuing-ca.crl",
+} as const;
+
+/** Inventory table layout: one table, `pk`/`sk`, and a sparse GSI of revoked certificates. */
+export const TABLE_LAYOUT = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  revokedIndex: "revoked",
+  revokedIndexKey: "revokedBy",
+  revokedIndexSortKey: "serialHex",
+} as const;
+
+/** The metric ca-crl emits on each publication, watched by the stale-CRL alarm. */
+export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;

@@ -1,0 +1,183 @@
+import { strict as assert } from "node:assert";
+import { ACCOUNT_ID, installMocks, named, ofType, promiseOf, recorded, REGION, resetRecorded, settle } from "../support/pulumi-mocks";
+import { put, tempDir, tool } from "../support/tools";
+import type { PolicyDocument, PolicyStatement } from "../../components/ca-policies";
+
+type Ca = import("../../components/serverless-ca").ServerlessCa;
+
+const asList = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? [...value] : [value as string]);
+const parse = (json: string): PolicyDocument => JSON.parse(json);
+const statement = (doc: PolicyDocument, sid: string): PolicyStatement => {
+  const found = doc.Statement.find((s) => s.Sid === sid);
+  assert.ok(found, `no statement ${sid} in ${JSON.stringify(doc)}`);
+  return found;
+};
+
+describe("components: ServerlessCa (under Pulumi mocks)", function () {
+  this.timeout(120_000);
+  const work = tempDir();
+  let ca: Ca;
+  const roleArn = (fn: string) => `arn:aws:iam::${ACCOUNT_ID}:role/test-ca-${fn}-role`;
+  const keyArn = (key: string) => `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/test-ca-${key}-key-id`;
+
+  before(async () => {
+    installMocks({});
+    resetRecorded();
+    const { ServerlessCa } = await import("../../components/serverless-ca");
+    ca = new ServerlessCa("test-ca", {
+      environment: "test",
+      rootSubject: { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" },
+      issuingSubject: { commonName: "Cloud Issuing CA", organization: "Cloud CA", organizationalUnit: "Security Operations", country: "GB" },
+      workloadPrincipals: ["222222222222", "arn:aws:iam::333333333333:role/deployer"],
+      publicBaseUrl: "https://pki.example.com/",
+      alarmTopicArn: "arn:aws:sns:eu-west-2:111111111111:alarms",
+      protect: true,
+    });
+    await promiseOf(ca.trustBundlePem);
+    await settle();
+  });
+  after(work.cleanup);
+
+  it("bootstraps through ca-admin and exposes real certificates: the issuing CA verifies under the root", async () => {
+    const [root, issuing, bundle, uri, version] = await Promise.all([promiseOf(ca.rootCaCertPem), promiseOf(ca.issuingCaCertPem), promiseOf(ca.trustBundlePem), promiseOf(ca.trustBundleS3Uri), promiseOf(ca.trustBundleS3Version)]);
+    assert.equal(bundle, root + issuing);
+    const verify = tool("openssl", ["verify", "-x509_strict", "-CAfile", put(work.dir, "root.pem", root), put(work.dir, "issuing.pem", issuing)]);
+    assert.equal(verify.status, 0, verify.output);
+    assert.match(tool("openssl", ["x509", "-noout", "-subject", "-ext", "crlDistributionPoints"], { input: issuing }).stdout, /CN = Cloud Issuing CA[\s\S]*https:\/\/pki\.example\.com\/root-ca\.crl/);
+    assert.match(uri, /^s3:\/\/test-ca-artifacts-bucket\/ca-bundle\.pem$/);
+    assert.ok(version.length > 0);
+    assert.deepEqual(await promiseOf(ca.crlUrls), [
+      "s3://test-ca-artifacts-bucket/issuing-ca.crl",
+      "s3://test-ca-artifacts-bucket/root-ca.crl",
+      "https://pki.example.com/issuing-ca.crl",
+      "https://pki.example.com/root-ca.crl",
+    ]);
+    assert.equal(await promiseOf(ca.caAccountId), ACCOUNT_ID);
+    assert.match(await promiseOf(ca.issuerFunctionArn), /:function:edge-mtls-test-ca-issuer$/);
+  });
+
+  it("creates sign-only KMS keys of the configured specs and a symmetric keygen key", () => {
+    const root = named("test-ca-root-key").inputs;
+    const issuing = named("test-ca-issuing-key").inputs;
+    const keygen = named("test-ca-keygen-key").inputs;
+    assert.deepEqual([root.customerMasterKeySpec, root.keyUsage], ["ECC_NIST_P384", "SIGN_VERIFY"]);
+    assert.deepEqual([issuing.customerMasterKeySpec, issuing.keyUsage], ["ECC_NIST_P256", "SIGN_VERIFY"]);
+    assert.deepEqual([keygen.customerMasterKeySpec, keygen.keyUsage, keygen.enableKeyRotation], ["SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", true]);
+    for (const key of [root, issuing, keygen]) assert.equal(key.deletionWindowInDays, 30);
+  });
+
+  it("key policies: only ca-admin signs with the root key; the three functions with the issuing key; no kms:* anywhere", () => {
+    const rootPolicy = parse(named("test-ca-root-key").inputs.policy);
+    const issuingPolicy = parse(named("test-ca-issuing-key").inputs.policy);
+    assert.deepEqual(asList((statement(rootPolicy, "CaFunctionsSign").Principal as { AWS: string[] }).AWS), [roleArn("ca-admin")]);
+    assert.deepEqual(asList((statement(issuingPolicy, "CaFunctionsSign").Principal as { AWS: string[] }).AWS), [roleArn("ca-admin"), roleArn("ca-issuer"), roleArn("ca-crl")]);
+    for (const policy of [rootPolicy, issuingPolicy, parse(named("test-ca-keygen-key").inputs.policy)]) {
+      const admin = statement(policy, "AccountAdministersKey");
+      assert.deepEqual((admin.Principal as { AWS: string }).AWS, `arn:aws:iam::${ACCOUNT_ID}:root`);
+      for (const action of asList(admin.Action)) {
+        assert.doesNotMatch(action, /^kms:(\*|Sign|Verify|Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/, `account statement must not grant ${action}`);
+      }
+      for (const s of policy.Statement) assert.ok(!asList(s.Action).includes("kms:*"));
+    }
+    const keygen = statement(parse(named("test-ca-keygen-key").inputs.policy), "GenerateClientKeyPairs");
+    assert.deepEqual(asList(keygen.Action), ["kms:GenerateDataKeyPair"]);
+    assert.deepEqual((keygen.Principal as { AWS: string[] }).AWS, [`arn:aws:iam::${ACCOUNT_ID}:root`, "arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:role/deployer"]);
+    assert.deepEqual(keygen.Condition, { "ForAnyValue:StringEquals": { "kms:DataKeyPairSpec": ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048"] } });
+  });
+
+  it("function roles are least privilege: exact actions on exact ARNs, no '*' resource", () => {
+    const policies = Object.fromEntries(["ca-admin", "ca-issuer", "ca-crl"].map((fn) => [fn, parse(named(`test-ca-${fn}-policy`).inputs.policy)]));
+    for (const [fn, policy] of Object.entries(policies)) {
+      for (const s of policy.Statement) {
+        assert.equal(s.Effect, "Allow");
+        for (const resource of asList(s.Resource)) assert.notEqual(resource, "*", `${fn}: ${s.Sid} has a '*' resource`);
+        for (const action of asList(s.Action)) assert.doesNotMatch(action, /\*/, `${fn}: ${s.Sid} has a wildcard action ${action}`);
+      }
+      assert.deepEqual(asList(statement(policy, "WriteOwnLogs").Resource), [`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/edge-mtls-test-${fn}:*`]);
+    }
+    const bucketObject = (key: string) => `arn:aws:s3:::test-ca-artifacts/${key}`;
+    assert.deepEqual(asList(statement(policies["ca-admin"]!, "SignWithCaKeys").Resource), [keyArn("root"), keyArn("issuing")]);
+    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "SignWithIssuingKey").Resource), [keyArn("issuing")]);
+    assert.deepEqual(asList(statement(policies["ca-crl"]!, "SignWithIssuingKey").Resource), [keyArn("issuing")]);
+    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "PublishIssuingCrl").Resource), [bucketObject("issuing-ca.crl")]);
+    assert.deepEqual(asList(statement(policies["ca-crl"]!, "PublishIssuingCrl").Resource), [bucketObject("issuing-ca.crl")]);
+    assert.deepEqual(asList(statement(policies["ca-crl"]!, "CrlCounter").Action), ["dynamodb:GetItem", "dynamodb:UpdateItem"], "ca-crl never creates inventory items");
+    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "ListRevoked").Resource), [`arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory/index/revoked`]);
+    assert.equal(asList(statement(policies["ca-admin"]!, "PublishCaArtifacts").Resource).length, 7);
+    for (const role of ofType("aws:iam/role:Role").filter((r) => r.name.endsWith("ca-issuer-role"))) {
+      assert.deepEqual(parse(role.inputs.assumeRolePolicy).Statement[0]!.Principal, { Service: "lambda.amazonaws.com" });
+    }
+  });
+
+  it("the inventory table is on-demand, encrypted, point-in-time recoverable, deletion-protected in prod, with the sparse revoked index", () => {
+    const table = named("test-ca-inventory").inputs;
+    assert.equal(table.billingMode, "PAY_PER_REQUEST");
+    assert.deepEqual(table.pointInTimeRecovery, { enabled: true });
+    assert.deepEqual(table.serverSideEncryption, { enabled: true });
+    assert.equal(table.deletionProtectionEnabled, true);
+    assert.deepEqual(table.globalSecondaryIndexes.map((g: { name: string; hashKey: string }) => [g.name, g.hashKey]), [["revoked", "revokedBy"]]);
+  });
+
+  it("the artifact bucket is versioned, encrypted, private, owner-enforced, TLS-only and readable by the workload accounts only", () => {
+    assert.equal(named("test-ca-artifacts").inputs.forceDestroy, false);
+    assert.deepEqual(named("test-ca-artifacts-versioning").inputs.versioningConfiguration, { status: "Enabled" });
+    assert.equal(named("test-ca-artifacts-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+    const block = named("test-ca-artifacts-public-access").inputs;
+    assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+    assert.equal(named("test-ca-artifacts-ownership").inputs.rule.objectOwnership, "BucketOwnerEnforced");
+    const policy = parse(named("test-ca-artifacts-policy").inputs.policy);
+    const deny = statement(policy, "DenyInsecureTransport");
+    assert.deepEqual([deny.Effect, deny.Principal, deny.Condition], ["Deny", "*", { Bool: { "aws:SecureTransport": false } }]);
+    const read = statement(policy, "WorkloadAccountsRead");
+    assert.deepEqual(asList(read.Action), ["s3:GetObject", "s3:GetObjectVersion"]);
+    assert.deepEqual((read.Principal as { AWS: string[] }).AWS, ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:role/deployer"]);
+  });
+
+  it("functions run the esbuild bundles on nodejs22.x arm64 with their own log group and the CA environment", async () => {
+    const { bundleFunction } = await import("../../components/lambda-bundle");
+    for (const fn of ["ca-admin", "ca-issuer", "ca-crl"]) {
+      const inputs = named(`test-ca-${fn}`).inputs;
+      assert.equal(inputs.runtime, "nodejs22.x");
+      assert.deepEqual(inputs.architectures, ["arm64"]);
+      assert.equal(inputs.handler, "index.handler");
+      assert.equal(inputs.sourceCodeHash, bundleFunction(fn).sha256);
+      assert.equal(inputs.loggingConfig.logGroup, `/aws/lambda/edge-mtls-test-${fn}`);
+      assert.equal(inputs.role, roleArn(fn));
+      const env = inputs.environment.variables;
+      assert.equal(env.ROOT_KEY_ID, keyArn("root"));
+      assert.equal(env.ISSUING_KEY_ID, keyArn("issuing"));
+      assert.equal(JSON.parse(env.LEAF_PROFILE).crlUrls[0], "https://pki.example.com/issuing-ca.crl");
+      assert.deepEqual(JSON.parse(env.ISSUANCE_POLICY).names.client_auth.commonNames, ["CloudFront"]);
+    }
+    for (const group of ofType("aws:cloudwatch/logGroup:LogGroup")) assert.equal(group.inputs.retentionInDays, 365);
+  });
+
+  it("schedules the issuing CRL on ca-crl and the root CRL on ca-admin, through a scheduler role limited to those functions", () => {
+    const issuing = named("test-ca-issuing-crl-schedule").inputs;
+    assert.equal(issuing.scheduleExpression, "rate(1 hour)");
+    assert.match(issuing.target.arn, /function:edge-mtls-test-ca-crl$/);
+    const root = named("test-ca-root-crl-schedule").inputs;
+    assert.match(root.target.arn, /function:edge-mtls-test-ca-admin$/);
+    assert.equal(root.target.input, JSON.stringify({ action: "root-crl" }));
+    const policy = parse(named("test-ca-scheduler-policy").inputs.policy);
+    assert.deepEqual(asList(policy.Statement[0]!.Resource).map((arn) => arn.split(":").pop()), ["edge-mtls-test-ca-crl", "edge-mtls-test-ca-admin"]);
+    assert.deepEqual(parse(named("test-ca-scheduler-role").inputs.assumeRolePolicy).Statement[0]!.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
+  });
+
+  it("alarms on function errors and on a stale CRL, to the configured topic", () => {
+    const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.equal(alarms.length, 4);
+    for (const alarm of alarms) assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:eu-west-2:111111111111:alarms"]);
+    const stale = named("test-ca-stale-crl").inputs;
+    assert.deepEqual([stale.namespace, stale.metricName, stale.comparisonOperator, stale.treatMissingData], ["edge-mtls/ca", "IssuingCrlPublished", "LessThanThreshold", "breaching"]);
+  });
+
+  it("lets exactly the configured workload principals invoke ca-issuer", () => {
+    const permissions = ofType("aws:lambda/permission:Permission");
+    assert.deepEqual(permissions.map((p) => [p.inputs.principal, p.inputs.function, p.inputs.action]), [
+      ["222222222222", "edge-mtls-test-ca-issuer", "lambda:InvokeFunction"],
+      ["arn:aws:iam::333333333333:role/deployer", "edge-mtls-test-ca-issuer", "lambda:InvokeFunction"],
+    ]);
+    assert.equal(recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation").length, 1);
+  });
+});
