@@ -17,15 +17,29 @@ export interface CaStackOutputs {
   caAccountId: pulumi.Output<string>;
 }
 
+/** A config value: objects, lists and booleans arrive as JSON text; everything else stays a string. */
+function structuredValue(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  if (/^[[{]/.test(trimmed) || trimmed === "true" || trimmed === "false") {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return raw; // the config reader reports the key with what it expected
+    }
+  }
+  return raw;
+}
+
 /** The CA stack program: config → explicit provider → ServerlessCa → outputs. */
 export function caStack(): CaStackOutputs {
   const config = new pulumi.Config("edge-mtls");
-  const settings = readCaStackConfig((key) => config.getObject(key) ?? config.get(key), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+  const settings = readCaStackConfig((key) => structuredValue(config.get(key)), pulumi.getStack(), new pulumi.Config("aws").get("region"));
   const provider = new aws.Provider("ca-account", {
     region: settings.region as aws.Region,
     assumeRoles: settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-ca" }] : undefined,
   });
-  const ca = new ServerlessCa("ca", settings.ca, { providers: [provider] });
+  const ca = new ServerlessCa("edge-mtls", settings.ca, { providers: [provider] });
   return {
     rootCaCertPem: ca.rootCaCertPem,
     issuingCaCertPem: ca.issuingCaCertPem,

@@ -1,0 +1,80 @@
+import { strict as assert } from "node:assert";
+import { readCaStackConfig } from "../../ca-stack/config";
+import { installMocks, named, promiseOf, resetRecorded, settle } from "../support/pulumi-mocks";
+
+const BASE: Record<string, unknown> = {
+  rootSubject: { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" },
+  issuingSubject: { commonName: "Cloud Issuing CA", organization: "Cloud CA", country: "GB" },
+};
+const read = (values: Record<string, unknown>, stack = "ca-dev", region: string | undefined = "eu-west-2") => readCaStackConfig((key) => values[key], stack, region);
+
+describe("ca-stack: configuration", () => {
+  it("reads a minimal config with the documented defaults", () => {
+    const config = read(BASE);
+    assert.equal(config.region, "eu-west-2");
+    assert.equal(config.ca.environment, "dev");
+    assert.equal(config.ca.rootKeySpec, undefined);
+    assert.equal(config.ca.protect, false);
+  });
+
+  it("refuses P-521 CA keys, saying why, and unknown key specs, naming the key", () => {
+    assert.throws(() => read({ ...BASE, rootKeySpec: "ECC_NIST_P521" }), /config edge-mtls:rootKeySpec cannot be ECC_NIST_P521: CloudFront trust stores accept only P-256 and P-384/);
+    assert.throws(() => read({ ...BASE, issuingKeySpec: "ECC_SECG_P256K1" }), /config edge-mtls:issuingKeySpec must be one of ECC_NIST_P256, ECC_NIST_P384, RSA_2048, RSA_3072, RSA_4096/);
+  });
+
+  it("names the key for every bad value", () => {
+    assert.throws(() => read({ issuingSubject: BASE.issuingSubject }), /config edge-mtls:rootSubject is not set/);
+    assert.throws(() => read({ ...BASE, rootSubject: { organization: "x" } }), /edge-mtls:rootSubject needs a commonName/);
+    assert.throws(() => read({ ...BASE, rootSubject: { commonName: "x", country: "gb" } }), /edge-mtls:rootSubject\.country must be a two-letter/);
+    assert.throws(() => read({ ...BASE, maxLeafLifetimeDays: 0 }), /edge-mtls:maxLeafLifetimeDays must be a whole number from 1 to 825/);
+    assert.throws(() => read({ ...BASE, workloadPrincipals: ["12345"] }), /edge-mtls:workloadPrincipals must be a list of 12-digit account ids or IAM role ARNs/);
+    assert.throws(() => read({ ...BASE, namePolicies: { code_signing: {} } }), /edge-mtls:namePolicies has unknown purpose code_signing/);
+    assert.throws(() => read({ ...BASE, publicBaseUrl: "ftp://x" }), /edge-mtls:publicBaseUrl must be an http\(s\) URL/);
+    assert.throws(() => read({ ...BASE, keyDeletionWindowDays: 3 }), /keyDeletionWindowDays must be a whole number from 7 to 30/);
+    assert.throws(() => readCaStackConfig((key) => BASE[key], "ca-dev", undefined), /config aws:region is not set/);
+  });
+});
+
+describe("ca-stack: the program under mocks", function () {
+  this.timeout(120_000);
+  let outputs: Record<string, import("@pulumi/pulumi").Output<unknown>>;
+
+  before(async () => {
+    installMocks({
+      "edge-mtls:role": "ca",
+      "aws:region": "eu-west-2",
+      "edge-mtls:rootSubject": JSON.stringify(BASE.rootSubject),
+      "edge-mtls:issuingSubject": JSON.stringify(BASE.issuingSubject),
+      "edge-mtls:workloadPrincipals": JSON.stringify(["222222222222"]),
+      "edge-mtls:assumeRoleArn": "arn:aws:iam::111111111111:role/edge-mtls-deployer",
+    });
+    resetRecorded();
+    outputs = (await import("../../index")) as unknown as typeof outputs;
+    await promiseOf(outputs.trustBundlePem!);
+    await settle();
+  });
+
+  it("exports exactly the contract's outputs", async () => {
+    assert.deepEqual(Object.keys(outputs).filter((k) => k !== "default").sort(), [
+      "caAccountId",
+      "caBucketName",
+      "crlUrls",
+      "issuerFunctionArn",
+      "issuingCaCertPem",
+      "keygenKeyArn",
+      "rootCaCertPem",
+      "trustBundlePem",
+      "trustBundleS3Uri",
+      "trustBundleS3Version",
+    ]);
+    assert.match(String(await promiseOf(outputs.trustBundlePem!)), /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n$/);
+    assert.match(String(await promiseOf(outputs.issuerFunctionArn!)), /function:edge-mtls-dev-ca-issuer$/);
+  });
+
+  it("deploys through an explicit provider in the configured region that assumes the configured role", () => {
+    const provider = named("ca-account").inputs;
+    assert.equal(provider.region, "eu-west-2");
+    assert.deepEqual(JSON.parse(provider.assumeRoles)[0], { roleArn: "arn:aws:iam::111111111111:role/edge-mtls-deployer", sessionName: "edge-mtls-ca" });
+    assert.ok(named("edge-mtls-ca-issuer").provider?.includes("ca-account"), "children use the explicit provider");
+  });
+});
