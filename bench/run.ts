@@ -4,12 +4,14 @@
  * `--seconds N` sets how long each rate is measured (default 2).
  */
 import { report } from "./measure";
+import { bundleBenchmarks } from "./bundle.bench";
 import { pkiBenchmarks } from "./pki.bench";
 
 async function run(): Promise<void> {
   const at = process.argv.indexOf("--seconds");
   const seconds = at > 0 ? Number(process.argv[at + 1]) : 2;
   if (!(seconds > 0)) throw new Error("--seconds must be a positive number");
+  for (const result of bundleBenchmarks()) report(result);
   for (const result of await pkiBenchmarks(seconds)) report(result);
 }
 
