@@ -31,6 +31,8 @@ export type PkiErrorCode =
   | "CA_EXISTS"
   | "CHAIN_INVALID"
   | "PEM_INVALID"
+  | "CRL_INVALID"
+  | "CRL_STALE"
   | "KMS_ACCESS_DENIED"
   | "KMS_THROTTLED"
   | "KMS_KEY_UNUSABLE"

@@ -1,0 +1,206 @@
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { dnValue, formatAwsDate, parseAwsDate, parseAwsDn } from "../../functions/api-authorizer/aws-format";
+import { AuthorizerPolicy, decide, RevocationStatus, secretEquals } from "../../functions/api-authorizer/decide";
+import { cachedCrl, handle, readAuthorizerPolicy } from "../../functions/api-authorizer";
+import { buildCrl } from "../../pki/crl";
+import { normaliseSerial } from "../../pki/serial";
+import { authorizerEvent, SECRET, SECRET_HEADER } from "../support/authorizer-events";
+import { issueLeaf, makeTestCa, TestCa, TestLeaf } from "../support/test-ca";
+
+const POLICY: AuthorizerPolicy = { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: SECRET_HEADER, secretValues: [SECRET] };
+const NOTHING_REVOKED: RevocationStatus = { available: true, revokedSerials: new Set() };
+
+describe("functions: API Gateway's certificate formats", () => {
+  it("parses the how-to's subject DN in API Gateway's form", () => {
+    const dn = parseAwsDn("CN=CloudFront,C=GB,L=London,O=Serverless Inc,OU=CloudFront,ST=England")!;
+    assert.deepEqual(dn.map((a) => a.type), ["CN", "C", "L", "O", "OU", "ST"]);
+    assert.equal(dnValue(dn, "O"), "Serverless Inc");
+    assert.equal(dnValue(dn, "ou"), "CloudFront");
+  });
+
+  it("honours escaped commas and plus signs, and refuses malformed DNs", () => {
+    const dn = parseAwsDn("CN=Smith\\, John,OU=R\\+D,O=Acme")!;
+    assert.equal(dnValue(dn, "CN"), "Smith, John");
+    assert.equal(dnValue(dn, "OU"), "R+D");
+    assert.equal(parseAwsDn("CN=a,OU"), undefined);
+    assert.equal(parseAwsDn(""), undefined);
+    assert.equal(parseAwsDn("CN=a\\"), undefined);
+    assert.equal(parseAwsDn(42), undefined);
+    assert.equal(dnValue(parseAwsDn("OU=a,OU=b,CN=c")!, "OU"), undefined, "an attribute given twice is ambiguous");
+  });
+
+  it("parses and prints API Gateway's dates (the how-to's log values)", () => {
+    assert.equal(parseAwsDate("May 14 16:47:38 2026 GMT")!.toISOString(), "2026-05-14T16:47:38.000Z");
+    assert.equal(parseAwsDate("Feb  3 06:02:08 2026 GMT")!.toISOString(), "2026-02-03T06:02:08.000Z");
+    assert.equal(formatAwsDate(new Date("2026-02-03T06:02:08Z")), "Feb  3 06:02:08 2026 GMT");
+    assert.equal(parseAwsDate("2026-05-14T16:47:38Z"), undefined);
+    assert.equal(parseAwsDate("Foo 14 16:47:38 2026 GMT"), undefined);
+  });
+
+  it("compares secrets in constant time, for any lengths", () => {
+    assert.equal(secretEquals("abc", "abc"), true);
+    assert.equal(secretEquals("abc", "abd"), false);
+    assert.equal(secretEquals("", "abc"), false);
+  });
+});
+
+describe("functions: api-authorizer decisions", function () {
+  this.timeout(60_000);
+  let ca: TestCa;
+  let cloudfront: TestLeaf;
+  let user: TestLeaf;
+  let foreignCloudfront: TestLeaf;
+  const now = () => new Date();
+
+  before(async () => {
+    ca = await makeTestCa();
+    cloudfront = await issueLeaf(ca, { subject: { commonName: "CloudFront", country: "GB", locality: "London", organization: "Serverless Inc", organizationalUnit: "CloudFront", state: "England" } });
+    user = await issueLeaf(ca, { subject: { commonName: "My Test Certificate", organizationalUnit: "Security Operations" } });
+    foreignCloudfront = await issueLeaf(await makeTestCa({ name: "Foreign" }), { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } });
+  });
+
+  it("builds events whose subject DN is in API Gateway's form", () => {
+    assert.equal(authorizerEvent(cloudfront.certificate.pem).requestContext.identity.clientCert.subjectDN, "CN=CloudFront,C=GB,L=London,O=Serverless Inc,OU=CloudFront,ST=England");
+  });
+
+  type Case = [name: string, event: () => unknown, revocation: RevocationStatus | (() => RevocationStatus), allow: boolean, reason: RegExp];
+  const cases: Case[] = [
+    ["CloudFront's certificate with the secret header", () => authorizerEvent(cloudfront.certificate.pem), NOTHING_REVOKED, true, /^allowed$/],
+    ["the header name in another case", () => authorizerEvent(cloudfront.certificate.pem, { "x-edge-mtls-origin": SECRET }), NOTHING_REVOKED, true, /^allowed$/],
+    ["bypass: a valid user certificate straight to the API", () => authorizerEvent(user.certificate.pem, {}), NOTHING_REVOKED, false, /origin secret header missing/],
+    ["bypass: a valid user certificate with a guessed header", () => authorizerEvent(user.certificate.pem, { [SECRET_HEADER]: "guess" }), NOTHING_REVOKED, false, /does not match/],
+    ["a user certificate even with the right secret", () => authorizerEvent(user.certificate.pem), NOTHING_REVOKED, false, /not on the allow-list/],
+    ["wrong OU", () => withDn(authorizerEvent(cloudfront.certificate.pem), "CN=CloudFront,OU=Marketing"), NOTHING_REVOKED, false, /not on the allow-list/],
+    ["wrong CN", () => withDn(authorizerEvent(cloudfront.certificate.pem), "CN=CloudFrontX,OU=CloudFront"), NOTHING_REVOKED, false, /not on the allow-list/],
+    ["a DN string that the certificate does not carry", () => withDn(authorizerEvent(user.certificate.pem), "CN=CloudFront,OU=CloudFront"), NOTHING_REVOKED, false, /does not match the certificate/],
+    ["no client certificate", () => ({ ...authorizerEvent(cloudfront.certificate.pem), requestContext: { identity: { clientCert: null } } }), NOTHING_REVOKED, false, /no client certificate/],
+    ["secret header missing", () => authorizerEvent(cloudfront.certificate.pem, {}), NOTHING_REVOKED, false, /missing/],
+    ["secret header wrong", () => authorizerEvent(cloudfront.certificate.pem, { [SECRET_HEADER]: SECRET + "x" }), NOTHING_REVOKED, false, /does not match/],
+    ["secret header repeated", () => ({ ...authorizerEvent(cloudfront.certificate.pem), headers: {}, multiValueHeaders: { [SECRET_HEADER]: [SECRET, SECRET] } }), NOTHING_REVOKED, false, /missing/],
+    ["expired", () => expiredEvent(), NOTHING_REVOKED, false, /outside its validity/],
+    ["revoked", () => authorizerEvent(cloudfront.certificate.pem), () => ({ available: true, revokedSerials: new Set([normaliseSerial(cloudfront.certificate.serialHex)]) }), false, /revoked/],
+    ["revocation status unknown (no valid CRL)", () => authorizerEvent(cloudfront.certificate.pem), { available: false, reason: "CRL_STALE" }, false, /revocation status unknown: CRL_STALE/],
+    ["a foreign CloudFront certificate (API Gateway would refuse it; the authorizer still checks revocation)", () => authorizerEvent(foreignCloudfront.certificate.pem), { available: false, reason: "no CRL" }, false, /revocation status unknown/],
+  ];
+  let expiredPem = "";
+  before(async () => {
+    expiredPem = (await issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" }, lifetimeDays: 30, now: new Date(Date.now() - 60 * 86400_000) })).certificate.pem;
+  });
+  const expiredEvent = () => authorizerEvent(expiredPem);
+  const withDn = (event: ReturnType<typeof authorizerEvent>, dn: string) => {
+    event.requestContext.identity.clientCert.subjectDN = dn;
+    return event;
+  };
+
+  for (const [name, event, revocation, allow, reason] of cases) {
+    it(`${allow ? "allows" : "denies"}: ${name}`, () => {
+      const decision = decide(event(), POLICY, typeof revocation === "function" ? revocation() : revocation, now());
+      assert.equal(decision.allow, allow, decision.reason);
+      assert.match(decision.reason, reason);
+    });
+  }
+
+  it("accepts the previous secret during a rotation", () => {
+    const rotating = { ...POLICY, secretValues: ["new-secret-0123456789-0123456789-0123", SECRET] };
+    assert.equal(decide(authorizerEvent(cloudfront.certificate.pem), rotating, NOTHING_REVOKED, now()).allow, true);
+  });
+
+  it("answers API Gateway with an IAM policy for the method, and never throws even when revocation fails", async () => {
+    const logs: string[] = [];
+    const log = { info: (e: string, f?: object) => logs.push(JSON.stringify({ e, ...f })), error: () => undefined, metric: () => undefined };
+    const allowed = await handle(authorizerEvent(cloudfront.certificate.pem), { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log });
+    assert.deepEqual(allowed.policyDocument.Statement, [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:eu-west-2:222222222222:abc123/prod/POST/api" }]);
+    const failing = await handle(authorizerEvent(cloudfront.certificate.pem), { policy: POLICY, revocation: async () => { throw new Error("S3 down"); }, clock: now, log });
+    assert.equal(failing.policyDocument.Statement[0]!.Effect, "Deny");
+    assert.equal(failing.context.reason, "revocation status unknown: S3 down");
+    assert.ok(logs.every((l) => !l.includes(SECRET) && !l.includes("BEGIN CERTIFICATE")), "neither the secret nor the PEM is logged");
+    for (const junk of [null, undefined, 42, "x", [], { requestContext: 5 }]) assert.equal((await handle(junk, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log })).policyDocument.Statement[0]!.Effect, "Deny");
+  });
+
+  it("10,000 random or mutated events: no exception, never Allow", () => {
+    const valid = () => authorizerEvent(cloudfront.certificate.pem);
+    // Mutations that must each lead to a deny, applied on top of a valid event.
+    const mutations: Array<(e: any, s: string) => void> = [
+      // API Gateway fills headers and multiValueHeaders alike: change both.
+      (e, s) => {
+        e.headers[SECRET_HEADER] = s + (s === SECRET ? "!" : "");
+        e.multiValueHeaders[SECRET_HEADER] = [e.headers[SECRET_HEADER]];
+      },
+      (e) => {
+        delete e.headers[SECRET_HEADER];
+        delete e.multiValueHeaders[SECRET_HEADER];
+      },
+      (e, s) => (e.requestContext.identity.clientCert.subjectDN = s),
+      (e, s) => (e.requestContext.identity.clientCert.clientCertPem = s),
+      (e, s) => (e.requestContext.identity.clientCert.clientCertPem = e.requestContext.identity.clientCert.clientCertPem.replace(/[A-Za-z]/, s.slice(0, 1) || "A").replace(/M/, "N")),
+      (e, s) => (e.requestContext.identity.clientCert = s),
+      (e, s) => (e.requestContext.identity = s),
+      (e, s) => (e.requestContext = s),
+      (e, s) => (e.requestContext.identity.clientCert.validity.notAfter = formatAwsDate(new Date(Date.now() - 1000 - s.length * 86400_000))),
+      (e, s) => (e.requestContext.identity.clientCert.subjectDN = `CN=${s},OU=CloudFront`),
+    ];
+    let denied = 0;
+    fc.assert(
+      fc.property(fc.anything(), (event) => {
+        const decision = decide(event, POLICY, NOTHING_REVOKED, now());
+        assert.equal(decision.allow, false);
+        denied++;
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: mutations.length - 1 }), fc.string()), { minLength: 1, maxLength: 3 }), (steps) => {
+        const event = valid();
+        for (const [index, text] of steps) {
+          try {
+            mutations[index]!(event, text);
+          } catch {
+            // a mutation on a field an earlier one removed: the event is broken either way
+          }
+        }
+        const decision = decide(event, POLICY, NOTHING_REVOKED, now());
+        // A mutation to the exact same value leaves the event valid; everything else must be denied.
+        const untouched = JSON.stringify(event) === JSON.stringify(valid());
+        assert.equal(decision.allow, untouched, `${decision.reason} after ${JSON.stringify(steps)}`);
+        if (!untouched) denied++;
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(denied >= 9900, `${denied} denials`);
+  });
+});
+
+describe("functions: api-authorizer CRL cache", function () {
+  this.timeout(30_000);
+  it("uses a verified CRL, caches it, survives a failed refresh while valid, and fails closed without one", async () => {
+    const ca = await makeTestCa();
+    const revokedLeaf = await issueLeaf(ca);
+    const t0 = new Date();
+    const crl = await buildCrl(ca.issuing, { crlNumber: 1, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [{ serialHex: revokedLeaf.certificate.serialHex, revokedAt: t0, reason: "keyCompromise", notAfter: revokedLeaf.certificate.notAfter }] });
+    let fetches = 0;
+    let failing = false;
+    let clock = t0;
+    const source = cachedCrl(async () => { fetches++; if (failing) throw new Error("S3 unavailable"); return crl.der; }, ca.issuingPem, 300_000, () => clock);
+    const first = await source();
+    assert.ok(first.available && first.revokedSerials.has(normaliseSerial(revokedLeaf.certificate.serialHex)));
+    await source();
+    assert.equal(fetches, 1, "cached within the TTL");
+    clock = new Date(t0.getTime() + 600_000);
+    failing = true;
+    assert.equal((await source()).available, true, "a failed refresh keeps the still-valid CRL");
+    clock = new Date(t0.getTime() + 3700_000);
+    const expired = await source();
+    assert.equal(expired.available, false, "past nextUpdate with no fresh CRL: unknown, so deny");
+    const forged = await buildCrl((await makeTestCa({ name: "Forger" })).issuing, { crlNumber: 1, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [] });
+    const untrusted = await cachedCrl(async () => forged.der, ca.issuingPem, 300_000, () => t0)();
+    assert.deepEqual(untrusted, { available: false, reason: "the CRL's signature does not verify with the issuing CA's key" });
+  });
+
+  it("reads its policy from the environment, refusing short secrets", () => {
+    const env = { ALLOWED_SUBJECTS: JSON.stringify(POLICY.allowedSubjects), ORIGIN_SECRET_HEADER: SECRET_HEADER, ORIGIN_SECRET_VALUES: JSON.stringify([SECRET]) };
+    assert.deepEqual(readAuthorizerPolicy(env), POLICY);
+    assert.throws(() => readAuthorizerPolicy({ ...env, ORIGIN_SECRET_VALUES: JSON.stringify(["short"]) }), /at least 32 characters/);
+    assert.throws(() => readAuthorizerPolicy({ ...env, ORIGIN_SECRET_HEADER: "" }), /ORIGIN_SECRET_HEADER is not set/);
+  });
+});
