@@ -27,38 +27,34 @@ export interface CaArns {
   readonly issuingKeyArn: string;
   readonly tableArn: string;
   readonly bucketArn: string;
-  readonly logGroupArns: Readonly<Record<CaFunction, string>>;
 }
 
 const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
 /**
- * The inline policy of one CA function's role: exactly the actions it performs on exactly the
- * resources it touches. ca-admin signs with both keys and publishes every artifact; ca-issuer and
- * ca-crl sign with the issuing key only and may write only the issuing CRL.
+ * What one CA function's role may do besides writing its own logs: exactly the actions it
+ * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
+ * artifact; ca-issuer and ca-crl sign with the issuing key only and may write only the issuing CRL.
  */
-export function functionPolicy(fn: CaFunction, arns: CaArns): PolicyDocument {
+export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {
   const object = (key: string) => `${arns.bucketArn}/${key}`;
-  const logs: PolicyStatement = { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arns.logGroupArns[fn]}:*` };
   const revokedIndex = `${arns.tableArn}/index/${TABLE_LAYOUT.revokedIndex}`;
   if (fn === "ca-admin") {
-    return document(
-      logs,
+    return [
       { Sid: "SignWithCaKeys", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: [arns.rootKeyArn, arns.issuingKeyArn] },
       { Sid: "CaRecords", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
       { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
-    );
+    ];
   }
   const crlObject = object(ARTIFACT_KEYS.issuingCrl);
   const tableActions = fn === "ca-issuer" ? ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] : ["dynamodb:GetItem", "dynamodb:UpdateItem"];
-  return document(
-    logs,
+  return [
     { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn },
     { Sid: fn === "ca-issuer" ? "Inventory" : "CrlCounter", Effect: "Allow", Action: tableActions, Resource: arns.tableArn },
     { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
     { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: crlObject },
-  );
+  ];
 }
 
 /** Key administration, without any use of the key: the account's IAM can manage, never sign or decrypt. */

@@ -9,13 +9,14 @@ import {
   caBucketPolicy,
   CA_FUNCTIONS,
   CaFunction,
-  functionPolicy,
+  functionStatements,
   keygenKeyPolicy,
   principalFor,
   schedulerPolicy,
   serviceAssumeRolePolicy,
   signingKeyPolicy,
 } from "./ca-policies";
+import { BundledFunction, lambdaRole } from "./bundled-function";
 import { bundleFunction } from "./lambda-bundle";
 
 /** KMS key specs a CA key may have: what CloudFront trust stores and API Gateway truststores accept. */
@@ -117,7 +118,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
     // One role per function first: the key policies name them.
     const roles = {} as Record<CaFunction, aws.iam.Role>;
     for (const fn of CA_FUNCTIONS) {
-      roles[fn] = new aws.iam.Role(`${name}-${fn}-role`, { assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")), description: `Execution role of ${prefix}-${fn}` }, parent);
+      roles[fn] = lambdaRole(`${name}-${fn}-role`, `${prefix}-${fn}`, this);
     }
 
     const deletionWindowInDays = args.keyDeletionWindowDays ?? 30;
@@ -213,39 +214,29 @@ export class ServerlessCa extends pulumi.ComponentResource {
       [CA_ENV.crlValidityHours]: String(args.crlValidityHours ?? 6),
     };
 
-    const logGroups = {} as Record<CaFunction, aws.cloudwatch.LogGroup>;
     const functions = {} as Record<CaFunction, aws.lambda.Function>;
     const rolePolicies: aws.iam.RolePolicy[] = [];
     for (const fn of CA_FUNCTIONS) {
-      const functionName = `${prefix}-${fn}`;
-      logGroups[fn] = new aws.cloudwatch.LogGroup(`${name}-${fn}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays ?? 365 }, parent);
-    }
-    for (const fn of CA_FUNCTIONS) {
-      const policy = pulumi
-        .all([partition, accountId, rootKey.arn, issuingKey.arn, table.arn, bucket.arn, logGroups["ca-admin"].arn, logGroups["ca-issuer"].arn, logGroups["ca-crl"].arn])
-        .apply(([p, a, rootKeyArn, issuingKeyArn, tableArn, bucketArn, admin, issuer, crl]) =>
-          JSON.stringify(functionPolicy(fn, { partition: p, accountId: a, rootKeyArn, issuingKeyArn, tableArn, bucketArn, logGroupArns: { "ca-admin": admin, "ca-issuer": issuer, "ca-crl": crl } })),
-        );
-      rolePolicies.push(new aws.iam.RolePolicy(`${name}-${fn}-policy`, { role: roles[fn].id, policy }, parent));
-      const bundle = bundleFunction(fn);
-      functions[fn] = new aws.lambda.Function(
+      const statements = pulumi
+        .all([partition, accountId, rootKey.arn, issuingKey.arn, table.arn, bucket.arn])
+        .apply(([p, a, rootKeyArn, issuingKeyArn, tableArn, bucketArn]) => functionStatements(fn, { partition: p, accountId: a, rootKeyArn, issuingKeyArn, tableArn, bucketArn }));
+      const bundled = new BundledFunction(
         `${name}-${fn}`,
         {
-          name: `${prefix}-${fn}`,
+          source: fn,
+          functionName: `${prefix}-${fn}`,
           description: FUNCTION_SETTINGS[fn].description,
-          runtime: "nodejs22.x",
-          architectures: ["arm64"],
-          handler: "index.handler",
-          code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
-          sourceCodeHash: bundle.sha256,
-          role: roles[fn].arn,
+          environment,
+          statements,
           memorySize: FUNCTION_SETTINGS[fn].memorySize,
           timeout: FUNCTION_SETTINGS[fn].timeout,
-          environment: { variables: environment },
-          loggingConfig: { logFormat: "Text", logGroup: logGroups[fn].name },
+          logRetentionDays: args.logRetentionDays,
+          role: roles[fn],
         },
-        { parent: this, dependsOn: [logGroups[fn]] },
+        parent,
       );
+      functions[fn] = bundled.function;
+      rolePolicies.push(bundled.rolePolicy);
     }
 
     // Bootstrap at deploy time; re-run when the function code or its configuration changes (it is idempotent).

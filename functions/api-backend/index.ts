@@ -1,16 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 
-/** The CloudFront-Viewer-Cert-* headers CloudFront forwards (listed in the origin request policy). */
-export const VIEWER_CERT_HEADERS = [
-  "CloudFront-Viewer-Cert-Present",
-  "CloudFront-Viewer-Cert-Serial-Number",
-  "CloudFront-Viewer-Cert-Subject",
-  "CloudFront-Viewer-Cert-Issuer",
-  "CloudFront-Viewer-Cert-Validity",
-  "CloudFront-Viewer-Cert-Sha256",
-  "CloudFront-Viewer-Cert-Pem",
-] as const;
-
 function header(event: Pick<APIGatewayProxyEvent, "headers">, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value ?? undefined;

@@ -119,9 +119,9 @@ export function ofType(type: string): RecordedResource[] {
   return recorded.filter((r) => r.type === type);
 }
 
-/** The one recorded resource with this logical name. */
+/** The one recorded cloud resource (not one of our components) with this logical name. */
 export function named(name: string): RecordedResource {
-  const found = recorded.filter((r) => r.name === name);
+  const found = recorded.filter((r) => r.name === name && !r.type.startsWith("edge-mtls:"));
   if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}: ${recorded.map((r) => r.name).join(", ")}`);
   return found[0]!;
 }

@@ -1,0 +1,107 @@
+import { X509Certificate } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { CSR_SIGNATURE_ALGORITHMS, inspectPublicKey } from "../pki/key-algorithms";
+import { EKU_OIDS } from "../pki/profiles";
+import { readPemBlocks, toPem } from "../pki/pem";
+
+/** CloudFront managed policy ids (AWS documentation). */
+export const MANAGED_POLICIES = {
+  cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+  cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+  allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+  allViewer: "216adef6-5c7f-47e4-b989-5492eafa07d3",
+} as const;
+
+/** The CloudFront-Viewer-Cert-* headers CloudFront can pass to the origin. */
+export const VIEWER_CERT_HEADERS = [
+  "CloudFront-Viewer-Cert-Present",
+  "CloudFront-Viewer-Cert-Serial-Number",
+  "CloudFront-Viewer-Cert-Subject",
+  "CloudFront-Viewer-Cert-Issuer",
+  "CloudFront-Viewer-Cert-Validity",
+  "CloudFront-Viewer-Cert-Sha256",
+  "CloudFront-Viewer-Cert-Pem",
+] as const;
+
+/**
+ * The API Gateway access-log record, as the how-to shows it: the client-certificate fields (which,
+ * behind CloudFront, describe CloudFront's origin certificate) plus request and error fields.
+ * Field name → `$context` variable.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  certIssuerDN: "$context.identity.clientCert.issuerDN",
+  certNotAfter: "$context.identity.clientCert.validity.notAfter",
+  certNotBefore: "$context.identity.clientCert.validity.notBefore",
+  certPEM: "$context.identity.clientCert.clientCertPem",
+  certSerialNumber: "$context.identity.clientCert.serialNumber",
+  certSubjectDN: "$context.identity.clientCert.subjectDN",
+  errorMessage: "$context.error.message",
+  errorResponseType: "$context.error.responseType",
+  extendedRequestId: "$context.extendedRequestId",
+  httpMethod: "$context.httpMethod",
+  integrationError: "$context.integration.error",
+  integrationStatus: "$context.integration.status",
+  ip: "$context.identity.sourceIp",
+  protocol: "$context.protocol",
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+};
+
+/** The access-log format string for a stage: one JSON object per request. */
+export function accessLogFormat(): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(ACCESS_LOG_FIELDS).map(([name, variable]) => [name, variable])));
+}
+
+/**
+ * The trust bundle as CloudFront trust stores accept it: X.509v3 CA certificates only, PEM, no
+ * blank lines or comments; RSA 2048/3072/4096 or ECDSA P-256/P-384 keys; SHA-256/384/512
+ * signatures. Anything else is refused with the certificate and the reason.
+ */
+export function cloudFrontTrustBundle(bundlePem: string): string {
+  const blocks = readPemBlocks(bundlePem, "trustBundlePem");
+  if (blocks.some((b) => b.label !== "CERTIFICATE")) throw new Error("trustBundlePem must hold only CERTIFICATE blocks");
+  for (const [index, block] of blocks.entries()) {
+    const certificate = new X509Certificate(block.der);
+    const where = `trustBundlePem certificate ${index + 1} (${certificate.subject.replace(/\n/g, ", ")})`;
+    if (!certificate.ca) throw new Error(`${where} is not a CA certificate`);
+    const key = inspectPublicKey(new Uint8Array(certificate.publicKey.export({ format: "der", type: "spki" })), where);
+    if (key.algorithm.name === "ecdsa-p521") throw new Error(`${where} has a P-521 key, which CloudFront trust stores do not accept`);
+    const signatureOid = AsnConvert.parse(block.der, Certificate).signatureAlgorithm.algorithm;
+    if (!(signatureOid in CSR_SIGNATURE_ALGORITHMS)) throw new Error(`${where} is signed with ${signatureOid}; CloudFront accepts SHA-256/384/512 with RSA or ECDSA`);
+  }
+  return blocks.map((b) => toPem(b.der, "CERTIFICATE")).join("");
+}
+
+/**
+ * Which renewal window `now` falls in, for a certificate of `lifetimeDays` renewed when fewer than
+ * `renewBeforeDays` remain. A new window starts every (lifetime − renewBefore) days; the origin
+ * certificate is re-issued when the window changes, so at any `pulumi up` the current certificate
+ * has at least `renewBeforeDays` left (or is replaced by that `up`).
+ */
+export function renewalWindow(now: Date, lifetimeDays: number, renewBeforeDays: number): number {
+  if (!(renewBeforeDays >= 1 && renewBeforeDays < lifetimeDays)) throw new Error(`renewBeforeDays must be at least 1 and less than lifetimeDays (${lifetimeDays}); got ${renewBeforeDays}`);
+  return Math.floor(now.getTime() / ((lifetimeDays - renewBeforeDays) * 86400_000));
+}
+
+/**
+ * Checks a certificate for CloudFront origin mTLS before it is imported: the clientAuth EKU, an
+ * RSA 2048 or ECDSA P-256 key, a chain of at most 3 certificates (leaf, issuing, root) of at most
+ * 64 KB, each certifying the one before.
+ */
+export function checkOriginClientCertificate(certificatePem: string, chainPem: string): void {
+  const leaf = new X509Certificate(certificatePem);
+  const chain = readPemBlocks(chainPem, "chainPem").map((b) => new X509Certificate(b.der));
+  if (1 + chain.length > 3) throw new Error(`the origin client certificate chain has ${1 + chain.length} certificates; CloudFront accepts at most 3`);
+  if (Buffer.byteLength(certificatePem + chainPem) > 64 * 1024) throw new Error("the origin client certificate chain exceeds 64 KB");
+  const key = inspectPublicKey(new Uint8Array(leaf.publicKey.export({ format: "der", type: "spki" })), "origin client certificate");
+  if (key.algorithm.name !== "ecdsa-p256" && key.algorithm.name !== "rsa-2048") throw new Error(`the origin client certificate has a ${key.algorithm.name} key; CloudFront accepts only RSA 2048 or ECDSA P-256`);
+  // node's X509Certificate.keyUsage lists the extended key usage OIDs.
+  if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) throw new Error("the origin client certificate lacks the clientAuth extended key usage");
+  [leaf, ...chain].forEach((certificate, i, all) => {
+    const issuer = all[i + 1];
+    if (issuer && !(certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey))) throw new Error(`origin client chain: certificate ${i + 2} did not sign certificate ${i + 1}`);
+  });
+}
