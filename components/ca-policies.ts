@@ -1,4 +1,5 @@
 import { ARTIFACT_KEYS, TABLE_LAYOUT } from "../functions/shared/contract";
+import { tlsOnlyStatement } from "./private-bucket";
 
 /** An IAM (or KMS key, or bucket) policy document. */
 export interface PolicyDocument {
@@ -116,9 +117,7 @@ export function keygenKeyPolicy(partition: string, accountId: string, workloadPr
  * as trust stores pin a version) for the workload accounts.
  */
 export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly string[]): PolicyDocument {
-  const statements: PolicyStatement[] = [
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": false } } },
-  ];
+  const statements: PolicyStatement[] = [tlsOnlyStatement(bucketArn)];
   if (readerPrincipals.length > 0) {
     statements.push({ Sid: "WorkloadAccountsRead", Effect: "Allow", Principal: { AWS: [...readerPrincipals] }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucketArn}/*` });
   }

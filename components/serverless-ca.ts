@@ -17,6 +17,7 @@ import {
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, lambdaRole } from "./bundled-function";
+import { privateBucket } from "./private-bucket";
 import { bundleFunction } from "./lambda-bundle";
 
 /** KMS key specs a CA key may have: what CloudFront trust stores and API Gateway truststores accept. */
@@ -182,16 +183,8 @@ export class ServerlessCa extends pulumi.ComponentResource {
       guard,
     );
 
-    const bucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: !args.protect }, guard);
-    new aws.s3.BucketOwnershipControls(`${name}-artifacts-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-artifacts-public-access`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      parent,
-    );
-    const versioning = new aws.s3.BucketVersioning(`${name}-artifacts-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
     // SSE-S3: certificates and CRLs are public data, and workload accounts must read them without KMS grants.
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, parent);
+    const { bucket, versioning, publicAccessBlock } = privateBucket(`${name}-artifacts`, this, { versioned: true, forceDestroy: !args.protect, bucketOptions: guard });
     new aws.s3.BucketPolicy(
       `${name}-artifacts-policy`,
       { bucket: bucket.id, policy: pulumi.all([bucket.arn, workloadPrincipals]).apply(([arn, readers]) => JSON.stringify(caBucketPolicy(arn, readers))) },
@@ -244,7 +237,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
     const invocation = new aws.lambda.Invocation(
       `${name}-bootstrap`,
       { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "bootstrap" }), triggers: { configuration: bootstrapTrigger } },
-      { parent: this, dependsOn: [...rolePolicies, rootKey, issuingKey, versioning] },
+      { parent: this, dependsOn: [...rolePolicies, rootKey, issuingKey, ...(versioning ? [versioning] : [])] },
     );
     const bootstrap = invocation.result.apply((raw) => {
       const parsed = JSON.parse(raw) as Bootstrap;
