@@ -41,6 +41,8 @@ export class BundledFunction extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
   public readonly roleArn: pulumi.Output<string>;
+  /** SHA-256 of the bundled code: what changes when the function's behaviour can change. */
+  public readonly codeSha256: string;
 
   constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:index:BundledFunction", name, {}, opts);
@@ -55,6 +57,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     );
     this.rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy }, parent);
     const bundle = bundleFunction(args.source);
+    this.codeSha256 = bundle.sha256;
     this.function = new aws.lambda.Function(
       name,
       {

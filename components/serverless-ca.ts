@@ -12,12 +12,11 @@ import {
   functionStatements,
   keygenKeyPolicy,
   principalFor,
-  schedulerPolicy,
-  serviceAssumeRolePolicy,
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, lambdaRole } from "./bundled-function";
 import { privateBucket } from "./private-bucket";
+import { scheduleInvocations } from "./schedules";
 import { bundleFunction } from "./lambda-bundle";
 
 /** KMS key specs a CA key may have: what CloudFront trust stores and API Gateway truststores accept. */
@@ -246,22 +245,10 @@ export class ServerlessCa extends pulumi.ComponentResource {
     });
 
     // Schedules: the issuing CRL from ca-crl; the root CRL from ca-admin (the only holder of the root key).
-    const schedulerRole = new aws.iam.Role(`${name}-scheduler-role`, { assumeRolePolicy: accountId.apply((a) => JSON.stringify(serviceAssumeRolePolicy("scheduler.amazonaws.com", a))) }, parent);
-    new aws.iam.RolePolicy(
-      `${name}-scheduler-policy`,
-      { role: schedulerRole.id, policy: pulumi.all([functions["ca-crl"].arn, functions["ca-admin"].arn]).apply((arns) => JSON.stringify(schedulerPolicy(arns))) },
-      parent,
-    );
-    new aws.scheduler.Schedule(
-      `${name}-issuing-crl-schedule`,
-      { scheduleExpression: args.crlSchedule ?? "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: functions["ca-crl"].arn, roleArn: schedulerRole.arn, input: "{}" } },
-      parent,
-    );
-    new aws.scheduler.Schedule(
-      `${name}-root-crl-schedule`,
-      { scheduleExpression: "rate(1 day)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: functions["ca-admin"].arn, roleArn: schedulerRole.arn, input: JSON.stringify({ action: "root-crl" }) } },
-      parent,
-    );
+    scheduleInvocations(name, this, [
+      { key: "issuing-crl", functionArn: functions["ca-crl"].arn, expression: args.crlSchedule ?? "rate(1 hour)", input: "{}" },
+      { key: "root-crl", functionArn: functions["ca-admin"].arn, expression: "rate(1 day)", input: JSON.stringify({ action: "root-crl" }) },
+    ]);
 
     const alarmActions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
     for (const fn of CA_FUNCTIONS) {

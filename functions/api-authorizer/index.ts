@@ -1,6 +1,9 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { readVerifiedCrl } from "../../pki/crl-reader";
+import { AUTHORIZER_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
+
+export { AUTHORIZER_ENV };
 import { AuthorizerPolicy, authorizerResponse, decide, RevocationStatus } from "./decide";
 
 /** What the authorizer needs; `handler` builds it from the environment. */
@@ -11,17 +14,6 @@ export interface AuthorizerDeps {
   readonly clock: () => Date;
   readonly log: Logger;
 }
-
-/** Environment variable names, shared with the MtlsApi component. */
-export const AUTHORIZER_ENV = {
-  allowedSubjects: "ALLOWED_SUBJECTS",
-  secretHeaderName: "ORIGIN_SECRET_HEADER",
-  secretValues: "ORIGIN_SECRET_VALUES",
-  crlBucket: "CRL_BUCKET",
-  crlKey: "CRL_KEY",
-  issuingCaPem: "ISSUING_CA_PEM",
-  crlCacheSeconds: "CRL_CACHE_SECONDS",
-} as const;
 
 /** Decides one request; logs the decision and its reason (never the secret or the PEM). */
 export async function handle(event: unknown, deps: AuthorizerDeps) {

@@ -2,7 +2,10 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import "@aws-sdk/signature-v4a"; // KeyValueStore requests are signed with SigV4A
 import { readVerifiedCrl } from "../../pki/crl-reader";
+import { SYNC_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
+
+export { SYNC_ENV };
 
 /** The KeyValueStore of revoked serials, as the sync uses it. */
 export interface RevokedSerialStore {
@@ -20,8 +23,6 @@ export interface SyncDeps {
   readonly log: Logger;
 }
 
-/** Environment variable names, shared with the ViewerRevocation component. */
-export const SYNC_ENV = { crlBucket: "CRL_BUCKET", crlKey: "CRL_KEY", issuingCaPem: "ISSUING_CA_PEM", kvsArn: "KVS_ARN" } as const;
 
 /** The changes that make the store hold exactly `revoked` (pure). */
 export function plan(current: ReadonlySet<string>, revoked: ReadonlyMap<string, Date>): { puts: { key: string; value: string }[]; deletes: string[] } {

@@ -43,3 +43,17 @@ export const TABLE_LAYOUT = {
 
 /** The metric ca-crl emits on each publication, watched by the stale-CRL alarm. */
 export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;
+
+/** Environment variable names of the api-authorizer. */
+export const AUTHORIZER_ENV = {
+  allowedSubjects: "ALLOWED_SUBJECTS",
+  secretHeaderName: "ORIGIN_SECRET_HEADER",
+  secretValues: "ORIGIN_SECRET_VALUES",
+  crlBucket: "CRL_BUCKET",
+  crlKey: "CRL_KEY",
+  issuingCaPem: "ISSUING_CA_PEM",
+  crlCacheSeconds: "CRL_CACHE_SECONDS",
+} as const;
+
+/** Environment variable names of revocation-sync. */
+export const SYNC_ENV = { crlBucket: "CRL_BUCKET", crlKey: "CRL_KEY", issuingCaPem: "ISSUING_CA_PEM", kvsArn: "KVS_ARN" } as const;
