@@ -2,6 +2,9 @@ import { NamePolicy, validateNamePolicy } from "../pki/issuance-policy";
 import { SubjectFields, validateSubject } from "../pki/names";
 import { PURPOSES, CertificatePurpose } from "../pki/profiles";
 import type { CaKeySpec, ServerlessCaArgs } from "../components/serverless-ca";
+import { StackConfigError } from "../stack-config";
+
+export { StackConfigError };
 
 /** The CA stack's settings, read from `edge-mtls:*` config (and `aws:region`). */
 export interface CaStackConfig {
@@ -11,12 +14,6 @@ export interface CaStackConfig {
   readonly ca: ServerlessCaArgs;
 }
 
-/** A wrong config value: which key, what was wrong, what is allowed. */
-export class StackConfigError extends Error {
-  constructor(key: string, problem: string) {
-    super(`config edge-mtls:${key} ${problem}`);
-    this.name = "StackConfigError";
-  }
 }
 
 const CA_KEY_SPECS: readonly CaKeySpec[] = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072", "RSA_4096"];

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServerlessCa } from "../components/serverless-ca";
 import { readCaStackConfig } from "./config";
+import { structuredValue } from "../stack-config";
 
 /** The CA stack's outputs: the names are the contract the workload stack and tools read. */
 export interface CaStackOutputs {
@@ -15,20 +16,6 @@ export interface CaStackOutputs {
   crlUrls: pulumi.Output<string[]>;
   caBucketName: pulumi.Output<string>;
   caAccountId: pulumi.Output<string>;
-}
-
-/** A config value: objects, lists and booleans arrive as JSON text; everything else stays a string. */
-function structuredValue(raw: string | undefined): unknown {
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  if (/^[[{]/.test(trimmed) || trimmed === "true" || trimmed === "false") {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      return raw; // the config reader reports the key with what it expected
-    }
-  }
-  return raw;
 }
 
 /** The CA stack program: config → explicit provider → ServerlessCa → outputs. */

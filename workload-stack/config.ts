@@ -1,0 +1,107 @@
+import { StackConfigError } from "../stack-config";
+
+/** The workload stack's settings, from `edge-mtls:*` config (and `aws:region`). */
+export interface WorkloadStackConfig {
+  readonly region: string;
+  readonly assumeRoleArn?: string;
+  readonly environment: string;
+  /** Fully qualified name of the CA stack, e.g. `acme/edge-mtls/ca-dev`. */
+  readonly caStack: string;
+  /** Viewer-facing host name (CloudFront alias) and the API origin's custom domain. */
+  readonly edgeDomain: string;
+  readonly apiDomain: string;
+  /** Route 53 zone for DNS-validated certificates and alias records; or certificate ARNs. */
+  readonly hostedZoneId?: string;
+  readonly edgeCertificateArn?: string;
+  readonly apiCertificateArn?: string;
+  readonly apiOwnershipVerificationCertificateArn?: string;
+  readonly originCertificate: { commonName: string; organizationalUnit: string; lifetimeDays: number; renewBeforeDays: number; keyAlgorithm: "ECDSA" | "RSA" };
+  readonly allowedOriginSubjects: { commonName: string; organizationalUnit: string }[];
+  readonly secretHeaderName: string;
+  readonly siteContentDir?: string;
+  readonly priceClass?: string;
+  readonly webAclArn?: string;
+  readonly logRetentionDays?: number;
+}
+
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Reads and checks the workload stack's configuration (pure; `get` returns raw values, objects parsed). */
+export function readWorkloadStackConfig(get: (key: string) => unknown, stackName: string, region: string | undefined): WorkloadStackConfig {
+  if (!region) throw new Error("config aws:region is not set; run 'pulumi config set aws:region eu-west-2' (the workload account's region)");
+  const str = (key: string, required = false): string | undefined => {
+    const value = get(key);
+    if (value === undefined) {
+      if (required) throw new StackConfigError(key, "is not set");
+      return undefined;
+    }
+    if (typeof value !== "string" || value === "") throw new StackConfigError(key, "must be a non-empty string");
+    return value;
+  };
+  const host = (key: string): string => {
+    const value = str(key, true)!.toLowerCase();
+    if (!HOST.test(value)) throw new StackConfigError(key, `must be a DNS host name like www.example.com; got ${value}`);
+    return value;
+  };
+  const caStack = str("caStack", true)!;
+  if (!/^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(caStack)) throw new StackConfigError("caStack", `must be a fully qualified stack name <org>/<project>/<stack>; got ${caStack}`);
+  const hostedZoneId = str("hostedZoneId");
+  const edgeCertificateArn = str("edgeCertificateArn");
+  const apiCertificateArn = str("apiCertificateArn");
+  if (!hostedZoneId && (!edgeCertificateArn || !apiCertificateArn)) {
+    throw new StackConfigError("hostedZoneId", "is not set: give a Route 53 zone (certificates are then created and DNS-validated) or both edge-mtls:edgeCertificateArn (us-east-1) and edge-mtls:apiCertificateArn");
+  }
+  if (edgeCertificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\//.test(edgeCertificateArn)) throw new StackConfigError("edgeCertificateArn", "must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)");
+  const origin = (get("originCertificate") ?? {}) as Record<string, unknown>;
+  const lifetimeDays = origin.lifetimeDays === undefined ? 90 : Number(origin.lifetimeDays);
+  const renewBeforeDays = origin.renewBeforeDays === undefined ? 30 : Number(origin.renewBeforeDays);
+  if (!Number.isInteger(lifetimeDays) || lifetimeDays < 2 || lifetimeDays > 365) throw new StackConfigError("originCertificate", `lifetimeDays must be a whole number from 2 to 365; got ${origin.lifetimeDays}`);
+  if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1 || renewBeforeDays >= lifetimeDays) throw new StackConfigError("originCertificate", `renewBeforeDays must be at least 1 and less than lifetimeDays (${lifetimeDays}); got ${origin.renewBeforeDays}`);
+  const keyAlgorithm = (origin.keyAlgorithm ?? "ECDSA") as string;
+  if (keyAlgorithm !== "ECDSA" && keyAlgorithm !== "RSA") throw new StackConfigError("originCertificate", `keyAlgorithm must be ECDSA (P-256) or RSA (2048), the two CloudFront accepts for origin mTLS; got ${keyAlgorithm}`);
+  const originCertificate = {
+    commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",
+    organizationalUnit: typeof origin.organizationalUnit === "string" ? origin.organizationalUnit : "CloudFront",
+    lifetimeDays,
+    renewBeforeDays,
+    keyAlgorithm: keyAlgorithm as "ECDSA" | "RSA",
+  };
+  const allowed = get("allowedOriginSubjects") ?? [{ commonName: originCertificate.commonName, organizationalUnit: originCertificate.organizationalUnit }];
+  if (!Array.isArray(allowed) || !allowed.every((a) => a && typeof a.commonName === "string" && typeof a.organizationalUnit === "string")) {
+    throw new StackConfigError("allowedOriginSubjects", "must be a list of { commonName, organizationalUnit }");
+  }
+  if (!allowed.some((a) => a.commonName === originCertificate.commonName && a.organizationalUnit === originCertificate.organizationalUnit)) {
+    throw new StackConfigError("allowedOriginSubjects", `does not include the origin certificate's CN=${originCertificate.commonName}, OU=${originCertificate.organizationalUnit}: the authorizer would refuse every request from CloudFront`);
+  }
+  const secretHeaderName = str("secretHeaderName") ?? "X-Edge-Mtls-Origin";
+  if (!/^X-[A-Za-z0-9-]+$/.test(secretHeaderName)) throw new StackConfigError("secretHeaderName", `must be a custom header name like X-Edge-Mtls-Origin; got ${secretHeaderName}`);
+  const environment = str("environment") ?? stackName.replace(/^workload-/, "");
+  if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
+  const retention = get("logRetentionDays");
+  return {
+    region,
+    assumeRoleArn: str("assumeRoleArn"),
+    environment,
+    caStack,
+    edgeDomain: host("edgeDomain"),
+    apiDomain: host("apiDomain"),
+    hostedZoneId,
+    edgeCertificateArn,
+    apiCertificateArn,
+    apiOwnershipVerificationCertificateArn: str("apiOwnershipVerificationCertificateArn"),
+    originCertificate,
+    allowedOriginSubjects: allowed,
+    secretHeaderName,
+    siteContentDir: str("siteContentDir"),
+    priceClass: str("priceClass"),
+    webAclArn: str("webAclArn"),
+    logRetentionDays: retention === undefined ? undefined : Number(retention),
+  };
+}
+
+/** Checks the origin secret (config `edge-mtls:originSecret`, a secret): long enough to be unguessable. */
+export function checkOriginSecret(value: string | undefined): string {
+  if (!value) throw new StackConfigError("originSecret", "is not set; run 'pulumi config set --secret edge-mtls:originSecret \"$(openssl rand -base64 48)\"'");
+  if (value.length < 32) throw new StackConfigError("originSecret", `must be at least 32 characters; got ${value.length}`);
+  return value;
+}

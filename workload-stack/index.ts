@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { structuredValue } from "../stack-config";
+import { MtlsApi } from "../components/mtls-api";
+import { MtlsDistribution } from "../components/mtls-distribution";
+import { OriginClientCertificate } from "../components/origin-client-certificate";
+import { S3Origin } from "../components/s3-origin";
+import { TrustStore } from "../components/trust-store";
+import { ViewerRevocation } from "../components/viewer-revocation";
+import { ARTIFACT_KEYS } from "../functions/shared/contract";
+import { checkOriginSecret, readWorkloadStackConfig } from "./config";
+
+/** A DNS-validated ACM certificate for `domain` in the provider's region. */
+function validatedCertificate(name: string, domain: string, zoneId: string, provider: aws.Provider): pulumi.Output<string> {
+  const certificate = new aws.acm.Certificate(name, { domainName: domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1" }, { provider });
+  const records = certificate.domainValidationOptions.apply((options) =>
+    options.map((o, i) => new aws.route53.Record(`${name}-validation-${i}`, { zoneId, name: o.resourceRecordName, type: o.resourceRecordType, records: [o.resourceRecordValue], ttl: 300, allowOverwrite: true }, { provider })),
+  );
+  return new aws.acm.CertificateValidation(`${name}-validation`, { certificateArn: certificate.arn, validationRecordFqdns: records.apply((r) => r.map((x) => x.fqdn)) }, { provider }).certificateArn;
+}
+
+/** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. */
+export function workloadStack() {
+  const config = new pulumi.Config("edge-mtls");
+  const settings = readWorkloadStackConfig((key) => structuredValue(config.get(key)), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+  const originSecret = config.requireSecret("originSecret").apply(checkOriginSecret);
+  const previousSecret = config.getSecret("previousOriginSecret");
+  const assumeRoles = settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-workload" }] : undefined;
+  const regional = new aws.Provider("workload-region", { region: settings.region as aws.Region, assumeRoles });
+  const usEast1 = new aws.Provider("workload-us-east-1", { region: "us-east-1", assumeRoles });
+  const inRegion = { providers: [regional] };
+
+  const ca = new pulumi.StackReference(settings.caStack);
+  const trustBundlePem = ca.requireOutput("trustBundlePem") as pulumi.Output<string>;
+  const issuingCaPem = ca.requireOutput("issuingCaCertPem") as pulumi.Output<string>;
+  const caBucket = ca.requireOutput("caBucketName") as pulumi.Output<string>;
+  const issuerFunctionArn = ca.requireOutput("issuerFunctionArn") as pulumi.Output<string>;
+
+  const edgeCertificateArn = settings.edgeCertificateArn ?? validatedCertificate("edge-certificate", settings.edgeDomain, settings.hostedZoneId!, usEast1);
+  const apiCertificateArn = settings.apiCertificateArn ?? validatedCertificate("api-certificate", settings.apiDomain, settings.hostedZoneId!, regional);
+
+  const trustStore = new TrustStore("trust", { trustBundlePem, usEast1, region: settings.region }, inRegion);
+  const site = new S3Origin("site", { contentDir: settings.siteContentDir }, inRegion);
+  const secretValues = pulumi.all([originSecret, previousSecret]).apply(([current, previous]) => (previous ? [current, previous] : [current]));
+  const api = new MtlsApi(
+    "api",
+    {
+      environment: settings.environment,
+      domainName: settings.apiDomain,
+      certificateArn: apiCertificateArn,
+      ownershipVerificationCertificateArn: settings.apiOwnershipVerificationCertificateArn,
+      truststoreUri: trustStore.truststoreUri,
+      truststoreVersion: trustStore.truststoreVersion,
+      allowedSubjects: settings.allowedOriginSubjects,
+      secretHeaderName: settings.secretHeaderName,
+      secretValues,
+      crlBucket: caBucket,
+      crlKey: ARTIFACT_KEYS.issuingCrl,
+      issuingCaPem,
+      logRetentionDays: settings.logRetentionDays,
+    },
+    inRegion,
+  );
+  const originCertificate = new OriginClientCertificate("origin-client", { issuerFunctionArn, usEast1, ...settings.originCertificate }, inRegion);
+  const revocation = new ViewerRevocation("viewer-revocation", { environment: settings.environment, crlBucket: caBucket, crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem, usEast1, logRetentionDays: settings.logRetentionDays }, inRegion);
+  const edge = new MtlsDistribution(
+    "edge",
+    {
+      environment: settings.environment,
+      aliases: [settings.edgeDomain],
+      viewerCertificateArn: edgeCertificateArn,
+      trustStoreId: trustStore.cloudFrontTrustStoreId,
+      connectionFunctionId: revocation.connectionFunctionId,
+      s3DomainName: site.regionalDomainName,
+      s3OriginAccessControlId: site.originAccessControlId,
+      apiDomainName: api.domainName,
+      originClientCertificateArn: originCertificate.certificateArn,
+      secretHeaderName: settings.secretHeaderName,
+      secretHeaderValue: originSecret,
+      priceClass: settings.priceClass,
+      webAclArn: settings.webAclArn,
+    },
+    inRegion,
+  );
+  site.grantDistribution(edge.distributionArn);
+
+  if (settings.hostedZoneId) {
+    new aws.route53.Record("edge-alias", { zoneId: settings.hostedZoneId, name: settings.edgeDomain, type: "A", aliases: [{ name: edge.domainName, zoneId: edge.hostedZoneId, evaluateTargetHealth: false }] }, { provider: regional });
+    new aws.route53.Record("api-alias", { zoneId: settings.hostedZoneId, name: settings.apiDomain, type: "A", aliases: [{ name: api.regionalDomainName, zoneId: api.regionalZoneId, evaluateTargetHealth: false }] }, { provider: regional });
+  }
+
+  return {
+    edgeUrl: `https://${settings.edgeDomain}`,
+    apiUrl: `https://${settings.apiDomain}`,
+    distributionId: edge.distributionId,
+    distributionDomainName: edge.domainName,
+    originClientCertificateArn: originCertificate.certificateArn,
+    originClientCertificateNotAfter: originCertificate.notAfter,
+    trustStoreId: trustStore.cloudFrontTrustStoreId,
+    truststoreUri: trustStore.truststoreUri,
+    truststoreVersion: trustStore.truststoreVersion,
+    apiAccessLogGroup: api.accessLogGroupName,
+    siteBucket: site.bucketName,
+  };
+}
