@@ -6,6 +6,7 @@ export class StackConfigError extends Error {
     super(`config edge-mtls:${key} ${problem}`);
     this.name = "StackConfigError";
   }
+}
 
 /** A config value: objects, lists and booleans arrive as JSON text; everything else stays a string. */
 export function structuredValue(raw: string | undefined): unknown {

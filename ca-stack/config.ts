@@ -14,8 +14,6 @@ export interface CaStackConfig {
   readonly ca: ServerlessCaArgs;
 }
 
-}
-
 const CA_KEY_SPECS: readonly CaKeySpec[] = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072", "RSA_4096"];
 
 /**
