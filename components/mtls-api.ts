@@ -89,7 +89,7 @@ export class MtlsApi extends pulumi.ComponentResource {
     const apiResource = new aws.apigateway.Resource(`${name}-api`, { restApi: api.id, parentId: api.rootResourceId, pathPart: "api" }, parent);
     const proxyResource = new aws.apigateway.Resource(`${name}-api-proxy`, { restApi: api.id, parentId: apiResource.id, pathPart: "{proxy+}" }, parent);
     const requestAuthorizer = new aws.apigateway.Authorizer(
-      `${name}-authorizer`,
+      `${name}-request-authorizer`,
       { restApi: api.id, name: "cloudfront-origin", type: "REQUEST", authorizerUri: authorizer.function.invokeArn, authorizerResultTtlInSeconds: 0 },
       parent,
     );

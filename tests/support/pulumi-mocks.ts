@@ -1,5 +1,8 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin } from "../../functions/ca-admin";
+import { handle as caIssuer } from "../../functions/ca-issuer";
+import { createCsr } from "../../pki/csr";
 import { fakeCaWorld } from "./ca-deps";
 
 /** A resource the mocks saw, with its resolved inputs. */
@@ -17,6 +20,18 @@ export const REGION = "eu-west-2";
 export const recorded: RecordedResource[] = [];
 let pending = 0;
 let installed = false;
+
+/** A bootstrapped CA (in memory) that stands for the CA stack: its outputs and its ca-issuer. */
+export interface MockCa {
+  readonly outputs: Record<string, unknown>;
+  readonly world: ReturnType<typeof fakeCaWorld>;
+}
+let currentCa: MockCa | undefined;
+
+/** Makes `ca` the CA stack the workload program references and invokes. */
+export function useCa(ca: MockCa | undefined): void {
+  currentCa = ca;
+}
 
 export function resetRecorded(): void {
   recorded.length = 0;
@@ -48,6 +63,13 @@ function arnFor(type: string, name: string, inputs: Record<string, any>): string
  * outputs are then real certificates, and a component that sets a bad environment fails here.
  */
 async function invoke(inputs: Record<string, any>): Promise<string> {
+  const event = JSON.parse(inputs.input);
+  if (event.action === "issue") {
+    // The workload stack's cross-account call to the CA stack's ca-issuer.
+    if (!currentCa) throw new Error("mock: no CA stack to invoke (useCa)");
+    if (inputs.functionName !== currentCa.outputs.issuerFunctionArn) throw new Error(`mock: unexpected issuer ${inputs.functionName}`);
+    return JSON.stringify(await caIssuer(event, currentCa.world.worker(), "mock-invocation"));
+  }
   const fn = recorded.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === inputs.functionName);
   if (!fn) throw new Error(`mock: no function ${inputs.functionName} to invoke`);
   const world = fakeCaWorld(fn.inputs.environment.variables);
@@ -58,24 +80,72 @@ async function invoke(inputs: Record<string, any>): Promise<string> {
   }
 }
 
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Inputs with Pulumi's secret wrappers replaced by their values (mocks see the wire form). */
+function unwrapSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    if (value["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+/** Provider-computed attributes the programs read, made realistic (real keys and CSRs for @pulumi/tls). */
+async function extraState(args: pulumi.runtime.MockResourceArgs): Promise<Record<string, any>> {
+  const usEast1 = (args.provider ?? "").includes("us-east-1");
+  switch (args.type) {
+    case "pulumi:pulumi:StackReference":
+      if (!currentCa) throw new Error("mock: no CA stack to reference (useCa)");
+      return { outputs: currentCa.outputs, secretOutputNames: [] };
+    case "tls:index/privateKey:PrivateKey": {
+      const { privateKey } = args.inputs.algorithm === "RSA" ? generateKeyPairSync("rsa", { modulusLength: args.inputs.rsaBits }) : generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+      return { privateKeyPem: privateKey.export({ format: "pem", type: args.inputs.algorithm === "RSA" ? "pkcs1" : "sec1" }), publicKeyPem: createPublicKey(privateKey).export({ format: "pem", type: "spki" }) };
+    }
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: createCsr(createPrivateKey(args.inputs.privateKeyPem), { commonName: args.inputs.subject?.commonName, organizationalUnit: args.inputs.subject?.organizationalUnit }) };
+    case "aws:s3/bucketObjectv2:BucketObjectv2":
+      return { versionId: `${args.name}-version-1` };
+    case "aws:s3/bucket:Bucket":
+      return { bucketRegionalDomainName: `${args.name}-bucket.s3.${REGION}.amazonaws.com` };
+    case "aws:apigateway/restApi:RestApi":
+      return { rootResourceId: "root0", executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:${args.name}-id` };
+    case "aws:apigateway/domainName:DomainName":
+      return { regionalDomainName: `d-${args.name}.execute-api.${REGION}.amazonaws.com`, regionalZoneId: "ZJ5UAJN8Y3Z2Q" };
+    case "aws:lambda/function:Function":
+      return { invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arnFor(args.type, args.name, args.inputs)}/invocations` };
+    case "aws:cloudfront/distribution:Distribution":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${args.name}-id`, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:acm/certificate:Certificate":
+      return { arn: `arn:aws:acm:${usEast1 ? "us-east-1" : REGION}:${ACCOUNT_ID}:certificate/${args.name}-id` };
+    case "aws:cloudfront/keyValueStore:KeyValueStore":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:key-value-store/${args.name}-id` };
+    default:
+      return {};
+  }
+}
+
 /**
  * Installs the one set of Pulumi mocks all tests share (each setMocks call replaces the previous
  * one). `config` becomes the stack's configuration (`edge-mtls:role`, …; objects as JSON).
  */
-export function installMocks(config: Record<string, string>, stack = "ca-dev"): void {
-  pulumi.runtime.setAllConfig(config);
+export function installMocks(config: Record<string, string>, stack = "ca-dev", secretKeys: string[] = []): void {
+  pulumi.runtime.setAllConfig(config, secretKeys);
   if (installed) return;
   installed = true;
   void pulumi.runtime.setMocks(
     {
-      newResource: async (args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
+      newResource: async (wire: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
         pending++;
+        const args = { ...wire, inputs: unwrapSecrets(wire.inputs) };
         try {
           recorded.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
           const state: Record<string, any> = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs) };
           if (args.type === "aws:s3/bucket:Bucket") state.bucket = args.inputs.bucket ?? `${args.name}-bucket`;
           if (args.type === "aws:kms/key:Key") state.keyId = `${args.name}-id`;
           if (args.type === "aws:lambda/invocation:Invocation") state.result = await invoke(args.inputs);
+          Object.assign(state, await extraState(args));
           state.name = args.inputs.name ?? args.name;
           return { id: `${args.name}_id`, state };
         } finally {

@@ -1,0 +1,186 @@
+import { strict as assert } from "node:assert";
+import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
+import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import { readWorkloadStackConfig } from "../../workload-stack/config";
+import { fakeCaWorld, TEST_CA_ENV } from "../support/ca-deps";
+import { installMocks, named, ofType, promiseOf, recorded, resetRecorded, settle, useCa } from "../support/pulumi-mocks";
+import { put, tempDir, tool } from "../support/tools";
+
+const SECRET = "origin-secret-0123456789-0123456789-abcdef";
+const EDGE_CERT = "arn:aws:acm:us-east-1:111111111111:certificate/edge";
+const API_CERT = "arn:aws:acm:eu-west-2:111111111111:certificate/api";
+
+describe("workload-stack: configuration", () => {
+  const base: Record<string, unknown> = { caStack: "acme/edge-mtls/ca-dev", edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
+  const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-dev", "eu-west-2");
+
+  it("reads a minimal config: origin certificate CloudFront/CloudFront, 90 days, renewed 30 days before", () => {
+    const config = read(base);
+    assert.equal(config.environment, "dev");
+    assert.deepEqual(config.originCertificate, { commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, keyAlgorithm: "ECDSA" });
+    assert.deepEqual(config.allowedOriginSubjects, [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
+  });
+
+  it("names the key and the reason for every bad value", () => {
+    assert.throws(() => read({ ...base, caStack: "ca-dev" }), /edge-mtls:caStack must be a fully qualified stack name/);
+    assert.throws(() => read({ ...base, edgeCertificateArn: undefined }), /edge-mtls:hostedZoneId is not set: give a Route 53 zone/);
+    assert.throws(() => read({ ...base, edgeCertificateArn: API_CERT }), /edgeCertificateArn must be an ACM certificate in us-east-1/);
+    assert.throws(() => read({ ...base, edgeDomain: "not a host" }), /edge-mtls:edgeDomain must be a DNS host name/);
+    assert.throws(() => read({ ...base, originCertificate: { keyAlgorithm: "ECDSA_P384" } }), /keyAlgorithm must be ECDSA \(P-256\) or RSA \(2048\)/);
+    assert.throws(() => read({ ...base, originCertificate: { lifetimeDays: 30, renewBeforeDays: 30 } }), /renewBeforeDays must be at least 1 and less than lifetimeDays/);
+    assert.throws(() => read({ ...base, allowedOriginSubjects: [{ commonName: "Other", organizationalUnit: "Other" }] }), /the authorizer would refuse every request from CloudFront/);
+  });
+});
+
+describe("workload-stack: the program under mocks", function () {
+  this.timeout(120_000);
+  const work = tempDir();
+  let bootstrap: BootstrapResult;
+  let outputs: Record<string, import("@pulumi/pulumi").Output<any>>;
+  let world: ReturnType<typeof fakeCaWorld>;
+
+  before(async () => {
+    // Created here, not at load time: aws-sdk-client-mock patches classes, and earlier suites restore them.
+    world = fakeCaWorld(TEST_CA_ENV);
+    bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
+    useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
+    installMocks(
+      {
+        "edge-mtls:role": "workload",
+        "aws:region": "eu-west-2",
+        "edge-mtls:environment": "dev",
+        "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
+        "edge-mtls:edgeDomain": "www.example.com",
+        "edge-mtls:apiDomain": "api.example.com",
+        "edge-mtls:edgeCertificateArn": EDGE_CERT,
+        "edge-mtls:apiCertificateArn": API_CERT,
+        "edge-mtls:originSecret": SECRET,
+      },
+      "workload-dev",
+      ["edge-mtls:originSecret"],
+    );
+    resetRecorded();
+    const { workloadStack } = await import("../../workload-stack");
+    outputs = workloadStack() as unknown as typeof outputs;
+    await promiseOf(outputs.originClientCertificateArn!);
+    await settle();
+  });
+  after(() => {
+    useCa(undefined);
+    world.cleanup();
+    work.cleanup();
+  });
+
+  const distribution = () => named("edge-distribution").inputs;
+  const usEast1 = (resource: { provider?: string }) => (resource.provider ?? "").includes("workload-us-east-1");
+
+  it("puts exactly the CA bundle in the trust store bucket and builds the CloudFront trust store from that object version, in us-east-1", () => {
+    assert.equal(named("trust-bundle").inputs.content, bootstrap.trustBundlePem);
+    const store = named("trust-cloudfront");
+    assert.ok(usEast1(store), "the trust store is on the us-east-1 provider");
+    assert.deepEqual(store.inputs.caCertificatesBundleSource.caCertificatesBundleS3Location, { bucket: "trust-bucket-bucket", key: "ca-bundle.pem", region: "eu-west-2", version: "trust-bundle-version-1" });
+  });
+
+  it("gives the API custom domain mutual TLS with that bundle's S3 URI and version, TLS 1.2, regional", () => {
+    const domain = named("api-domain").inputs;
+    assert.deepEqual(domain.mutualTlsAuthentication, { truststoreUri: "s3://trust-bucket-bucket/ca-bundle.pem", truststoreVersion: "trust-bundle-version-1" });
+    assert.equal(domain.securityPolicy, "TLS_1_2");
+    assert.deepEqual(domain.endpointConfiguration, { types: "REGIONAL" });
+    assert.equal(domain.regionalCertificateArn, API_CERT);
+  });
+
+  it("disables the execute-api endpoint and guards every method with the REQUEST authorizer, uncached", () => {
+    assert.equal(named("api-rest").inputs.disableExecuteApiEndpoint, true);
+    const authorizer = named("api-request-authorizer").inputs;
+    assert.deepEqual([authorizer.type, authorizer.authorizerResultTtlInSeconds], ["REQUEST", 0]);
+    const methods = ofType("aws:apigateway/method:Method");
+    assert.deepEqual(methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization]), [["POST", "CUSTOM"], ["ANY", "CUSTOM"]]);
+    const fn = recorded.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "edge-mtls-dev-api-authorizer")!.inputs.environment.variables;
+    assert.deepEqual(JSON.parse(fn.ALLOWED_SUBJECTS), [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
+    assert.equal(fn.ORIGIN_SECRET_HEADER, "X-Edge-Mtls-Origin");
+    assert.deepEqual(JSON.parse(fn.ORIGIN_SECRET_VALUES), [SECRET]);
+    assert.equal(fn.ISSUING_CA_PEM, bootstrap.issuingCaCertPem);
+    assert.equal(fn.CRL_BUCKET, "edge-mtls-ca-artifacts");
+  });
+
+  it("writes JSON access logs with every field of the how-to's log", () => {
+    const format = JSON.parse(named("api-stage").inputs.accessLogSettings.format);
+    for (const field of ["certIssuerDN", "certNotAfter", "certNotBefore", "certPEM", "certSerialNumber", "certSubjectDN", "httpMethod", "ip", "protocol", "requestId", "requestTime", "status", "errorMessage", "errorResponseType", "extendedRequestId", "integrationError", "integrationStatus", "routeKey"]) {
+      assert.ok(field in format, `access log lacks ${field}`);
+    }
+    assert.equal(format.certPEM, "$context.identity.clientCert.clientCertPem");
+    assert.equal(accessLogFormat(), JSON.stringify(ACCESS_LOG_FIELDS));
+  });
+
+  it("issues the origin client certificate through the CA's ca-issuer and imports it into ACM in us-east-1 (body = leaf, chain = issuing + root)", async () => {
+    const acm = named("origin-client-acm");
+    assert.ok(usEast1(acm));
+    const invocation = named("origin-client-issue").inputs;
+    assert.equal(invocation.functionName, "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer");
+    const request = JSON.parse(invocation.input);
+    assert.deepEqual([request.purposes, request.lifetimeDays], [["client_auth"], 90]);
+    assert.match(request.idempotencyKey, /^edge-mtls\.[a-z0-9-]+\.origin-client\.w\d+$/, "project, stack, component and renewal window");
+    assert.equal(acm.inputs.certificateChain, bootstrap.issuingCaCertPem + bootstrap.rootCaCertPem);
+    const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", put(work.dir, "bundle.pem", bootstrap.trustBundlePem), put(work.dir, "origin.pem", acm.inputs.certificateBody)]);
+    assert.equal(verify.status, 0, verify.output);
+    const subject = tool("openssl", ["x509", "-noout", "-subject", "-nameopt", "RFC2253"], { input: acm.inputs.certificateBody }).stdout;
+    assert.match(subject, /OU=CloudFront,CN=CloudFront/);
+    assert.match(tool("openssl", ["x509", "-noout", "-text"], { input: acm.inputs.certificateBody }).stdout, /ASN1 OID: prime256v1/);
+    assert.match(acm.inputs.privateKey, /BEGIN EC PRIVATE KEY/);
+    assert.match(await promiseOf(outputs.originClientCertificateArn!), /^arn:aws:acm:us-east-1:/);
+  });
+
+  it("CloudFront: viewer mTLS required with the trust store, connection function, TLS 1.2+, HTTP/3 off, no plain HTTP", () => {
+    const d = distribution();
+    assert.deepEqual(d.viewerMtlsConfig, { mode: "required", trustStoreConfig: { trustStoreId: "trust-cloudfront_id", advertiseTrustStoreCaNames: true, ignoreCertificateExpiry: false } });
+    assert.deepEqual(d.connectionFunctionAssociation, { id: "viewer-revocation-connection-function_id" });
+    assert.equal(d.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
+    assert.equal(d.viewerCertificate.acmCertificateArn, EDGE_CERT);
+    assert.equal(d.httpVersion, "http2");
+    for (const behaviour of [d.defaultCacheBehavior, ...d.orderedCacheBehaviors]) assert.ok(["https-only", "redirect-to-https"].includes(behaviour.viewerProtocolPolicy));
+    const fn = named("viewer-revocation-connection-function");
+    assert.ok(usEast1(fn));
+    assert.equal(fn.inputs.connectionFunctionConfig.runtime, "cloudfront-js-2.0");
+    assert.match(fn.inputs.connectionFunctionCode, /async function connectionHandler\(connection\)/);
+  });
+
+  it("the API origin uses origin mTLS with the imported certificate and the secret header, https-only TLS 1.2", async () => {
+    const api = distribution().origins.find((o: { originId: string }) => o.originId === "api");
+    assert.equal(api.domainName, "api.example.com");
+    assert.deepEqual(api.customOriginConfig, { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id" } });
+    assert.deepEqual(api.customHeaders, [{ name: "X-Edge-Mtls-Origin", value: SECRET }]);
+  });
+
+  it("/api* is uncached, allows POST, forwards the viewer-certificate headers and not Host", () => {
+    const [apiBehaviour] = distribution().orderedCacheBehaviors;
+    assert.equal(apiBehaviour.pathPattern, "/api*");
+    assert.equal(apiBehaviour.targetOriginId, "api");
+    assert.equal(apiBehaviour.cachePolicyId, MANAGED_POLICIES.cachingDisabled);
+    assert.ok(apiBehaviour.allowedMethods.includes("POST"));
+    const policy = named("edge-api-origin-request").inputs.headersConfig;
+    assert.equal(policy.headerBehavior, "whitelist");
+    for (const header of VIEWER_CERT_HEADERS) assert.ok(policy.headers.items.includes(header));
+    assert.ok(!policy.headers.items.map((h: string) => h.toLowerCase()).includes("host"));
+  });
+
+  it("the S3 origin is reached only through its OAC, and its bucket policy names this distribution", () => {
+    const s3 = distribution().origins.find((o: { originId: string }) => o.originId === "s3-site");
+    assert.equal(s3.originAccessControlId, "site-oac_id");
+    assert.deepEqual(named("site-oac").inputs.signingBehavior, "always");
+    assert.deepEqual(named("site-oac").inputs.signingProtocol, "sigv4");
+    assert.equal(distribution().defaultCacheBehavior.cachePolicyId, MANAGED_POLICIES.cachingOptimized);
+    const policy = JSON.parse(named("site-policy").inputs.policy);
+    const read = policy.Statement.find((s: { Sid: string }) => s.Sid === "CloudFrontReadsThroughOac");
+    assert.deepEqual(read.Condition, { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::111111111111:distribution/edge-distribution-id" } });
+    assert.deepEqual(read.Principal, { Service: "cloudfront.amazonaws.com" });
+    assert.equal(read.Action, "s3:GetObject");
+  });
+
+  it("revocation-sync may read only the CA's CRL and write only its key value store", () => {
+    const policy = JSON.parse(named("viewer-revocation-sync-policy").inputs.policy);
+    const byId = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+    assert.equal(byId.ReadCaCrl.Resource, "arn:aws:s3:::edge-mtls-ca-artifacts/issuing-ca.crl");
+    assert.equal(byId.SyncRevokedSerials.Resource, "arn:aws:cloudfront::111111111111:key-value-store/viewer-revocation-store-id");
+    assert.ok(usEast1(named("viewer-revocation-store")));
+  });
+});
