@@ -1,0 +1,54 @@
+import { strict as assert } from "node:assert";
+import { checkOriginClientCertificate, cloudFrontTrustBundle, renewalWindow } from "../../components/edge-rules";
+import { s3OriginPolicy } from "../../components/s3-origin";
+import { issueLeaf, makeTestCa } from "../support/test-ca";
+
+const DAY = 86400_000;
+
+describe("components: edge rules (pure)", function () {
+  this.timeout(30_000);
+
+  it("renewal windows turn every (lifetime − renewBefore) days, so an up always finds ≥ renewBefore days left or renews", () => {
+    const start = new Date("2026-01-01T00:00:00Z");
+    const w0 = renewalWindow(start, 90, 30);
+    // Issued at any moment of a window, the certificate still has ≥ 30 days when the window ends.
+    for (let offset = 0; offset < 60; offset += 7) {
+      const issuedAt = new Date(start.getTime() + offset * DAY);
+      const windowOfIssue = renewalWindow(issuedAt, 90, 30);
+      const nextWindowStarts = (windowOfIssue + 1) * 60 * DAY;
+      assert.ok(issuedAt.getTime() + 90 * DAY - nextWindowStarts >= 30 * DAY);
+    }
+    assert.equal(renewalWindow(new Date(start.getTime() + 60 * DAY), 90, 30), w0 + 1);
+    assert.throws(() => renewalWindow(start, 90, 90), /renewBeforeDays must be at least 1 and less than lifetimeDays/);
+  });
+
+  it("accepts an ECDSA P-256 or RSA 2048 clientAuth certificate with a chain of 3, and refuses the rest", async () => {
+    const ca = await makeTestCa();
+    const chain = ca.issuingPem + ca.rootPem;
+    for (const keyType of ["ecdsa-p256", "rsa-2048"] as const) {
+      checkOriginClientCertificate((await issueLeaf(ca, { keyType, subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } })).certificate.pem, chain);
+    }
+    const p384 = await issueLeaf(ca, { keyType: "ecdsa-p384" });
+    assert.throws(() => checkOriginClientCertificate(p384.certificate.pem, chain), /ecdsa-p384 key; CloudFront accepts only RSA 2048 or ECDSA P-256/);
+    const server = await issueLeaf(ca, { purposes: ["server_auth"], subject: { commonName: "x.example.com" }, sans: [{ type: "dns", value: "x.example.com" }] });
+    assert.throws(() => checkOriginClientCertificate(server.certificate.pem, chain), /lacks the clientAuth extended key usage/);
+    const good = await issueLeaf(ca);
+    assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.issuingPem + ca.issuingPem + ca.rootPem), /4 certificates; CloudFront accepts at most 3/);
+    assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.rootPem + ca.issuingPem), /certificate 2 did not sign certificate 1/);
+  });
+
+  it("writes CloudFront bundles without blank lines and refuses leaves and non-certificates in them", async () => {
+    const ca = await makeTestCa({ rootKey: "rsa-2048", issuingKey: "ecdsa-p384" });
+    const spaced = ca.rootPem + "\n\n" + ca.issuingPem;
+    assert.equal(cloudFrontTrustBundle(spaced), ca.rootPem + ca.issuingPem);
+    const leaf = await issueLeaf(ca);
+    assert.throws(() => cloudFrontTrustBundle(ca.bundlePem + leaf.certificate.pem), /certificate 3 .* is not a CA certificate/);
+    assert.throws(() => cloudFrontTrustBundle(ca.bundlePem + leaf.keyPem), /only CERTIFICATE blocks/);
+  });
+
+  it("lets CloudFront read the S3 origin only for one distribution, over TLS", () => {
+    const policy = s3OriginPolicy("arn:aws:s3:::site", "arn:aws:cloudfront::1:distribution/E1");
+    assert.deepEqual(policy.Statement.map((s) => [s.Sid, s.Effect]), [["DenyInsecureTransport", "Deny"], ["CloudFrontReadsThroughOac", "Allow"]]);
+    assert.equal(policy.Statement[1]!.Resource, "arn:aws:s3:::site/*");
+  });
+});
