@@ -118,7 +118,14 @@ async function extraState(args: pulumi.runtime.MockResourceArgs): Promise<Record
     case "aws:cloudfront/distribution:Distribution":
       return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${args.name}-id`, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
     case "aws:acm/certificate:Certificate":
-      return { arn: `arn:aws:acm:${usEast1 ? "us-east-1" : REGION}:${ACCOUNT_ID}:certificate/${args.name}-id` };
+      return {
+        arn: `arn:aws:acm:${usEast1 ? "us-east-1" : REGION}:${ACCOUNT_ID}:certificate/${args.name}-id`,
+        domainValidationOptions: args.inputs.validationMethod === "DNS" ? [{ domainName: args.inputs.domainName, resourceRecordName: `_x1.${args.inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_y1.acm-validations.aws.` }] : [],
+      };
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { certificateArn: args.inputs.certificateArn };
+    case "aws:route53/record:Record":
+      return { fqdn: args.inputs.name };
     case "aws:cloudfront/keyValueStore:KeyValueStore":
       return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:key-value-store/${args.name}-id` };
     default:

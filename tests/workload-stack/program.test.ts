@@ -184,3 +184,48 @@ describe("workload-stack: the program under mocks", function () {
     assert.ok(usEast1(named("viewer-revocation-store")));
   });
 });
+
+describe("workload-stack: with a Route 53 zone", function () {
+  this.timeout(120_000);
+  let world: ReturnType<typeof fakeCaWorld>;
+
+  before(async () => {
+    world = fakeCaWorld(TEST_CA_ENV);
+    const bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
+    useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts" } });
+    installMocks(
+      {
+        "edge-mtls:role": "workload",
+        "aws:region": "eu-west-2",
+        "edge-mtls:environment": "dev",
+        "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
+        "edge-mtls:edgeDomain": "www.example.com",
+        "edge-mtls:apiDomain": "api.example.com",
+        "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+        "edge-mtls:originSecret": SECRET,
+      },
+      "workload-dev",
+      ["edge-mtls:originSecret"],
+    );
+    resetRecorded();
+    const { workloadStack } = await import("../../workload-stack");
+    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
+    await settle();
+  });
+  after(() => {
+    useCa(undefined);
+    world.cleanup();
+  });
+
+  it("creates DNS-validated certificates (CloudFront's in us-east-1, the API's regional) and alias records to the distribution and the API domain", () => {
+    const edge = named("edge-certificate");
+    const api = named("api-certificate");
+    assert.deepEqual([edge.inputs.domainName, edge.inputs.validationMethod, (edge.provider ?? "").includes("us-east-1")], ["www.example.com", "DNS", true]);
+    assert.deepEqual([api.inputs.domainName, (api.provider ?? "").includes("us-east-1")], ["api.example.com", false]);
+    assert.equal(named("edge-certificate-validation-0").inputs.name, "_x1.www.example.com.");
+    assert.equal(named("edge-distribution").inputs.viewerCertificate.acmCertificateArn, "arn:aws:acm:us-east-1:111111111111:certificate/edge-certificate-id");
+    assert.equal(named("api-domain").inputs.regionalCertificateArn, "arn:aws:acm:eu-west-2:111111111111:certificate/api-certificate-id");
+    assert.deepEqual(named("edge-alias").inputs.aliases, [{ name: "d111111abcdef8.cloudfront.net", zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }]);
+    assert.equal(named("api-alias").inputs.aliases[0].name, "d-api-domain.execute-api.eu-west-2.amazonaws.com");
+  });
+});
