@@ -10,6 +10,31 @@ const SECRET = "origin-secret-0123456789-0123456789-abcdef";
 const EDGE_CERT = "arn:aws:acm:us-east-1:111111111111:certificate/edge";
 const API_CERT = "arn:aws:acm:eu-west-2:111111111111:certificate/api";
 
+
+/** Bootstraps an in-memory CA as the referenced CA stack and installs the workload config (plus `extra`). */
+async function prepareWorkload(extra: Record<string, string>): Promise<{ world: ReturnType<typeof fakeCaWorld>; bootstrap: BootstrapResult }> {
+  // Created here, not at load time: aws-sdk-client-mock patches classes, and earlier suites restore them.
+  const world = fakeCaWorld(TEST_CA_ENV);
+  const bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
+  useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
+  installMocks(
+    {
+      "edge-mtls:role": "workload",
+      "aws:region": "eu-west-2",
+      "edge-mtls:environment": "dev",
+      "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
+      "edge-mtls:edgeDomain": "www.example.com",
+      "edge-mtls:apiDomain": "api.example.com",
+      "edge-mtls:originSecret": SECRET,
+      ...extra,
+    },
+    "workload-dev",
+    ["edge-mtls:originSecret"],
+  );
+  resetRecorded();
+  return { world, bootstrap };
+}
+
 describe("workload-stack: configuration", () => {
   const base: Record<string, unknown> = { caStack: "acme/edge-mtls/ca-dev", edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
   const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-dev", "eu-west-2");
@@ -40,26 +65,7 @@ describe("workload-stack: the program under mocks", function () {
   let world: ReturnType<typeof fakeCaWorld>;
 
   before(async () => {
-    // Created here, not at load time: aws-sdk-client-mock patches classes, and earlier suites restore them.
-    world = fakeCaWorld(TEST_CA_ENV);
-    bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
-    useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
-    installMocks(
-      {
-        "edge-mtls:role": "workload",
-        "aws:region": "eu-west-2",
-        "edge-mtls:environment": "dev",
-        "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
-        "edge-mtls:edgeDomain": "www.example.com",
-        "edge-mtls:apiDomain": "api.example.com",
-        "edge-mtls:edgeCertificateArn": EDGE_CERT,
-        "edge-mtls:apiCertificateArn": API_CERT,
-        "edge-mtls:originSecret": SECRET,
-      },
-      "workload-dev",
-      ["edge-mtls:originSecret"],
-    );
-    resetRecorded();
+    ({ world, bootstrap } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
     const { workloadStack } = await import("../../workload-stack");
     outputs = workloadStack() as unknown as typeof outputs;
     await promiseOf(outputs.originClientCertificateArn!);
@@ -190,24 +196,7 @@ describe("workload-stack: with a Route 53 zone", function () {
   let world: ReturnType<typeof fakeCaWorld>;
 
   before(async () => {
-    world = fakeCaWorld(TEST_CA_ENV);
-    const bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
-    useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts" } });
-    installMocks(
-      {
-        "edge-mtls:role": "workload",
-        "aws:region": "eu-west-2",
-        "edge-mtls:environment": "dev",
-        "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
-        "edge-mtls:edgeDomain": "www.example.com",
-        "edge-mtls:apiDomain": "api.example.com",
-        "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ",
-        "edge-mtls:originSecret": SECRET,
-      },
-      "workload-dev",
-      ["edge-mtls:originSecret"],
-    );
-    resetRecorded();
+    ({ world } = await prepareWorkload({ "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" }));
     const { workloadStack } = await import("../../workload-stack");
     await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
     await settle();
