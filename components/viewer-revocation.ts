@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { connectionFunctionSource } from "../functions/connection-function/source";
 import { SYNC_ENV } from "../functions/shared/contract";
 import { BundledFunction } from "./bundled-function";
-import { REPO_ROOT } from "./lambda-bundle";
 import { scheduleInvocations } from "./schedules";
 
 /** Arguments of {@link ViewerRevocation}. */
@@ -19,11 +17,6 @@ export interface ViewerRevocationArgs {
   /** Provider pinned to us-east-1 (CloudFront functions and key value stores). */
   readonly usEast1: aws.Provider;
   readonly logRetentionDays?: number;
-}
-
-/** The connection function's JavaScript, as deployed. */
-export function connectionFunctionCode(): string {
-  return readFileSync(join(REPO_ROOT, "functions", "connection-function", "index.js"), "utf8");
 }
 
 /**
@@ -45,7 +38,7 @@ export class ViewerRevocation extends pulumi.ComponentResource {
       `${name}-connection-function`,
       {
         name: `${prefix}-viewer-revocation`,
-        connectionFunctionCode: connectionFunctionCode(),
+        connectionFunctionCode: connectionFunctionSource(),
         connectionFunctionConfig: { comment: "edge-mtls: deny revoked viewer certificates", runtime: "cloudfront-js-2.0", keyValueStoreAssociation: { keyValueStoreArn: store.arn } },
         publish: true,
       },

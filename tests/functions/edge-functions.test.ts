@@ -1,13 +1,11 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createContext, runInContext } from "node:vm";
 import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { handle as backend } from "../../functions/api-backend";
 import { handle as sync, KeyValueStoreSerials, plan, RevokedSerialStore } from "../../functions/revocation-sync";
 import { buildCrl } from "../../pki/crl";
+import { loadConnectionFunction } from "../../rehearsal/connection-function";
 import { issueLeaf, makeTestCa } from "../support/test-ca";
 
 const silent = { info: () => undefined, error: () => undefined, metric: () => undefined };
@@ -57,20 +55,12 @@ describe("functions: api-backend", () => {
   });
 });
 
-/** Runs the connection function's code in a vm, with a `cloudfront` module whose KVS holds `revoked`. */
+/** The deployed connection function over a key value store holding `revoked` (or failing). */
 function connectionFunction(revoked: Set<string> | "broken") {
-  const source = readFileSync(join(__dirname, "..", "..", "functions", "connection-function", "index.js"), "utf8");
-  // cloudfront-js-2.0 imports the runtime's module; in the vm it is a global of the same shape.
-  assert.match(source, /^import cf from 'cloudfront';$/m);
-  const code = source.replace(/^import cf from 'cloudfront';$/m, "const cf = __cloudfront;") + "\nconnectionHandler;";
-  const kvs = { exists: async (key: string) => { if (revoked === "broken") throw new Error("kvs unavailable"); return revoked.has(key); } };
-  const context = createContext({ __cloudfront: { kvs: () => kvs }, console: { log: () => undefined } });
-  const handler = runInContext(code, context) as (connection: unknown) => Promise<unknown>;
-  return async (connection: Record<string, unknown>) => {
-    let decision = "none";
-    await handler({ ...connection, allow: () => (decision = "allow"), deny: () => (decision = "deny") });
-    return decision;
-  };
+  return loadConnectionFunction(async (key) => {
+    if (revoked === "broken") throw new Error("kvs unavailable");
+    return revoked.has(key);
+  });
 }
 
 describe("functions: viewer revocation connection function (cloudfront-js-2.0)", () => {
@@ -93,7 +83,7 @@ describe("functions: viewer revocation connection function (cloudfront-js-2.0)",
   it("fails closed: no serial, a garbled serial, or an unreadable store means deny", async () => {
     const run = connectionFunction(new Set());
     assert.equal(await run({}), "deny");
-    assert.equal(await run(leaf(42)), "deny");
+    assert.equal(await run(leaf(42 as unknown as string)), "deny");
     assert.equal(await run(leaf("zz:top")), "deny");
     assert.equal(await connectionFunction("broken")(leaf("ab:cd")), "deny");
   });
