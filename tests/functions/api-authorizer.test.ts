@@ -110,7 +110,7 @@ describe("functions: api-authorizer decisions", function () {
     const logs: string[] = [];
     const log = { info: (e: string, f?: object) => logs.push(JSON.stringify({ e, ...f })), error: () => undefined, metric: () => undefined };
     const allowed = await handle(authorizerEvent(cloudfront.certificate.pem), { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log });
-    assert.deepEqual(allowed.policyDocument.Statement, [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:eu-west-2:222222222222:abc123/prod/POST/api" }]);
+    assert.deepEqual(allowed.policyDocument.Statement, [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:eu-west-2:222222222222:rehearsal/prod/POST/api" }]);
     const failing = await handle(authorizerEvent(cloudfront.certificate.pem), { policy: POLICY, revocation: async () => { throw new Error("S3 down"); }, clock: now, log });
     assert.equal(failing.policyDocument.Statement[0]!.Effect, "Deny");
     assert.equal(failing.context.reason, "revocation status unknown: S3 down");
