@@ -1,0 +1,75 @@
+import { relative } from "node:path";
+import { formatChecks } from "../../rehearsal/checks";
+import { startRehearsal } from "../../rehearsal/run";
+import { Command, UsageError } from "../command";
+
+interface Flags {
+  dir?: string;
+  serve?: boolean;
+  json?: boolean;
+  "edge-port"?: string;
+  "origin-port"?: string;
+  verbose?: boolean;
+}
+
+function port(value: string | undefined, flag: string): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--${flag} must be a port number from 0 to 65535 (0: any free port); got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `edge-mtls rehearse` (npm start): the whole chain on loopback, and the how-to's Test section run against it. */
+export const rehearseCommand: Command<Flags> = {
+  words: ["rehearse"],
+  summary:
+    "Run the whole mTLS chain offline on 127.0.0.1 — local CA, an edge standing in for CloudFront (viewer mTLS, the real connection function), an origin standing in for API Gateway (mTLS, the real authorizer and backend) — and check it the way the how-to's Test section does.",
+  flags: {
+    dir: { type: "string", description: "where certificates, the CA and the access log go", defaultText: ".rehearsal" },
+    serve: { type: "boolean", description: "keep the listeners up after the checks (Ctrl-C stops)" },
+    json: { type: "boolean", description: "print the results as one JSON object" },
+    "edge-port": { type: "string", description: "port of the edge listener", defaultText: "any free port" },
+    "origin-port": { type: "string", description: "port of the origin listener", defaultText: "any free port" },
+    verbose: { type: "boolean", description: "print the listeners' decisions" },
+  },
+  async run(flags, _positionals, io) {
+    const edgePort = port(flags["edge-port"], "edge-port");
+    const originPort = port(flags["origin-port"], "origin-port");
+    const rehearsal = await startRehearsal({ dir: flags.dir ?? ".rehearsal", edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
+    let results;
+    try {
+      results = await rehearsal.check();
+    } catch (error) {
+      await rehearsal.close();
+      throw error;
+    }
+    const pass = results.every((r) => r.pass);
+    const files = rehearsal.pki.certificates;
+    const show = (path: string) => relative(io.cwd, path) || path;
+    if (flags.json) {
+      io.stdout.write(JSON.stringify({ pass, checks: results, edgeUrl: rehearsal.edgeUrl, originUrl: rehearsal.originUrl, accessLog: rehearsal.accessLogPath, caBundle: rehearsal.pki.bundlePath }, null, 2) + "\n");
+    } else {
+      io.stdout.write(`edge (CloudFront)   ${rehearsal.edgeUrl}\norigin (API GW)     ${rehearsal.originUrl}\ncertificates        ${show(rehearsal.pki.dir)}\n\n${formatChecks(results)}\n${pass ? "All checks passed." : "Some checks FAILED."}\n`);
+    }
+    if (!flags.serve) {
+      await rehearsal.close();
+      return pass ? 0 : 1;
+    }
+    const curl = (cert: string, key: string, extra: string) => `curl --cacert ${show(rehearsal.pki.bundlePath)} --cert ${show(cert)} --key ${show(key)} ${extra}`;
+    io.stdout.write(
+      `\nServing until Ctrl-C. Try:\n` +
+        `  ${curl(files.user.crt, files.user.key, `${rehearsal.edgeUrl}/`)}\n` +
+        `  ${curl(files.user.crt, files.user.key, `-X POST -H 'content-type: application/json' -d '{"hello":"edge"}' ${rehearsal.edgeUrl}/api`)}\n` +
+        `  ${curl(files.user.crt, files.user.key, `-X POST -d '{}' ${rehearsal.originUrl}/api`)}     # bypass: denied\n` +
+        `  ${curl(files.revoked.crt, files.revoked.key, `${rehearsal.edgeUrl}/`)}     # revoked: refused\n` +
+        `  tail -f ${show(rehearsal.accessLogPath)}\n`,
+    );
+    await new Promise<void>((resolveStop) => {
+      const stop = () => resolveStop();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await rehearsal.close();
+    io.stdout.write("Stopped.\n");
+    return pass ? 0 : 1;
+  },
+};
