@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { formatChecks } from "../../rehearsal/checks";
 import { startRehearsal } from "../../rehearsal/run";
 import { Command, UsageError } from "../command";
@@ -34,7 +34,7 @@ export const rehearseCommand: Command<Flags> = {
   async run(flags, _positionals, io) {
     const edgePort = port(flags["edge-port"], "edge-port");
     const originPort = port(flags["origin-port"], "origin-port");
-    const rehearsal = await startRehearsal({ dir: flags.dir ?? ".rehearsal", edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
+    const rehearsal = await startRehearsal({ dir: resolve(io.cwd, flags.dir ?? ".rehearsal"), edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
     let results;
     try {
       results = await rehearsal.check();

@@ -50,7 +50,7 @@ export function certtoolVerify(dir: string, rootPem: string, issuingPem: string,
 }
 
 /** Like {@link tool}, without blocking the event loop (for clients of a server in this process). */
-export function toolAsync(command: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+export function toolAsync(command: string, args: readonly string[], options: { input?: string; timeoutMs?: number; holdStdinMs?: number } = {}): Promise<ToolResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -66,6 +66,8 @@ export function toolAsync(command: string, args: readonly string[], options: { i
       clearTimeout(timer);
       resolvePromise({ status, stdout, stderr, output: stdout + stderr });
     });
-    child.stdin.end(options.input ?? "");
+    // Some clients (gnutls-cli) hang up when stdin ends: hold it open while the server answers.
+    child.stdin.write(options.input ?? "");
+    setTimeout(() => child.stdin.end(), options.holdStdinMs ?? 0);
   });
 }

@@ -1,0 +1,115 @@
+import { strict as assert } from "node:assert";
+import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../cli/main";
+import { Rehearsal, startRehearsal } from "../../rehearsal/run";
+import { put, tempDir, toolAsync } from "../support/tools";
+
+async function cli(cwd: string, ...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+describe("rehearsal: the whole chain on loopback", function () {
+  this.timeout(120_000);
+  const work = tempDir();
+  let rehearsal: Rehearsal;
+  const decisions: string[] = [];
+
+  before(async () => {
+    rehearsal = await startRehearsal({ dir: join(work.dir, "r"), edgePort: 0, originPort: 0, log: (line) => decisions.push(line) });
+  });
+  after(async () => {
+    await rehearsal.close();
+    work.cleanup();
+  });
+
+  it("passes the how-to's seven checks, each for the right reason", async () => {
+    const results = await rehearsal.check();
+    assert.deepEqual(results.map((r) => [r.name, r.pass]), [
+      ["no client certificate", true],
+      ["user certificate, GET /", true],
+      ["user certificate, POST /api", true],
+      ["API access log of that request", true],
+      ["user certificate straight to the API", true],
+      ["revoked certificate", true],
+      ["certificate from another CA", true],
+    ]);
+    assert.ok(decisions.some((d) => /edge connection function denied Revoked User/.test(d)), "the revoked certificate is denied by the connection function");
+    assert.ok(decisions.some((d) => /edge refused a viewer at the trust store: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/.test(d)), "the foreign certificate fails at the trust store");
+    assert.ok(decisions.some((d) => /origin authorizer.decision .*"allow":false,"reason":"origin secret header missing"/.test(d)), "the bypass is denied by the authorizer for the missing header");
+    const log = readFileSync(rehearsal.accessLogPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const allowed = log.find((l) => l.status === "200")!;
+    assert.equal(allowed.certSubjectDN, "CN=CloudFront,C=GB,L=London,O=Serverless Inc,OU=CloudFront,ST=England", "the how-to's DN, in API Gateway's form");
+    assert.match(allowed.certSerialNumber, /^\d+$/);
+    assert.match(allowed.requestTime, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    const denied = log.find((l) => l.status === "403")!;
+    assert.equal(denied.errorResponseType, "ACCESS_DENIED");
+    assert.match(denied.certSubjectDN, /^CN=My Test Certificate/);
+  });
+
+  it("curl, another client, sees the same: the site, the API through the edge, refusals", async () => {
+    const files = rehearsal.pki.certificates;
+    const curl = (name: "user" | "revoked" | "foreign", ...args: string[]) =>
+      toolAsync("curl", ["-sS", "--max-time", "10", "--cacert", rehearsal.pki.bundlePath, "--cert", files[name].crt, "--key", files[name].key, "--resolve", `localhost:${rehearsal.edge.port}:127.0.0.1`, "--resolve", `localhost:${rehearsal.origin.port}:127.0.0.1`, ...args]);
+    const site = await curl("user", `${rehearsal.edgeUrl}/`);
+    assert.equal(site.status, 0, site.output);
+    assert.match(site.stdout, /served from the S3 origin/);
+    const api = await curl("user", "-X", "POST", "-H", "content-type: application/json", "-d", '{"from":"curl"}', `${rehearsal.edgeUrl}/api`);
+    assert.deepEqual(JSON.parse(api.stdout).echo, { from: "curl" });
+    assert.match(JSON.parse(api.stdout).viewer.subject, /^CN=My Test Certificate/);
+    const bypass = await curl("user", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "{}", `${rehearsal.originUrl}/api`);
+    assert.equal(bypass.stdout, "403");
+    const revoked = await curl("revoked", `${rehearsal.edgeUrl}/`);
+    assert.notEqual(revoked.status, 0);
+    const noCert = await toolAsync("curl", ["-sS", "--max-time", "10", "--cacert", rehearsal.pki.bundlePath, "--resolve", `localhost:${rehearsal.edge.port}:127.0.0.1`, `${rehearsal.edgeUrl}/`]);
+    assert.notEqual(noCert.status, 0);
+  });
+
+  it("gnutls-cli, another TLS stack, completes the handshake with the user certificate and gets the site", async () => {
+    const files = rehearsal.pki.certificates;
+    const result = await toolAsync("gnutls-cli", ["--x509cafile", rehearsal.pki.bundlePath, "--x509certfile", files.user.crt, "--x509keyfile", files.user.key, "-p", String(rehearsal.edge.port), "localhost"], { input: "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n", holdStdinMs: 1500 });
+    assert.match(result.output, /Handshake was completed/);
+    assert.match(result.stdout, /HTTP\/1\.[01] 200/);
+    assert.match(result.stdout, /served from the S3 origin/);
+  });
+});
+
+describe("rehearsal: the command", function () {
+  this.timeout(120_000);
+  const work = tempDir();
+  after(work.cleanup);
+
+  it("prints the table and exits 0 when every check passes; --json gives the same as one object", async () => {
+    const result = await cli(work.dir, "rehearse", "--dir", "r1", "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout);
+    assert.equal(json.pass, true);
+    assert.equal(json.checks.length, 7);
+  });
+
+  it("refuses bad flags, a port already taken and an unwritable directory, clearly and non-zero", async () => {
+    const badFlag = await cli(work.dir, "rehearse", "--edge-port", "http");
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--edge-port must be a port number from 0 to 65535/);
+    const unknown = await cli(work.dir, "rehearse", "--fast");
+    assert.equal(unknown.code, 2);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const busy = await cli(work.dir, "rehearse", "--dir", "r2", "--edge-port", String(taken));
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, new RegExp(`the edge port ${taken} is already in use; pick another with --edge-port`));
+    } finally {
+      blocker.close();
+    }
+    put(work.dir, "a-file", "not a directory");
+    const unwritable = await cli(work.dir, "rehearse", "--dir", "a-file/inside");
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /cannot write to --dir .*a-file\/inside: (ENOTDIR|EEXIST); choose a writable directory/);
+  });
+});
