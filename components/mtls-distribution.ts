@@ -46,6 +46,8 @@ export class MtlsDistribution extends pulumi.ComponentResource {
   public readonly distributionArn: pulumi.Output<string>;
   public readonly domainName: pulumi.Output<string>;
   public readonly hostedZoneId: pulumi.Output<string>;
+  /** Changes whenever the distribution's configuration does. */
+  public readonly etag: pulumi.Output<string>;
 
   constructor(name: string, args: MtlsDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:workload:MtlsDistribution", name, {}, opts);
@@ -115,6 +117,7 @@ export class MtlsDistribution extends pulumi.ComponentResource {
     this.distributionArn = distribution.arn;
     this.domainName = distribution.domainName;
     this.hostedZoneId = distribution.hostedZoneId;
+    this.etag = distribution.etag;
     this.registerOutputs({ distributionId: this.distributionId, distributionArn: this.distributionArn, domainName: this.domainName });
   }
 }

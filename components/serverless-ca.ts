@@ -15,6 +15,7 @@ import {
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, lambdaRole } from "./bundled-function";
+import { SMOKE_TEST_SUBJECT } from "./origin-smoke-test";
 import { privateBucket } from "./private-bucket";
 import { scheduleInvocations } from "./schedules";
 import { bundleFunction } from "./lambda-bundle";
@@ -62,9 +63,9 @@ export interface ServerlessCaArgs {
   readonly logRetentionDays?: number;
 }
 
-/** The default name policy: the how-to's CloudFront origin certificate only. */
+/** The default name policy: the how-to's CloudFront origin certificate and the workload stack's smoke-test certificate. */
 export const DEFAULT_NAME_POLICIES: Record<CertificatePurpose, NamePolicy> = {
-  client_auth: { commonNames: ["CloudFront"], organizationalUnits: ["CloudFront"], dnsNames: [], ipAddresses: [] },
+  client_auth: { commonNames: ["CloudFront", SMOKE_TEST_SUBJECT.commonName], organizationalUnits: ["CloudFront", SMOKE_TEST_SUBJECT.organizationalUnit], dnsNames: [], ipAddresses: [] },
   server_auth: { commonNames: [], organizationalUnits: [], dnsNames: [], ipAddresses: [] },
 };
 

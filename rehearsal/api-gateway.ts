@@ -18,6 +18,8 @@ export interface OriginOptions {
   readonly secretValue: string;
   readonly accessLogPath: string;
   readonly log: (line: string) => void;
+  /** A deliberately broken origin whose authorizer allows everyone (to prove `verify` catches a bypass). */
+  readonly allowEveryone?: boolean;
 }
 
 /** A running listener. */
@@ -82,7 +84,7 @@ export async function startOrigin(options: OriginOptions): Promise<Listener> {
         let integrationStatus = "-";
         if ((path === "/api" && req.method === "POST") || path.startsWith("/api/")) {
           const decision = await authorize(authorizerEvent(new Uint8Array(peer.raw), headers, { method: req.method, path, requestId, sourceIp: req.socket.remoteAddress }), authorizerDeps);
-          if (decision.policyDocument.Statement[0]!.Effect !== "Allow") {
+          if (decision.policyDocument.Statement[0]!.Effect !== "Allow" && !options.allowEveryone) {
             body = JSON.stringify({ Message: "User is not authorized to access this resource with an explicit deny" });
             errorMessage = "User is not authorized to access this resource with an explicit deny";
             errorResponseType = "ACCESS_DENIED";

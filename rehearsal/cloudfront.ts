@@ -22,6 +22,8 @@ export interface EdgeOptions {
   /** The folder standing in for the S3 origin. */
   readonly siteDir: string;
   readonly log: (line: string) => void;
+  /** A deliberately weakened edge in CloudFront's `optional` mode: viewers without a certificate get in (to prove `verify` catches it). */
+  readonly mtlsOptional?: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json" };
@@ -66,12 +68,13 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
       const path = (req.url ?? "/").split("?")[0]!;
       if (path.startsWith("/api")) {
         const peer = socket.getPeerCertificate();
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { "CloudFront-Viewer-Cert-Present": "0" };
         for (const name of FORWARDED_VIEWER_HEADERS) {
           const value = req.headers[name.toLowerCase()];
           if (typeof value === "string") headers[name] = value;
         }
-        Object.assign(headers, viewerCertHeaders(new Uint8Array(peer.raw), peer), { [options.secretHeaderName]: options.secretValue });
+        if (peer.raw) Object.assign(headers, viewerCertHeaders(new Uint8Array(peer.raw), peer));
+        headers[options.secretHeaderName] = options.secretValue;
         const upstream = request(
           { host: "127.0.0.1", port: options.originPort, servername: "localhost", method: req.method, path: req.url, headers, cert: cloudfront.pem + cloudfront.chainPem, key: cloudfront.keyPem, ca: pki.bundlePem, agent: false },
           (response) => {
@@ -98,6 +101,10 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
     },
   );
   server.prependListener("secureConnection", (socket: TLSSocket) => {
+    if (options.mtlsOptional && !socket.getPeerCertificate().raw) {
+      decisions.set(socket, Promise.resolve("allow"));
+      return;
+    }
     if (!socket.authorized) {
       options.log(`edge refused a viewer at the trust store: ${socket.authorizationError ?? "no certificate"}`);
       socket.destroy();

@@ -45,13 +45,27 @@ export function httpsRequest(options: {
   });
 }
 
-/** A short description of an outcome for a check table. */
+/** Errors that say nothing about TLS: the server was never reached, so they are never a refusal. */
+const UNREACHED: Readonly<Record<string, string>> = {
+  ENOTFOUND: "DNS lookup failed",
+  EAI_AGAIN: "DNS lookup failed",
+  ETIMEDOUT: "timed out",
+  ECONNREFUSED: "nothing listening",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+};
+
+/** A short description of an outcome for a check table: what it is, not what we hoped. */
 export function describeOutcome(outcome: Outcome): string {
-  return "error" in outcome ? `connection refused (${outcome.code ?? outcome.error})` : `HTTP ${outcome.status}`;
+  if (!("error" in outcome)) return `HTTP ${outcome.status}`;
+  const unreached = UNREACHED[outcome.code ?? ""];
+  if (unreached) return `${unreached} (${outcome.code})`;
+  if (/certificate|self.signed|unable to verify|alert/i.test(outcome.error)) return `TLS error: ${outcome.error}`;
+  return `connection refused (${outcome.code ?? outcome.error})`;
 }
 
-/** True when the connection or request was refused: a TLS/socket error or a 4xx (never a 200, never a timeout or DNS failure). */
+/** True when the server refused: a TLS alert or reset during or right after the handshake, or a 4xx. Never a 200, a timeout or a DNS failure. */
 export function isRefusal(outcome: Outcome): boolean {
-  if ("error" in outcome) return !["ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED"].includes(outcome.code ?? "");
+  if ("error" in outcome) return !(outcome.code && outcome.code in UNREACHED) && !/unable to verify|self.signed certificate|certificate has expired|Hostname\/IP does not match/i.test(outcome.error);
   return outcome.status >= 400 && outcome.status < 500;
 }

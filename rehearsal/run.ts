@@ -16,6 +16,8 @@ export interface RehearsalOptions {
   readonly originPort: number;
   /** Log lines of the listeners (refusals, decisions). */
   readonly log?: (line: string) => void;
+  /** Deliberate faults, to show that the checks catch them. */
+  readonly faults?: { readonly edgeMtlsOptional?: boolean; readonly originAllowsEveryone?: boolean };
 }
 
 /** A running rehearsal: the listeners, the certificates, the URLs. */
@@ -54,10 +56,10 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const secretValue = randomBytes(32).toString("base64url");
   const accessLogPath = join(dir, "api-gateway-access.log");
   writeFileSync(accessLogPath, "");
-  const origin = await startOrigin({ pki, port: options.originPort, secretHeaderName, secretValue, accessLogPath, log });
+  const origin = await startOrigin({ pki, port: options.originPort, secretHeaderName, secretValue, accessLogPath, log, allowEveryone: options.faults?.originAllowsEveryone });
   let edge: Listener;
   try {
-    edge = await startEdge({ pki, port: options.edgePort, originPort: origin.port, secretHeaderName, secretValue, siteDir: REHEARSAL_SITE_DIR, log });
+    edge = await startEdge({ pki, port: options.edgePort, originPort: origin.port, secretHeaderName, secretValue, siteDir: REHEARSAL_SITE_DIR, log, mtlsOptional: options.faults?.edgeMtlsOptional });
   } catch (error) {
     await origin.close();
     throw error;

@@ -22,6 +22,8 @@ export interface WorkloadStackConfig {
   readonly priceClass?: string;
   readonly webAclArn?: string;
   readonly logRetentionDays?: number;
+  /** Run `edge-mtls verify` after every relevant change (default: on, except in prod). */
+  readonly verifyAfterDeploy: boolean;
 }
 
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -78,6 +80,8 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const environment = str("environment") ?? stackName.replace(/^workload-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   const retention = get("logRetentionDays");
+  const verify = get("verifyAfterDeploy");
+  if (verify !== undefined && typeof verify !== "boolean") throw new StackConfigError("verifyAfterDeploy", "must be true or false");
   return {
     region,
     assumeRoleArn: str("assumeRoleArn"),
@@ -96,6 +100,7 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     priceClass: str("priceClass"),
     webAclArn: str("webAclArn"),
     logRetentionDays: retention === undefined ? undefined : Number(retention),
+    verifyAfterDeploy: verify === undefined ? environment !== "prod" : verify,
   };
 }
 

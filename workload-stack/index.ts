@@ -4,6 +4,7 @@ import { structuredValue } from "../stack-config";
 import { MtlsApi } from "../components/mtls-api";
 import { MtlsDistribution } from "../components/mtls-distribution";
 import { OriginClientCertificate } from "../components/origin-client-certificate";
+import { OriginSmokeTest } from "../components/origin-smoke-test";
 import { S3Origin } from "../components/s3-origin";
 import { TrustStore } from "../components/trust-store";
 import { ViewerRevocation } from "../components/viewer-revocation";
@@ -83,6 +84,19 @@ export function workloadStack() {
     inRegion,
   );
   site.grantDistribution(edge.distributionArn);
+
+  if (settings.verifyAfterDeploy) {
+    new OriginSmokeTest(
+      "smoke-test",
+      {
+        issuerFunctionArn,
+        edgeUrl: `https://${settings.edgeDomain}`,
+        apiUrl: `https://${settings.apiDomain}`,
+        triggers: { distributionEtag: edge.etag, originCertificateArn: originCertificate.certificateArn, trustBundleVersion: trustStore.truststoreVersion, authorizerCodeHash: api.authorizerCodeHash },
+      },
+      { ...inRegion, dependsOn: [edge, api, site] },
+    );
+  }
 
   if (settings.hostedZoneId) {
     new aws.route53.Record("edge-alias", { zoneId: settings.hostedZoneId, name: settings.edgeDomain, type: "A", aliases: [{ name: edge.domainName, zoneId: edge.hostedZoneId, evaluateTargetHealth: false }] }, { provider: regional });

@@ -147,7 +147,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       assert.equal(env.ROOT_KEY_ID, keyArn("root"));
       assert.equal(env.ISSUING_KEY_ID, keyArn("issuing"));
       assert.equal(JSON.parse(env.LEAF_PROFILE).crlUrls[0], "https://pki.example.com/issuing-ca.crl");
-      assert.deepEqual(JSON.parse(env.ISSUANCE_POLICY).names.client_auth.commonNames, ["CloudFront"]);
+      assert.deepEqual(JSON.parse(env.ISSUANCE_POLICY).names.client_auth.commonNames, ["CloudFront", "edge-mtls-smoke-test"]);
     }
     for (const group of ofType("aws:cloudwatch/logGroup:LogGroup")) assert.equal(group.inputs.retentionInDays, 365);
   });

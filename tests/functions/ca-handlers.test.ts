@@ -200,7 +200,7 @@ describe("functions: CA configuration and logging", () => {
     assert.equal(config.rootLifetimeDays, 7305);
     assert.equal(config.issuingLifetimeDays, 3652);
     assert.equal(config.crlValidityHours, 6);
-    assert.deepEqual(config.policy.names.client_auth.commonNames, ["CloudFront", "My Test Certificate", "user-*"]);
+    assert.deepEqual(config.policy.names.client_auth.commonNames, ["CloudFront", "My Test Certificate", "user-*", "edge-mtls-smoke-test"]);
   });
 
   it("names the variable that is missing or wrong", () => {

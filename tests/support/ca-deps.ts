@@ -22,7 +22,7 @@ export const TEST_CA_ENV: Record<string, string> = {
     maxLifetimeDays: 365,
     defaultLifetimeDays: 90,
     names: {
-      client_auth: { commonNames: ["CloudFront", "My Test Certificate", "user-*"], organizationalUnits: ["CloudFront", "Security Operations"], dnsNames: [], ipAddresses: [] },
+      client_auth: { commonNames: ["CloudFront", "My Test Certificate", "user-*", "edge-mtls-smoke-test"], organizationalUnits: ["CloudFront", "Security Operations", "Smoke Test"], dnsNames: [], ipAddresses: [] },
       server_auth: { commonNames: ["*.example.com"], organizationalUnits: ["*"], dnsNames: [".example.com"], ipAddresses: [] },
     },
   }),

@@ -116,7 +116,7 @@ async function extraState(args: pulumi.runtime.MockResourceArgs): Promise<Record
     case "aws:lambda/function:Function":
       return { invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arnFor(args.type, args.name, args.inputs)}/invocations` };
     case "aws:cloudfront/distribution:Distribution":
-      return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${args.name}-id`, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
+      return { arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${args.name}-id`, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2", etag: "E2QWRUHEXAMPLE" };
     case "aws:acm/certificate:Certificate":
       return {
         arn: `arn:aws:acm:${usEast1 ? "us-east-1" : REGION}:${ACCOUNT_ID}:certificate/${args.name}-id`,

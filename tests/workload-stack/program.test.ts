@@ -39,8 +39,11 @@ describe("workload-stack: configuration", () => {
   const base: Record<string, unknown> = { caStack: "acme/edge-mtls/ca-dev", edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
   const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-dev", "eu-west-2");
 
-  it("reads a minimal config: origin certificate CloudFront/CloudFront, 90 days, renewed 30 days before", () => {
+  it("reads a minimal config: origin certificate CloudFront/CloudFront, 90 days, renewed 30 days before; verification on outside prod", () => {
     const config = read(base);
+    assert.equal(config.verifyAfterDeploy, true);
+    assert.equal(read({ ...base, environment: "prod" }).verifyAfterDeploy, false);
+    assert.equal(read({ ...base, environment: "prod", verifyAfterDeploy: true }).verifyAfterDeploy, true);
     assert.equal(config.environment, "dev");
     assert.deepEqual(config.originCertificate, { commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, keyAlgorithm: "ECDSA" });
     assert.deepEqual(config.allowedOriginSubjects, [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
@@ -180,6 +183,21 @@ describe("workload-stack: the program under mocks", function () {
     assert.deepEqual(read.Condition, { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::111111111111:distribution/edge-distribution-id" } });
     assert.deepEqual(read.Principal, { Service: "cloudfront.amazonaws.com" });
     assert.equal(read.Action, "s3:GetObject");
+  });
+
+  it("runs edge-mtls verify after the deployment with a 1-day CA certificate, re-run by what can change the answer, nothing secret on its command line", async () => {
+    const verify = named("smoke-test-verify").inputs;
+    assert.match(verify.create, /bin\/edge-mtls\.js" verify --edge https:\/\/www\.example\.com --api https:\/\/api\.example\.com$/);
+    assert.doesNotMatch(verify.create, /PRIVATE KEY|BEGIN|origin-secret/);
+    assert.match(verify.environment.EDGE_MTLS_VERIFY_KEY_PEM, /BEGIN EC PRIVATE KEY/);
+    assert.match(verify.environment.EDGE_MTLS_VERIFY_CERT_PEM, /^-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----/);
+    assert.deepEqual(verify.triggers, ["E2QWRUHEXAMPLE", "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id", "trust-bundle-version-1", (await import("../../components/lambda-bundle")).bundleFunction("api-authorizer").sha256]);
+    const request = JSON.parse(named("smoke-test-issue").inputs.input);
+    assert.equal(request.lifetimeDays, 1);
+    const leaf = verify.environment.EDGE_MTLS_VERIFY_CERT_PEM.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n";
+    const dates = tool("openssl", ["x509", "-noout", "-startdate", "-enddate"], { input: leaf }).stdout;
+    const [start, end] = [...dates.matchAll(/=(.*)/g)].map((m) => new Date(m[1]!).getTime());
+    assert.equal(end! - start!, 86400_000 + 300_000, "one day, plus the 5-minute backdating");
   });
 
   it("revocation-sync may read only the CA's CRL and write only its key value store", () => {
