@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
 import { readWorkloadStackConfig } from "../../workload-stack/config";
-import { fakeCaWorld, TEST_CA_ENV } from "../support/ca-deps";
+import { memoryCaDeps } from "../../offline/memory-ca";
+import { TEST_CA_ENV } from "../support/ca-deps";
 import { installMocks, named, ofType, promiseOf, recorded, resetRecorded, settle, useCa } from "../support/pulumi-mocks";
 import { put, tempDir, tool } from "../support/tools";
 
@@ -12,11 +13,10 @@ const API_CERT = "arn:aws:acm:eu-west-2:111111111111:certificate/api";
 
 
 /** Bootstraps an in-memory CA as the referenced CA stack and installs the workload config (plus `extra`). */
-async function prepareWorkload(extra: Record<string, string>): Promise<{ world: ReturnType<typeof fakeCaWorld>; bootstrap: BootstrapResult }> {
-  // Created here, not at load time: aws-sdk-client-mock patches classes, and earlier suites restore them.
-  const world = fakeCaWorld(TEST_CA_ENV);
-  const bootstrap = (await caAdmin({ action: "bootstrap" }, world.admin())) as BootstrapResult;
-  useCa({ world, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
+async function prepareWorkload(extra: Record<string, string>): Promise<{ bootstrap: BootstrapResult }> {
+  const ca = memoryCaDeps(TEST_CA_ENV);
+  const bootstrap = (await caAdmin({ action: "bootstrap" }, ca.admin)) as BootstrapResult;
+  useCa({ issuerDeps: ca.worker, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
   installMocks(
     {
       "edge-mtls:role": "workload",
@@ -32,7 +32,7 @@ async function prepareWorkload(extra: Record<string, string>): Promise<{ world: 
     ["edge-mtls:originSecret"],
   );
   resetRecorded();
-  return { world, bootstrap };
+  return { bootstrap };
 }
 
 describe("workload-stack: configuration", () => {
@@ -65,10 +65,8 @@ describe("workload-stack: the program under mocks", function () {
   const work = tempDir();
   let bootstrap: BootstrapResult;
   let outputs: Record<string, import("@pulumi/pulumi").Output<any>>;
-  let world: ReturnType<typeof fakeCaWorld>;
-
   before(async () => {
-    ({ world, bootstrap } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
+    ({ bootstrap } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
     const { workloadStack } = await import("../../workload-stack");
     outputs = workloadStack() as unknown as typeof outputs;
     await promiseOf(outputs.originClientCertificateArn!);
@@ -76,7 +74,6 @@ describe("workload-stack: the program under mocks", function () {
   });
   after(() => {
     useCa(undefined);
-    world.cleanup();
     work.cleanup();
   });
 
@@ -211,18 +208,13 @@ describe("workload-stack: the program under mocks", function () {
 
 describe("workload-stack: with a Route 53 zone", function () {
   this.timeout(120_000);
-  let world: ReturnType<typeof fakeCaWorld>;
-
   before(async () => {
-    ({ world } = await prepareWorkload({ "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" }));
+    await prepareWorkload({ "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
     const { workloadStack } = await import("../../workload-stack");
     await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
     await settle();
   });
-  after(() => {
-    useCa(undefined);
-    world.cleanup();
-  });
+  after(() => useCa(undefined));
 
   it("creates DNS-validated certificates (CloudFront's in us-east-1, the API's regional) and alias records to the distribution and the API domain", () => {
     const edge = named("edge-certificate");

@@ -1,0 +1,19 @@
+import { Finding, StackRule } from "./rule";
+
+const MTLS_DOMAINS = ["aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName"];
+const APIS = ["aws:apigateway/restApi:RestApi", "aws:apigatewayv2/api:Api"];
+
+/** Rule 7: behind an mTLS custom domain, the default execute-api endpoint (no mTLS) must be off. */
+export const apigatewayExecuteApiDisabled: StackRule = {
+  kind: "stack",
+  name: "apigateway-execute-api-disabled",
+  description: "REST and HTTP APIs in a stack with an mTLS custom domain must disable the default execute-api endpoint, which bypasses mTLS.",
+  enforcementLevel: "mandatory",
+  check(resources) {
+    const hasMtlsDomain = resources.some((r) => MTLS_DOMAINS.includes(r.type) && r.props.mutualTlsAuthentication);
+    if (!hasMtlsDomain) return [];
+    return resources
+      .filter((r) => APIS.includes(r.type) && r.props.disableExecuteApiEndpoint !== true)
+      .map((r): Finding => ({ resource: r, message: `${r.name}: the default execute-api endpoint accepts requests without a client certificate, around the mTLS custom domain; set disableExecuteApiEndpoint: true` }));
+  },
+};

@@ -1,0 +1,19 @@
+import { DISTRIBUTION_TYPES, ResourceRule } from "./rule";
+
+/** Rule 4: viewers must present a certificate from the trust store. */
+export const cloudfrontViewerMtls: ResourceRule = {
+  kind: "resource",
+  name: "cloudfront-viewer-mtls",
+  description: "Distributions must require viewer mTLS with a trust store (viewerMtlsConfig.mode: required).",
+  enforcementLevel: "mandatory",
+  resourceTypes: DISTRIBUTION_TYPES,
+  check(resource) {
+    const config = resource.props.viewerMtlsConfig;
+    if (!config) return ["viewer mTLS is off: set viewerMtlsConfig { mode: \"required\", trustStoreConfig: { trustStoreId } } (TrustStore makes the trust store)"];
+    const problems: string[] = [];
+    if (config.mode !== "required") problems.push(`viewerMtlsConfig.mode is ${JSON.stringify(config.mode ?? "(unset)")}: viewers without a certificate get in; set "required"`);
+    if (!config.trustStoreConfig || config.trustStoreConfig.trustStoreId === "") problems.push("viewerMtlsConfig has no trustStoreConfig.trustStoreId: set it to the CA's trust store");
+    if (config.trustStoreConfig?.ignoreCertificateExpiry === true) problems.push("viewerMtlsConfig.trustStoreConfig.ignoreCertificateExpiry is true: expired certificates get in; remove it");
+    return problems;
+  },
+};
