@@ -19,6 +19,8 @@ export interface RecordedResource {
   readonly name: string;
   readonly urn?: string;
   readonly inputs: Record<string, any>;
+  /** The inputs with every secret value replaced by "[secret]", for showing to people. */
+  readonly maskedInputs?: Record<string, any>;
   readonly outputs?: Record<string, any>;
   readonly provider?: string;
 }
@@ -97,6 +99,16 @@ function unwrapSecrets(value: any): any {
   return value;
 }
 
+/** Inputs with every secret value replaced by "[secret]". */
+function maskSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    if (value["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return "[secret]";
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
 /** Provider-computed attributes the programs read, made realistic (real keys and CSRs for @pulumi/tls). */
 async function extraState(args: pulumi.runtime.MockResourceArgs): Promise<Record<string, any>> {
   const usEast1 = (args.provider ?? "").includes("us-east-1");
@@ -152,7 +164,7 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
         pending++;
         const args = { ...wire, inputs: unwrapSecrets(wire.inputs) };
         try {
-          const entry = { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, outputs: {} as Record<string, any> };
+          const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any> };
           recorded.push(entry);
           const state: Record<string, any> = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs) };
           if (args.type === "aws:s3/bucket:Bucket") state.bucket = args.inputs.bucket ?? `${args.name}-bucket`;

@@ -1,0 +1,89 @@
+/**
+ * The offline policy checker: the pack's policies on a `pulumi stack export` file, or on what a
+ * stack program would create (run under the offline mocks).
+ *
+ *   npm run policy:check -- --state FILE [--config FILE] [--json]
+ *   npm run policy:check -- --program ca|workload [--dump FILE] [--config FILE] [--json]
+ *
+ * Exit 0: no mandatory violation; 1: mandatory violations; 2: unusable input.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { CheckConfig, evaluate, EngineResource, validateCheckConfig, Violation } from "./evaluate";
+import { POLICIES } from "./policies";
+import { runProgram, toEngineResources } from "./program-run";
+import { InputError, resourcesFromExport } from "./sources";
+
+/** Runs the checker; returns the exit code. */
+export async function check(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: { state: { type: "string" }, program: { type: "string" }, dump: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } }, strict: true }).values;
+  } catch (error) {
+    io.stderr(`policy:check: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (values.help || (!values.state && !values.program) || (values.state && values.program)) {
+    io.stderr("Usage: npm run policy:check -- --state FILE | --program ca|workload [--dump FILE] [--config FILE] [--json]\n");
+    return values.help ? 0 : 2;
+  }
+  let config: CheckConfig = {};
+  let resources: EngineResource[];
+  try {
+    if (values.config) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(resolve(io.cwd, values.config), "utf8"));
+      } catch (error) {
+        throw new InputError(`cannot read the policy config ${values.config}: ${(error as Error).message}`);
+      }
+      try {
+        config = validateCheckConfig(raw, POLICIES);
+      } catch (error) {
+        throw new InputError((error as Error).message);
+      }
+    }
+    if (values.state) {
+      resources = resourcesFromExport(resolve(io.cwd, values.state));
+    } else {
+      if (values.program !== "ca" && values.program !== "workload") throw new InputError(`--program must be ca or workload; got ${JSON.stringify(values.program)}`);
+      const recorded = await runProgram(values.program);
+      resources = toEngineResources(recorded, `${values.program}-dev`);
+      if (values.dump) {
+        const dump = recorded.filter((r) => !r.type.startsWith("pulumi:providers:")).map((r, i) => ({ type: r.type, name: r.name, urn: resources[i]?.urn, inputs: r.maskedInputs ?? r.inputs, provider: r.provider }));
+        writeFileSync(resolve(io.cwd, values.dump), JSON.stringify(dump, null, 2) + "\n");
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.stderr(`policy:check: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const violations = evaluate(resources, POLICIES, config);
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+  if (values.json) io.stdout(JSON.stringify({ resources: resources.length, violations }, null, 2) + "\n");
+  else io.stdout(table(violations) + `\n${resources.length} resources checked against ${POLICIES.length} policies: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s).\n`);
+  return mandatory.length > 0 ? 1 : 0;
+}
+
+function table(violations: readonly Violation[]): string {
+  if (violations.length === 0) return "No violations.\n";
+  const rows = violations.map((v) => [v.enforcementLevel, v.policy, v.resource ?? "(stack)", v.message]);
+  const header = ["level", "policy", "resource", "message"];
+  const widths = [0, 1, 2].map((c) => Math.max(header[c]!.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ");
+  return [line(header), ...rows.map(line)].join("\n") + "\n";
+}
+
+if (require.main === module) {
+  check(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd: process.cwd() }).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`policy:check: ${(error as Error).stack ?? error}\n`);
+      process.exit(2);
+    },
+  );
+}
