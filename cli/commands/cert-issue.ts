@@ -1,3 +1,4 @@
+import { KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createCsr, MAX_CSR_BYTES, parseCsr } from "../../pki/csr";
@@ -9,6 +10,7 @@ import { generatePrivateKey, privateKeyToPem } from "../../pki/local-signer";
 import { validateSubject } from "../../pki/names";
 import { looksLikePem, toPem } from "../../pki/pem";
 import { serialHexToDecimal } from "../../pki/serial";
+import { awsClients, generateKeyPair, importToAcm, issueFromAws } from "../aws-ca";
 import { Command, UsageError } from "../command";
 
 interface Flags {
@@ -27,6 +29,13 @@ interface Flags {
   "key-type"?: string;
   csr?: string;
   json?: boolean;
+  "ca-function"?: string;
+  "keygen-key"?: string;
+  region?: string;
+  "idempotency-key"?: string;
+  "acm-import"?: boolean;
+  "acm-region"?: string;
+  "certificate-arn"?: string;
 }
 
 /** `edge-mtls cert issue`: the how-to's client-cert.py, with flags instead of edited variables. */
@@ -36,7 +45,14 @@ export const certIssueCommand: Command<Flags> = {
     "Issue a certificate from a local CA. Makes a key and a CSR (or signs the CSR you bring with --csr) and writes the how-to's files: " +
     "<name>-key.pem, <name>-cert.pem (leaf), <name>-cert.crt (leaf, issuing, root), <name>-cert-key.pem (key then the three certificates).",
   flags: {
-    "ca-dir": { type: "string", required: true, description: "directory of the local CA (edge-mtls ca init)" },
+    "ca-dir": { type: "string", description: "directory of a local CA (edge-mtls ca init); or use --ca-function" },
+    "ca-function": { type: "string", description: "the deployed CA's ca-issuer function (name or ARN): issue from AWS" },
+    "keygen-key": { type: "string", description: "with --ca-function: KMS key (id, ARN or alias) whose GenerateDataKeyPair makes the key" },
+    region: { type: "string", description: "with --ca-function: region of the CA's function and keys", defaultText: "the AWS environment's" },
+    "idempotency-key": { type: "string", description: "with --ca-function: makes a retried command return the same certificate", defaultText: "a new random key" },
+    "acm-import": { type: "boolean", description: "import the certificate into ACM (body = leaf, chain = issuing + root, key)" },
+    "acm-region": { type: "string", description: "ACM region for --acm-import (CloudFront reads only us-east-1)", defaultText: "us-east-1" },
+    "certificate-arn": { type: "string", description: "with --acm-import: re-import into this ACM certificate (same ARN)" },
     cn: { type: "string", description: "subject common name" },
     ou: { type: "string", description: "subject organizational unit" },
     o: { type: "string", description: "subject organization" },
@@ -53,25 +69,34 @@ export const certIssueCommand: Command<Flags> = {
     json: { type: "boolean", description: "print the result as JSON" },
   },
   async run(flags, _positionals, io) {
-    const ca = await LocalCa.open(resolve(io.cwd, flags["ca-dir"]!));
+    if (!!flags["ca-dir"] === !!flags["ca-function"]) throw new UsageError("give either --ca-dir (a local CA) or --ca-function (the deployed CA's ca-issuer)");
+    if (flags["keygen-key"] && !flags["ca-function"]) throw new UsageError("--keygen-key goes with --ca-function");
+    if ((flags["acm-region"] || flags["certificate-arn"]) && !flags["acm-import"]) throw new UsageError("--acm-region and --certificate-arn go with --acm-import");
     const subjectFlags = validateSubject(
       { commonName: flags.cn, organizationalUnit: flags.ou, organization: flags.o, country: flags.c, locality: flags.l, state: flags.st },
       "subject",
     );
     const sans = validateSans(flags.san, "--san");
-    const lifetimeDays = flags.lifetime === undefined ? undefined : Number(flags.lifetime);
     if (flags.lifetime !== undefined && !/^-?[0-9]+$/.test(flags.lifetime)) throw new UsageError(`--lifetime must be a whole number of days; got ${JSON.stringify(flags.lifetime)}`);
+    const lifetimeDays = flags.lifetime === undefined ? undefined : Number(flags.lifetime);
     let csrPem: string;
-    let privateKeyPem: string | undefined;
+    let key: KeyObject | undefined;
+    const aws = flags["ca-function"] ? awsClients(flags.region, flags["acm-region"] ?? "us-east-1") : undefined;
     if (flags.csr !== undefined) {
-      if (flags["key-type"] !== undefined) throw new UsageError("--key-type cannot be used with --csr: the CSR carries its own key");
+      if (flags["key-type"] !== undefined || flags["keygen-key"] !== undefined) throw new UsageError("--key-type and --keygen-key cannot be used with --csr: the CSR carries its own key");
       csrPem = readCsrFile(resolve(io.cwd, flags.csr));
     } else {
       if (!subjectFlags.commonName) throw new UsageError("--cn is required when no --csr is given");
-      const key = generatePrivateKey(parseKeyAlgorithmName(flags["key-type"] ?? "ecdsa-p256", "--key-type"));
+      if (aws) {
+        if (!flags["keygen-key"]) throw new UsageError("--keygen-key is required with --ca-function when no --csr is given (the how-to's key alias, e.g. alias/edge-mtls-dev-tls-keygen)");
+        if (flags["key-type"] !== undefined) throw new UsageError("--key-type does not apply to KMS key pairs (ECC_NIST_P256)");
+        key = await generateKeyPair(aws.kms, flags["keygen-key"]);
+      } else {
+        key = generatePrivateKey(parseKeyAlgorithmName(flags["key-type"] ?? "ecdsa-p256", "--key-type"));
+      }
       csrPem = createCsr(key, subjectFlags, sans);
-      privateKeyPem = privateKeyToPem(key);
     }
+    if (flags["acm-import"] && !key) throw new UsageError("--acm-import needs the private key: issue with a key made here (no --csr)");
     // Subject flags given with --csr override the CSR's subject; the CA applies its name policy to the result.
     const request = {
       csrPem,
@@ -80,27 +105,43 @@ export const certIssueCommand: Command<Flags> = {
       subject: flags.csr !== undefined && Object.keys(subjectFlags).length > 0 ? subjectFlags : undefined,
       sans: flags.csr !== undefined && sans.length > 0 ? sans : undefined,
     };
-    const certificate = await ca.issue(request);
-    const commonName = certificate.subject.match(/(?:^|,)CN=((?:\\.|[^,])*)/)?.[1] ?? "certificate";
+    let certificatePem: string;
+    let chainPem: string;
+    let serialNumber: string;
+    let subject: string;
+    let notBefore: string;
+    let notAfter: string;
+    if (aws) {
+      const issued = await issueFromAws(aws.lambda, flags["ca-function"]!, key, { ...request, idempotencyKey: flags["idempotency-key"] });
+      const x509 = new X509Certificate(issued.certificatePem);
+      ({ certificatePem, chainPem, serialNumber, notBefore, notAfter } = issued);
+      subject = x509.subject.split("\n").join(",");
+    } else {
+      const ca = await LocalCa.open(resolve(io.cwd, flags["ca-dir"]!));
+      const certificate = await ca.issue(request);
+      certificatePem = certificate.pem;
+      chainPem = ca.chainPem;
+      serialNumber = certificate.serialHex;
+      subject = certificate.subject;
+      notBefore = certificate.notBefore.toISOString();
+      notAfter = certificate.notAfter.toISOString();
+    }
+    const commonName = subject.match(/(?:^|,)CN=((?:\\.|[^,])*)/)?.[1] ?? "certificate";
     const name = flags.name ?? commonName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
     if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
+    const privateKeyPem = key ? privateKeyToPem(key) : undefined;
+    // ACM first: if the import fails, no file is written either.
+    const certificateArn = aws && flags["acm-import"] ? await importToAcm(aws.acm, { certificatePem, certificateChainPem: chainPem, privateKeyPem: privateKeyPem! }, flags["certificate-arn"]) : undefined;
     const outDir = resolve(io.cwd, flags.out ?? "certs");
-    const written = writeFilesAtomically(outDir, certificateFiles(name, certificate.pem, ca.chainPem, privateKeyPem));
-    const result = {
-      subject: certificate.subject,
-      serialNumber: certificate.serialHex,
-      serialNumberDecimal: serialHexToDecimal(certificate.serialHex),
-      notBefore: certificate.notBefore.toISOString(),
-      notAfter: certificate.notAfter.toISOString(),
-      purposes: request.purposes,
-      files: written,
-    };
+    const written = writeFilesAtomically(outDir, certificateFiles(name, certificatePem, chainPem, privateKeyPem));
+    const result = { subject, serialNumber, serialNumberDecimal: serialHexToDecimal(serialNumber), notBefore, notAfter, purposes: request.purposes, files: written, ...(certificateArn ? { certificateArn } : {}) };
     if (flags.json) {
       io.stdout.write(JSON.stringify(result, null, 2) + "\n");
     } else {
       io.stdout.write(
         `Issued ${result.subject}\n  serial:   ${result.serialNumber}\n  valid:    ${result.notBefore} to ${result.notAfter}\n  purposes: ${result.purposes.join(", ")}\n` +
-          written.map((f) => `  wrote     ${f}\n`).join(""),
+          written.map((f) => `  wrote     ${f}\n`).join("") +
+          (certificateArn ? `  ACM:      ${certificateArn}\n` : ""),
       );
     }
     return 0;

@@ -1,10 +1,13 @@
 import { resolve } from "node:path";
 import { REVOCATION_REASON_NAMES } from "../../pki/crl";
 import { LocalCa } from "../../pki/local-ca";
-import { Command } from "../command";
+import { awsClients, invokeIssuer } from "../aws-ca";
+import { Command, UsageError } from "../command";
 
 interface Flags {
   "ca-dir"?: string;
+  "ca-function"?: string;
+  region?: string;
   serial?: string;
   reason?: string;
   json?: boolean;
@@ -15,12 +18,21 @@ export const certRevokeCommand: Command<Flags> = {
   words: ["cert", "revoke"],
   summary: "Revoke a certificate issued by a local CA. The next 'edge-mtls crl' lists it with its reason.",
   flags: {
-    "ca-dir": { type: "string", required: true, description: "directory of the local CA" },
+    "ca-dir": { type: "string", description: "directory of a local CA; or use --ca-function" },
+    "ca-function": { type: "string", description: "the deployed CA's ca-issuer function (name or ARN): revoke there, which publishes the CRL at once" },
+    region: { type: "string", description: "with --ca-function: the CA's region", defaultText: "the AWS environment's" },
     serial: { type: "string", required: true, description: "serial number in hex (colons allowed, as openssl prints it)" },
     reason: { type: "string", description: `RFC 5280 reason: ${REVOCATION_REASON_NAMES.join(", ")}`, defaultText: "unspecified" },
     json: { type: "boolean", description: "print the result as JSON" },
   },
   async run(flags, _positionals, io) {
+    if (!!flags["ca-dir"] === !!flags["ca-function"]) throw new UsageError("give either --ca-dir (a local CA) or --ca-function (the deployed CA's ca-issuer)");
+    if (flags["ca-function"]) {
+      const body = await invokeIssuer(awsClients(flags.region).lambda, flags["ca-function"], { action: "revoke", serialNumber: flags.serial, reason: flags.reason ?? "unspecified" });
+      if (flags.json) io.stdout.write(JSON.stringify(body, null, 2) + "\n");
+      else io.stdout.write(`Revoked ${body.serialNumber} at ${body.revokedAt}, reason ${body.reason}; CRL ${body.crlNumber} published\n`);
+      return 0;
+    }
     const ca = await LocalCa.open(resolve(io.cwd, flags["ca-dir"]!));
     const record = ca.revoke(flags.serial, flags.reason ?? "unspecified");
     if (flags.json) io.stdout.write(JSON.stringify(record, null, 2) + "\n");
