@@ -6,10 +6,11 @@ import { certRevokeCommand } from "./commands/cert-revoke";
 import { crlCommand } from "./commands/crl";
 import { demoCommand } from "./commands/demo";
 import { rehearseCommand } from "./commands/rehearse";
+import { stackCommand } from "./commands/stacks";
 import { verifyCommand } from "./commands/verify";
 
 /** Every command of the `edge-mtls` binary. */
-export const COMMANDS: readonly Command<never>[] = [caInitCommand, certIssueCommand, certRevokeCommand, certInspectCommand, crlCommand, demoCommand, rehearseCommand, verifyCommand] as unknown as Command<never>[];
+export const COMMANDS: readonly Command<never>[] = [caInitCommand, certIssueCommand, certRevokeCommand, certInspectCommand, crlCommand, demoCommand, rehearseCommand, verifyCommand, stackCommand("deploy"), stackCommand("preview"), stackCommand("destroy"), stackCommand("outputs")] as unknown as Command<never>[];
 
 function overview(): string {
   return (
