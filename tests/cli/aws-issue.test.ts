@@ -6,23 +6,18 @@ import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
 import { GenerateDataKeyPairCommand, KMSClient } from "@aws-sdk/client-kms";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { main } from "../../cli/main";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as caIssuer } from "../../functions/ca-issuer";
 import { memoryCaDeps } from "../../offline/memory-ca";
 import { awsError } from "../support/kms-mock";
 import { TEST_CA_ENV } from "../support/ca-deps";
 import { put, tempDir, tool } from "../support/tools";
+import { runCli } from "../support/run-cli";
 
 const ISSUER = "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer";
 const KEYGEN = "alias/edge-mtls-dev-tls-keygen";
 
-async function cli(cwd: string, ...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe("cli: certificates from the deployed CA (KMS, Lambda, ACM mocked; the real ca-issuer behind Invoke)", function () {
   this.timeout(60_000);

@@ -2,17 +2,11 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/main";
 import { readPemBlocks } from "../../pki/pem";
 import { put, tempDir, tool } from "../support/tools";
+import { runCli } from "../support/run-cli";
 
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;

@@ -1,15 +1,10 @@
 import { strict as assert } from "node:assert";
 import { createServer } from "node:net";
-import { main } from "../../cli/main";
 import { Rehearsal, startRehearsal } from "../../rehearsal/run";
 import { tempDir } from "../support/tools";
+import { runCli } from "../support/run-cli";
 
-async function verify(cwd: string, ...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["verify", ...args], { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const verify = (cwd: string, ...args: string[]) => runCli(cwd, "verify", ...args);
 
 describe("cli: edge-mtls verify", function () {
   this.timeout(120_000);

@@ -2,16 +2,11 @@ import { strict as assert } from "node:assert";
 import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/main";
 import { Rehearsal, startRehearsal } from "../../rehearsal/run";
 import { put, tempDir, toolAsync } from "../support/tools";
+import { runCli } from "../support/run-cli";
 
-async function cli(cwd: string, ...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe("rehearsal: the whole chain on loopback", function () {
   this.timeout(120_000);
