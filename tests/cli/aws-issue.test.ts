@@ -12,12 +12,11 @@ import { memoryCaDeps } from "../../offline/memory-ca";
 import { awsError } from "../support/kms-mock";
 import { TEST_CA_ENV } from "../support/ca-deps";
 import { put, tempDir, tool } from "../support/tools";
-import { runCli } from "../support/run-cli";
+import { runCli as cli } from "../support/run-cli";
 
 const ISSUER = "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer";
 const KEYGEN = "alias/edge-mtls-dev-tls-keygen";
 
-const cli = runCli;
 
 describe("cli: certificates from the deployed CA (KMS, Lambda, ACM mocked; the real ca-issuer behind Invoke)", function () {
   this.timeout(60_000);

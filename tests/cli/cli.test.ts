@@ -4,9 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readPemBlocks } from "../../pki/pem";
 import { put, tempDir, tool } from "../support/tools";
-import { runCli } from "../support/run-cli";
+import { runCli as cli } from "../support/run-cli";
 
-const cli = runCli;
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;

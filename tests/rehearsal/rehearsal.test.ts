@@ -4,9 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rehearsal, startRehearsal } from "../../rehearsal/run";
 import { put, tempDir, toolAsync } from "../support/tools";
-import { runCli } from "../support/run-cli";
+import { runCli as cli } from "../support/run-cli";
 
-const cli = runCli;
 
 describe("rehearsal: the whole chain on loopback", function () {
   this.timeout(120_000);
