@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import { CSR_SIGNATURE_ALGORITHMS, inspectPublicKey } from "../pki/key-algorithms";
+import { SIGNATURE_ALGORITHM_HASHES, inspectPublicKey } from "../pki/key-algorithms";
 import { EKU_OIDS } from "../pki/profiles";
 import { readPemBlocks, toPem } from "../pki/pem";
 
@@ -23,6 +23,9 @@ export const VIEWER_CERT_HEADERS = [
   "CloudFront-Viewer-Cert-Sha256",
   "CloudFront-Viewer-Cert-Pem",
 ] as const;
+
+/** Viewer headers the API receives (besides the CloudFront-Viewer-Cert-* ones); never Host. */
+export const FORWARDED_VIEWER_HEADERS = ["Accept", "Accept-Language", "Content-Type", "Origin", "Referer", "User-Agent", "X-Request-Id"];
 
 /**
  * The API Gateway access-log record, as the how-to shows it: the client-certificate fields (which,
@@ -70,7 +73,7 @@ export function cloudFrontTrustBundle(bundlePem: string): string {
     const key = inspectPublicKey(new Uint8Array(certificate.publicKey.export({ format: "der", type: "spki" })), where);
     if (key.algorithm.name === "ecdsa-p521") throw new Error(`${where} has a P-521 key, which CloudFront trust stores do not accept`);
     const signatureOid = AsnConvert.parse(block.der, Certificate).signatureAlgorithm.algorithm;
-    if (!(signatureOid in CSR_SIGNATURE_ALGORITHMS)) throw new Error(`${where} is signed with ${signatureOid}; CloudFront accepts SHA-256/384/512 with RSA or ECDSA`);
+    if (!(signatureOid in SIGNATURE_ALGORITHM_HASHES)) throw new Error(`${where} is signed with ${signatureOid}; CloudFront accepts SHA-256/384/512 with RSA or ECDSA`);
   }
   return blocks.map((b) => toPem(b.der, "CERTIFICATE")).join("");
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "./edge-rules";
+import { FORWARDED_VIEWER_HEADERS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "./edge-rules";
 
 /** Arguments of {@link MtlsDistribution}. */
 export interface MtlsDistributionArgs {
@@ -29,9 +29,6 @@ export interface MtlsDistributionArgs {
   /** Standard logging bucket domain name (`bucket.s3.amazonaws.com`); default none. */
   readonly loggingBucketDomainName?: pulumi.Input<string>;
 }
-
-/** Viewer headers the API receives (besides the CloudFront-Viewer-Cert-* ones); never Host. */
-export const FORWARDED_VIEWER_HEADERS = ["Accept", "Accept-Language", "Content-Type", "Origin", "Referer", "User-Agent", "X-Request-Id"];
 
 /**
  * CloudFront with mutual TLS on both hops: viewers must present a certificate from our CA (trust

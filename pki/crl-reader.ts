@@ -2,7 +2,7 @@ import { verify, X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList, CRLNumber, id_ce_cRLNumber } from "@peculiar/asn1-x509";
 import { PkiError } from "./errors";
-import { CSR_SIGNATURE_ALGORITHMS } from "./key-algorithms";
+import { SIGNATURE_ALGORITHM_HASHES } from "./key-algorithms";
 import { looksLikePem, readPemBlocks } from "./pem";
 import { normaliseSerial } from "./serial";
 
@@ -30,7 +30,7 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
     throw new PkiError("CRL_INVALID", `the CRL cannot be read: ${(error as Error).message}`, "crl");
   }
   const issuer = new X509Certificate(issuerCertificatePem);
-  const hash = CSR_SIGNATURE_ALGORITHMS[list.signatureAlgorithm.algorithm];
+  const hash = SIGNATURE_ALGORITHM_HASHES[list.signatureAlgorithm.algorithm];
   const signed = list.tbsCertListRaw;
   let valid = false;
   try {

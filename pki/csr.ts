@@ -15,7 +15,7 @@ import {
 } from "@peculiar/asn1-x509";
 import { PkiError } from "./errors";
 import { SubjectAltName, subjectAltNameExtension } from "./extensions";
-import { CSR_SIGNATURE_ALGORITHMS, inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier } from "./key-algorithms";
+import { SIGNATURE_ALGORITHM_HASHES, inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier } from "./key-algorithms";
 import { nameToSubject, SubjectFields, subjectToNameDer } from "./names";
 import { looksLikePem, readPemBlocks, toPem } from "./pem";
 import { encodeSigned } from "./signed-envelope";
@@ -54,7 +54,7 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
   if (AsnConvert.serialize(csr).byteLength !== der.byteLength || !csr.certificationRequestInfoRaw) {
     throw new PkiError("CSR_MALFORMED", `${field} has data beyond the PKCS#10 request`, field);
   }
-  const hash = CSR_SIGNATURE_ALGORITHMS[csr.signatureAlgorithm.algorithm];
+  const hash = SIGNATURE_ALGORITHM_HASHES[csr.signatureAlgorithm.algorithm];
   if (!hash) {
     throw new PkiError(
       "CSR_UNSUPPORTED_SIGNATURE_ALGORITHM",

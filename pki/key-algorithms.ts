@@ -86,8 +86,8 @@ export function signatureAlgorithmIdentifier(algorithm: KeyAlgorithmInfo): Algor
     : new AlgorithmIdentifier({ algorithm: algorithm.signatureOid });
 }
 
-/** Signature algorithm OIDs accepted on CSRs, with the hash that checks them. SHA-1 and MD5 are refused. */
-export const CSR_SIGNATURE_ALGORITHMS: Readonly<Record<string, "sha256" | "sha384" | "sha512">> = {
+/** Signature algorithm OIDs we accept (on CSRs, CRLs, CA certificates), with the hash that checks them. SHA-1 and MD5 are refused. */
+export const SIGNATURE_ALGORITHM_HASHES: Readonly<Record<string, "sha256" | "sha384" | "sha512">> = {
   "1.2.840.10045.4.3.2": "sha256",
   "1.2.840.10045.4.3.3": "sha384",
   "1.2.840.10045.4.3.4": "sha512",

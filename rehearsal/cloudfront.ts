@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, request } from "node:https";
 import { extname, join, normalize } from "node:path";
 import { TLSSocket } from "node:tls";
-import { FORWARDED_VIEWER_HEADERS } from "../components/mtls-distribution";
+import { FORWARDED_VIEWER_HEADERS } from "../components/edge-rules";
 import { readVerifiedCrl } from "../pki/crl-reader";
 import { formatName } from "../pki/names";
 import { toPem } from "../pki/pem";

@@ -1,6 +1,5 @@
 import { relative, resolve } from "node:path";
 import { formatChecks } from "../../rehearsal/checks";
-import { startRehearsal } from "../../rehearsal/run";
 import { Command, UsageError } from "../command";
 
 interface Flags {
@@ -34,6 +33,8 @@ export const rehearseCommand: Command<Flags> = {
   async run(flags, _positionals, io) {
     const edgePort = port(flags["edge-port"], "edge-port");
     const originPort = port(flags["origin-port"], "origin-port");
+    // Loaded here, not at CLI start: the listeners bring in the Lambda handlers and their AWS clients.
+    const { startRehearsal } = await import("../../rehearsal/run");
     const rehearsal = await startRehearsal({ dir: resolve(io.cwd, flags.dir ?? ".rehearsal"), edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
     let results;
     try {

@@ -1,6 +1,4 @@
-import { runAll } from "../../automation";
-import { formatSummary } from "../../automation/orchestrator";
-import { Action, AutomationError } from "../../automation/plan";
+import type { Action } from "../../automation/plan";
 import { Command } from "../command";
 
 interface Flags {
@@ -31,6 +29,8 @@ export function stackCommand(action: Action): Command<Flags> {
       json: { type: "boolean", description: "print the summary as JSON (engine output goes to stderr)" },
     },
     async run(flags, _positionals, io) {
+      // Loaded here, not at CLI start: the Automation API brings in the whole Pulumi SDK.
+      const [{ runAll }, { formatSummary }, { AutomationError }] = await Promise.all([import("../../automation"), import("../../automation/orchestrator"), import("../../automation/plan")]);
       const engine = flags.json ? io.stderr : io.stdout;
       const results = await runAll(action, {
         env: flags.env!,
