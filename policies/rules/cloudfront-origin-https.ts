@@ -1,4 +1,4 @@
-import { DISTRIBUTION_TYPES, isS3Origin, originLabel, originsOf, ResourceRule } from "./rule";
+import { customConfigOf, DISTRIBUTION_TYPES, isS3Origin, originLabel, originsOf, ResourceRule } from "./rule";
 
 const ALLOWED = new Set(["TLSv1.2", "TLSv1.3"]);
 
@@ -12,7 +12,7 @@ export const cloudfrontOriginHttps: ResourceRule = {
   check(resource) {
     const problems: string[] = [];
     for (const origin of originsOf(resource.props).filter((o) => !isS3Origin(o))) {
-      const config = origin.customOriginConfig ?? {};
+      const config = customConfigOf(origin) ?? {};
       if (config.originProtocolPolicy !== "https-only") {
         problems.push(`${originLabel(origin)} uses originProtocolPolicy ${JSON.stringify(config.originProtocolPolicy ?? "(unset)")}; set "https-only"`);
       }

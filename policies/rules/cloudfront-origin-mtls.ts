@@ -1,4 +1,4 @@
-import { DISTRIBUTION_TYPES, isS3Origin, originLabel, originsOf, ResourceRule } from "./rule";
+import { customConfigOf, DISTRIBUTION_TYPES, isS3Origin, originLabel, originsOf, ResourceRule } from "./rule";
 
 /** Rule 1: every custom origin presents a client certificate (origin mTLS). */
 export const cloudfrontOriginMtls: ResourceRule = {
@@ -11,7 +11,7 @@ export const cloudfrontOriginMtls: ResourceRule = {
     return originsOf(resource.props)
       .filter((origin) => !isS3Origin(origin))
       .filter((origin) => {
-        const mtls = origin.customOriginConfig?.originMtlsConfig;
+        const mtls = customConfigOf(origin)?.originMtlsConfig;
         // The ARN itself may be unknown in a preview; the block must be there.
         return !mtls || (mtls.clientCertificateArn !== undefined && typeof mtls.clientCertificateArn !== "string") || mtls.clientCertificateArn === "";
       })

@@ -1,4 +1,4 @@
-import { DISTRIBUTION_TYPES, ResourceRule } from "./rule";
+import { ResourceRule } from "./rule";
 
 /** Rule 4: viewers must present a certificate from the trust store. */
 export const cloudfrontViewerMtls: ResourceRule = {
@@ -6,7 +6,8 @@ export const cloudfrontViewerMtls: ResourceRule = {
   name: "cloudfront-viewer-mtls",
   description: "Distributions must require viewer mTLS with a trust store (viewerMtlsConfig.mode: required).",
   enforcementLevel: "mandatory",
-  resourceTypes: DISTRIBUTION_TYPES,
+  // MultitenantDistribution has no viewerMtlsConfig in @pulumi/aws 7: nothing to require there.
+  resourceTypes: ["aws:cloudfront/distribution:Distribution"],
   check(resource) {
     const config = resource.props.viewerMtlsConfig;
     if (!config) return ["viewer mTLS is off: set viewerMtlsConfig { mode: \"required\", trustStoreConfig: { trustStoreId } } (TrustStore makes the trust store)"];

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { inspectPublicKey } from "../../pki/key-algorithms";
 import { EKU_OIDS } from "../../pki/profiles";
-import { DISTRIBUTION_TYPES, Finding, originsOf, PolicyResource, StackRule } from "./rule";
+import { customConfigOf, DISTRIBUTION_TYPES, Finding, originsOf, PolicyResource, StackRule } from "./rule";
 
 function arnOf(resource: PolicyResource): string | undefined {
   return resource.outputs?.arn ?? resource.outputs?.id ?? resource.props.arn;
@@ -21,7 +21,7 @@ export const originClientCertificate: StackRule = {
     const used = new Set<string>();
     for (const distribution of resources.filter((r) => (DISTRIBUTION_TYPES as readonly string[]).includes(r.type))) {
       for (const origin of originsOf(distribution.props)) {
-        const arn = origin.customOriginConfig?.originMtlsConfig?.clientCertificateArn;
+        const arn = customConfigOf(origin)?.originMtlsConfig?.clientCertificateArn;
         if (typeof arn === "string") used.add(arn);
       }
     }

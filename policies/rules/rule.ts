@@ -57,6 +57,11 @@ export function behavioursOf(props: Record<string, any>): Record<string, any>[] 
   return [props.defaultCacheBehavior, ...(Array.isArray(ordered) ? ordered : [])].filter(Boolean);
 }
 
+/** An origin's custom-origin settings: `customOriginConfig` (Distribution) or the first of `customOriginConfigs` (MultitenantDistribution). */
+export function customConfigOf(origin: Record<string, any>): Record<string, any> | undefined {
+  return origin.customOriginConfig ?? (Array.isArray(origin.customOriginConfigs) ? origin.customOriginConfigs[0] : undefined);
+}
+
 /** A label for an origin in messages. */
 export function originLabel(origin: Record<string, any>): string {
   return `origin ${origin.originId ?? origin.id ?? "?"} (${origin.domainName ?? "unknown domain"})`;

@@ -118,6 +118,19 @@ describe("policies: the edge-mtls-guard pack", function () {
     assert.deepEqual(JSON.parse(result.stdout).violations.map((v: { policy: string; enforcementLevel: string }) => [v.policy, v.enforcementLevel]), [["origin-bucket-private-unresolved", "advisory"]]);
   });
 
+  it("reads MultitenantDistribution origins (customOriginConfigs) and does not ask it for viewer mTLS it cannot have", () => {
+    const multitenant = (customOriginConfigs: object[]) => ({
+      type: "aws:cloudfront/multitenantDistribution:MultitenantDistribution",
+      name: "tenants",
+      urn: "urn:tenants",
+      props: { viewerCertificate: { minimumProtocolVersion: "TLSv1.2_2021" }, defaultCacheBehavior: { viewerProtocolPolicy: "https-only" }, origins: [{ id: "api", domainName: "api.example.com", customOriginConfigs }] },
+    });
+    const secure = multitenant([{ originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:1:certificate/x" } }]);
+    assert.deepEqual(evaluate([secure], POLICIES), []);
+    const insecure = multitenant([{ originProtocolPolicy: "match-viewer", originSslProtocols: ["TLSv1.2"] }]);
+    assert.deepEqual(evaluate([insecure], POLICIES).map((v) => v.policy).sort(), ["cloudfront-origin-https", "cloudfront-origin-mtls"]);
+  });
+
   it("does not flag values a preview does not know yet (no false positives in pull requests)", () => {
     const preview = { type: "aws:cloudfront/distribution:Distribution", name: "d", urn: "u", props: { origins: [{ originId: "api", domainName: undefined, customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: undefined } } }] } };
     assert.deepEqual(cloudfrontOriginMtls.check(preview), []);
