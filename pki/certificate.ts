@@ -2,6 +2,7 @@ import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes } fro
 import { Validity } from "@peculiar/asn1-x509";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { signatureAlgorithmIdentifier } from "./key-algorithms";
+import { serialHexToBytes } from "./serial";
 import { encodeSigned, PreEncodedConverter, PreEncodedSequenceConverter, toArrayBuffer } from "./signed-envelope";
 import type { Signer } from "./signer";
 
@@ -56,7 +57,7 @@ export interface CertificateFields {
 /** Encodes the tbsCertificate for `fields` with the given DER signature AlgorithmIdentifier. */
 export function encodeTbsCertificate(fields: CertificateFields, signatureAlgorithmDer: Uint8Array): Uint8Array {
   const tbs = new TbsCertificateDer();
-  tbs.serialNumber = toArrayBuffer(Buffer.from(fields.serialHex.length % 2 ? "0" + fields.serialHex : fields.serialHex, "hex"));
+  tbs.serialNumber = serialHexToBytes(fields.serialHex);
   tbs.signature = toArrayBuffer(signatureAlgorithmDer);
   tbs.issuer = toArrayBuffer(fields.issuerDer);
   tbs.validity = new Validity({ notBefore: fields.notBefore, notAfter: fields.notAfter });

@@ -15,7 +15,7 @@ import type { CaIdentity } from "./ca";
 import { PkiError } from "./errors";
 import { encodeExtension } from "./extensions";
 import { toPem } from "./pem";
-import { normaliseSerial } from "./serial";
+import { serialHexToBytes } from "./serial";
 import { encodeSigned, PreEncodedConverter, PreEncodedSequenceConverter, toArrayBuffer } from "./signed-envelope";
 
 /** RFC 5280 §5.3.1 reason codes, by name (7 is unused). */
@@ -72,15 +72,6 @@ export interface BuiltCrl {
 /** Entries still worth listing at `at`: an expired certificate fails validation anyway (RFC 5280 §3.3). */
 export function pruneExpired(entries: readonly RevokedEntry[], at: Date): RevokedEntry[] {
   return entries.filter((e) => e.notAfter.getTime() >= at.getTime());
-}
-
-/** A hex serial as the big-endian bytes of a positive INTEGER, in a buffer of its own. */
-function serialBytes(serialHex: string): ArrayBuffer {
-  const hex = /^[0-9a-f]+$/.test(serialHex) ? serialHex : normaliseSerial(serialHex);
-  const even = hex.length % 2 ? "0" + hex : hex;
-  const bytes = new Uint8Array(even.length / 2);
-  Buffer.from(bytes.buffer).write(even, "hex");
-  return bytes.buffer;
 }
 
 /** revokedCertificates entry: `SEQUENCE { userCertificate, revocationDate, crlEntryExtensions OPTIONAL }`. */
@@ -149,7 +140,7 @@ export async function buildCrl(issuer: CaIdentity, params: CrlParams): Promise<B
   if (listed.length > 0) {
     tbs.revokedCertificates = listed.map((entry) => {
       const der = new RevokedEntryDer();
-      der.userCertificate = serialBytes(entry.serialHex);
+      der.userCertificate = serialHexToBytes(entry.serialHex);
       der.revocationDate = new Time(entry.revokedAt);
       der.crlEntryExtensions = REASON_EXTENSIONS.get(entry.reason);
       return AsnConvert.serialize(der);

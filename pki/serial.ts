@@ -35,3 +35,12 @@ export function normaliseSerial(value: unknown, field = "serialNumber"): string 
 export function serialHexToDecimal(hex: string): string {
   return BigInt("0x" + normaliseSerial(hex)).toString(10);
 }
+
+/** A hex serial as the big-endian bytes of a positive INTEGER, in a buffer of its own (as asn1-schema wants it). */
+export function serialHexToBytes(serialHex: string): ArrayBuffer {
+  const hex = /^[0-9a-f]+$/.test(serialHex) ? serialHex : normaliseSerial(serialHex);
+  const even = hex.length % 2 ? "0" + hex : hex;
+  const bytes = new Uint8Array(even.length / 2);
+  Buffer.from(bytes.buffer).write(even, "hex");
+  return bytes.buffer;
+}
