@@ -5,6 +5,7 @@ import { AddressInfo } from "node:net";
 import { TLSSocket } from "node:tls";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { cachedCrl, handle as authorize } from "../functions/api-authorizer";
+import { formatAwsRequestTime } from "../functions/api-authorizer/aws-format";
 import { handle as backend } from "../functions/api-backend";
 import { ACCESS_LOG_FIELDS } from "../components/edge-rules";
 import type { RehearsalPki } from "./certificates";
@@ -27,13 +28,6 @@ export interface Listener {
   readonly server: Server;
   readonly port: number;
   close(): Promise<void>;
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-/** `13/Feb/2026:19:50:25 +0000`, API Gateway's $context.requestTime. */
-function requestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
 /** Starts a listener on 127.0.0.1 and resolves once it listens; EADDRINUSE and friends are reported clearly. */
@@ -122,7 +116,7 @@ export async function startOrigin(options: OriginOptions): Promise<Listener> {
           ip: req.socket.remoteAddress ?? "-",
           protocol: `HTTP/${req.httpVersion}`,
           requestId,
-          requestTime: requestTime(started),
+          requestTime: formatAwsRequestTime(started),
           routeKey: "-",
           status: String(status),
         };
