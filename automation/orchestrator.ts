@@ -1,3 +1,4 @@
+import { formatTable } from "../cli/text-table";
 import { AutomationError, CA_CONTRACT, explainEngineError, StackStep } from "./plan";
 
 /** What one operation on one stack came to. */
@@ -84,8 +85,5 @@ export async function runPlan(steps: readonly StackStep[], adapter: WorkspaceAda
 /** The summary table: stack, operation, result, changes, duration. */
 export function formatSummary(results: readonly StackResult[]): string {
   const rows = results.map((r) => [r.stack, r.operation, r.result, Object.entries(r.changes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "-", `${(r.durationMs / 1000).toFixed(1)} s`]);
-  const header = ["stack", "operation", "result", "changes", "duration"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n" + results.filter((r) => r.error).map((r) => `${r.stack}: ${r.error}\n`).join("");
+  return formatTable(["stack", "operation", "result", "changes", "duration"], rows) + results.filter((r) => r.error).map((r) => `${r.stack}: ${r.error}\n`).join("");
 }

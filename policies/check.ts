@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { formatTable } from "../cli/text-table";
 import { CheckConfig, evaluate, EngineResource, validateCheckConfig, Violation } from "./evaluate";
 import { POLICIES } from "./policies";
 import { runProgram, toEngineResources } from "./program-run";
@@ -71,11 +72,7 @@ export async function check(argv: string[], io: { stdout: (s: string) => void; s
 
 function table(violations: readonly Violation[]): string {
   if (violations.length === 0) return "No violations.\n";
-  const rows = violations.map((v) => [v.enforcementLevel, v.policy, v.resource ?? "(stack)", v.message]);
-  const header = ["level", "policy", "resource", "message"];
-  const widths = [0, 1, 2].map((c) => Math.max(header[c]!.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ");
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return formatTable(["level", "policy", "resource", "message"], violations.map((v) => [v.enforcementLevel, v.policy, v.resource ?? "(stack)", v.message]));
 }
 
 if (require.main === module) {

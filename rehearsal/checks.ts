@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { formatTable } from "../cli/text-table";
 import { describeOutcome, httpsRequest, isRefusal, Outcome } from "./https-client";
 
 /** A client identity: a certificate chain (leaf first) and its key, PEM. */
@@ -100,9 +101,9 @@ function commonName(pem: string): string {
 
 /** The results as a text table. */
 export function formatChecks(results: readonly CheckResult[]): string {
-  const rows = results.map((r, i) => [`${i + 1}`, r.name, r.expected, r.observed, r.pass ? "pass" : "FAIL"]);
-  const header = ["#", "check", "expected", "observed", "result"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+  return formatTable(
+    ["#", "check", "expected", "observed", "result"],
+    results.map((r, i) => [`${i + 1}`, r.name, r.expected, r.observed, r.pass ? "pass" : "FAIL"]),
+    { rule: true },
+  );
 }
