@@ -87,3 +87,28 @@ export class BundledFunction extends pulumi.ComponentResource {
 export function lambdaRole(name: string, functionName: string, parent: pulumi.Resource): aws.iam.Role {
   return new aws.iam.Role(name, { assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")), description: `Execution role of ${functionName}` }, { parent });
 }
+
+/** An alarm on a function's Errors (faults, not refused requests): any error within `periodSeconds`. */
+export function functionErrorAlarm(
+  name: string,
+  parent: pulumi.Resource,
+  args: { functionName: pulumi.Input<string>; description: string; periodSeconds: number; alarmActions?: pulumi.Input<string>[] },
+): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: args.description,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: args.functionName },
+      statistic: "Sum",
+      period: args.periodSeconds,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: args.alarmActions ?? [],
+    },
+    { parent },
+  );
+}

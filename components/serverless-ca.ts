@@ -14,7 +14,7 @@ import {
   principalFor,
   signingKeyPolicy,
 } from "./ca-policies";
-import { BundledFunction, lambdaRole } from "./bundled-function";
+import { BundledFunction, functionErrorAlarm, lambdaRole } from "./bundled-function";
 import { SMOKE_TEST_SUBJECT } from "./origin-smoke-test";
 import { privateBucket } from "./private-bucket";
 import { scheduleInvocations } from "./schedules";
@@ -253,23 +253,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
 
     const alarmActions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
     for (const fn of CA_FUNCTIONS) {
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${fn}-errors`,
-        {
-          alarmDescription: `${prefix}-${fn} failed (errors, not refused requests)`,
-          namespace: "AWS/Lambda",
-          metricName: "Errors",
-          dimensions: { FunctionName: functions[fn].name },
-          statistic: "Sum",
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions,
-        },
-        parent,
-      );
+      functionErrorAlarm(`${name}-${fn}-errors`, this, { functionName: functions[fn].name, description: `${prefix}-${fn} failed (errors, not refused requests)`, periodSeconds: 300, alarmActions });
     }
     new aws.cloudwatch.MetricAlarm(
       `${name}-stale-crl`,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionFunctionSource } from "../functions/connection-function/source";
 import { SYNC_ENV } from "../functions/shared/contract";
-import { BundledFunction } from "./bundled-function";
+import { BundledFunction, functionErrorAlarm } from "./bundled-function";
 import { scheduleInvocations } from "./schedules";
 
 /** Arguments of {@link ViewerRevocation}. */
@@ -61,11 +61,7 @@ export class ViewerRevocation extends pulumi.ComponentResource {
       parent,
     );
     scheduleInvocations(name, this, [{ key: "sync", functionArn: sync.arn, expression: args.syncSchedule ?? "rate(5 minutes)", input: "{}" }]);
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-sync-errors`,
-      { alarmDescription: `${prefix}-revocation-sync failed: revoked viewer certificates may still be accepted`, namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: sync.functionName }, statistic: "Sum", period: 900, evaluationPeriods: 1, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching" },
-      parent,
-    );
+    functionErrorAlarm(`${name}-sync-errors`, this, { functionName: sync.functionName, description: `${prefix}-revocation-sync failed: revoked viewer certificates may still be accepted`, periodSeconds: 900 });
     this.connectionFunctionId = connectionFunction.id;
     this.keyValueStoreArn = store.arn;
     this.registerOutputs({ connectionFunctionId: this.connectionFunctionId, keyValueStoreArn: this.keyValueStoreArn });
