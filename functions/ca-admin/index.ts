@@ -71,8 +71,8 @@ async function bootstrap(deps: CaDeps, rootSigner: NonNullable<CaDeps["rootSigne
   await deps.artifacts.publish(ARTIFACT_KEYS.issuingCertDer, der(issuingResult.record), "application/pkix-cert");
   const published = await deps.artifacts.publish(ARTIFACT_KEYS.trustBundle, bundle, "application/x-pem-file");
   // A CA whose counter is still 0 has never published a CRL (also after a run that stopped halfway).
-  if (rootResult.record.crlNumber === 0 && (await deps.store.getCa("root"))!.crlNumber === 0) await publishRootCrl(deps, root);
-  if (issuingResult.record.crlNumber === 0 && (await deps.store.getCa("issuing"))!.crlNumber === 0) await publishIssuingCrl(deps, issuing);
+  if (rootResult.record.crlNumber === 0) await publishRootCrl(deps, root);
+  if (issuingResult.record.crlNumber === 0) await publishIssuingCrl(deps, issuing);
   return {
     rootCaCertPem: rootResult.record.certificatePem,
     issuingCaCertPem: issuingResult.record.certificatePem,
