@@ -29,9 +29,25 @@ export async function requireCa(store: CaStore, role: CaRecord["role"]): Promise
   return record;
 }
 
-/** The issuing CA as a signer plus certificate, checked to belong together. */
-export async function loadCa(record: CaRecord, signer: Signer, profile: CaConfig["leafProfile"]): Promise<CaIdentity> {
-  return CaIdentity.create(signer, readCertificatesPem(record.certificatePem, `${record.role} CA record`)[0]!, profile);
+const identities = new WeakMap<Signer, Map<string, Promise<CaIdentity>>>();
+
+/**
+ * A CA as a signer plus certificate, checked to belong together. Kept per signer (one per Lambda
+ * container) and certificate, so each request does not re-parse the CA certificate and re-encode
+ * the profile extensions the identity caches.
+ */
+export function loadCa(record: CaRecord, signer: Signer, profile: CaConfig["leafProfile"]): Promise<CaIdentity> {
+  let bySigner = identities.get(signer);
+  if (!bySigner) identities.set(signer, (bySigner = new Map()));
+  const key = `${record.certificatePem}\n${JSON.stringify(profile)}`;
+  let identity = bySigner.get(key);
+  if (!identity) {
+    identity = CaIdentity.create(signer, readCertificatesPem(record.certificatePem, `${record.role} CA record`)[0]!, profile);
+    // A failure (e.g. a signer that does not match) is not kept: the next request tries again.
+    identity.catch(() => bySigner!.delete(key));
+    bySigner.set(key, identity);
+  }
+  return identity;
 }
 
 /** Builds the issuing CA's next CRL from the inventory (expired entries pruned) and publishes it. */
