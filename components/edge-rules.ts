@@ -1,7 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import { SIGNATURE_ALGORITHM_HASHES, inspectPublicKey } from "../pki/key-algorithms";
+import { inspectPublicKey, SIGNATURE_ALGORITHM_HASHES } from "../pki/key-algorithms";
+import { certifies } from "../pki/bundle";
 import { EKU_OIDS } from "../pki/profiles";
 import { readPemBlocks, toPem } from "../pki/pem";
 
@@ -105,6 +106,6 @@ export function checkOriginClientCertificate(certificatePem: string, chainPem: s
   if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) throw new Error("the origin client certificate lacks the clientAuth extended key usage");
   [leaf, ...chain].forEach((certificate, i, all) => {
     const issuer = all[i + 1];
-    if (issuer && !(certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey))) throw new Error(`origin client chain: certificate ${i + 2} did not sign certificate ${i + 1}`);
+    if (issuer && !certifies(issuer, certificate)) throw new Error(`origin client chain: certificate ${i + 2} did not sign certificate ${i + 1}`);
   });
 }

@@ -21,7 +21,7 @@ function singleCertificatePem(pem: string, field: string): { der: Uint8Array; pa
 }
 
 /** True when `issuer` signed `subject` (names chain and the signature verifies). */
-function certifies(issuer: X509Certificate, subject: X509Certificate): boolean {
+export function certifies(issuer: X509Certificate, subject: X509Certificate): boolean {
   return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
 }
 
