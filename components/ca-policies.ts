@@ -58,22 +58,35 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
   ];
 }
 
-/** Key administration, without any use of the key: the account's IAM can manage, never sign or decrypt. */
-const KEY_ADMIN_ACTIONS = [
-  "kms:Create*",
-  "kms:Describe*",
-  "kms:Enable*",
-  "kms:List*",
-  "kms:Put*",
-  "kms:Update*",
-  "kms:Revoke*",
-  "kms:Disable*",
+/**
+ * Key administration, without any use of the key: exactly the operations Pulumi's key and alias
+ * resources perform (create, read, update, delete) plus grant clean-up, each named (no wildcard:
+ * `kms:Create*` would include CreateGrant, which lets its holder grant itself kms:Sign). Still
+ * included, because Pulumi must be able to change the policy: kms:PutKeyPolicy, with which an
+ * account principal allowed it in IAM can rewrite this policy (the key-change alarm reports it).
+ * Tags and aliases cannot grant use: this policy delegates no use of the key to IAM, so no
+ * tag- or alias-conditioned IAM policy can allow kms:Sign.
+ */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+  "kms:DescribeKey",
   "kms:GetKeyPolicy",
   "kms:GetKeyRotationStatus",
   "kms:GetPublicKey",
-  "kms:Delete*",
+  "kms:ListResourceTags",
+  "kms:ListKeyPolicies",
+  "kms:ListGrants",
+  "kms:PutKeyPolicy",
+  "kms:UpdateKeyDescription",
+  "kms:EnableKey",
+  "kms:DisableKey",
+  "kms:EnableKeyRotation",
+  "kms:DisableKeyRotation",
+  "kms:CreateAlias",
+  "kms:UpdateAlias",
+  "kms:DeleteAlias",
   "kms:TagResource",
   "kms:UntagResource",
+  "kms:RevokeGrant",
   "kms:ScheduleKeyDeletion",
   "kms:CancelKeyDeletion",
 ];
@@ -92,7 +105,7 @@ export interface KeyPolicyPrincipals {
  */
 export function signingKeyPolicy(principals: KeyPolicyPrincipals): PolicyDocument {
   return document(
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${principals.partition}:iam::${principals.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${principals.partition}:iam::${principals.accountId}:root` }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
     { Sid: "CaFunctionsSign", Effect: "Allow", Principal: { AWS: [...principals.signerRoleArns] }, Action: ["kms:Sign", "kms:GetPublicKey"], Resource: "*" },
   );
 }
@@ -107,7 +120,7 @@ export const KEYGEN_PAIR_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048"];
 export function keygenKeyPolicy(partition: string, accountId: string, workloadPrincipals: readonly string[]): PolicyDocument {
   const users = [`arn:${partition}:iam::${accountId}:root`, ...workloadPrincipals];
   return document(
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
     { Sid: "GenerateClientKeyPairs", Effect: "Allow", Principal: { AWS: users }, Action: "kms:GenerateDataKeyPair", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "kms:DataKeyPairSpec": KEYGEN_PAIR_SPECS } } },
   );
 }

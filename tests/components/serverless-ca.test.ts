@@ -77,7 +77,37 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       for (const action of asList(admin.Action)) {
         assert.doesNotMatch(action, /^kms:(\*|Sign|Verify|Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/, `account statement must not grant ${action}`);
       }
-      for (const s of policy.Statement) assert.ok(!asList(s.Action).includes("kms:*"));
+      // Exactly the reviewed administration actions, each named: no wildcard, and no CreateGrant
+      // (a grant would let an account principal give itself kms:Sign).
+      assert.deepEqual(asList(admin.Action), [
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListResourceTags",
+        "kms:ListKeyPolicies",
+        "kms:ListGrants",
+        "kms:PutKeyPolicy",
+        "kms:UpdateKeyDescription",
+        "kms:EnableKey",
+        "kms:DisableKey",
+        "kms:EnableKeyRotation",
+        "kms:DisableKeyRotation",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:DeleteAlias",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:RevokeGrant",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+      ]);
+      for (const s of policy.Statement) {
+        for (const action of asList(s.Action)) assert.doesNotMatch(action, /\*/, `${s.Sid} has a wildcard action ${action}`);
+        assert.ok(!asList(s.Action).some((a) => ["kms:CreateGrant", "kms:RetireGrant", "kms:ReplicateKey", "kms:ImportKeyMaterial"].includes(a)), `${s.Sid} grants a way to new key use`);
+        // In a key policy "*" is the only Resource there is: it means "this key" (AWS KMS permissions reference).
+        assert.equal(s.Resource, "*");
+      }
     }
     const keygen = statement(parse(named("test-ca-keygen-key").inputs.policy), "GenerateClientKeyPairs");
     assert.deepEqual(asList(keygen.Action), ["kms:GenerateDataKeyPair"]);
