@@ -73,6 +73,12 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   };
   const publicBaseUrl = str("publicBaseUrl");
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
+  const alarmTopicArn = str("alarmTopicArn");
+  if (alarmTopicArn !== undefined) {
+    const topic = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.exec(alarmTopicArn);
+    if (!topic) throw new StackConfigError("alarmTopicArn", `must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got ${alarmTopicArn}`);
+    if (topic[1] !== region) throw new StackConfigError("alarmTopicArn", `must be a topic in the CA's region ${region}: an EventBridge rule publishes only to targets in its own region; got ${topic[1]}`);
+  }
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
   const environment = str("environment") ?? stackName.replace(/^ca-/, "");
@@ -95,7 +101,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       workloadPrincipals: list("workloadPrincipals", /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:role\/.+)$/, "12-digit account ids or IAM role ARNs"),
       crlSchedule: str("crlSchedule"),
       crlValidityHours: int("crlValidityHours", 1, 168),
-      alarmTopicArn: str("alarmTopicArn"),
+      alarmTopicArn,
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
       logRetentionDays: int("logRetentionDays", 1, 3653),

@@ -16,6 +16,8 @@ export interface CaStackOutputs {
   crlUrls: pulumi.Output<string[]>;
   caBucketName: pulumi.Output<string>;
   caAccountId: pulumi.Output<string>;
+  /** What the alarm topic's policy must allow for CA key-change events to reach it (JSON); empty without a topic. */
+  alarmTopicPolicyStatement: pulumi.Output<string>;
 }
 
 /** The CA stack program: config → explicit provider → ServerlessCa → outputs. */
@@ -38,5 +40,6 @@ export function caStack(): CaStackOutputs {
     crlUrls: ca.crlUrls,
     caBucketName: ca.caBucketName,
     caAccountId: ca.caAccountId,
+    alarmTopicPolicyStatement: ca.alarmTopicPolicyStatement,
   };
 }

@@ -152,6 +152,22 @@ export function schedulerPolicy(functionArns: readonly string[]): PolicyDocument
   return document({ Sid: "InvokeCaSchedules", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
 }
 
+/**
+ * The statement an SNS alarm topic's policy needs for the key-change rule to publish to it:
+ * EventBridge publishes under the topic's resource-based policy, and `aws:SourceArn` limits the
+ * grant to this one rule.
+ */
+export function alarmTopicEventsStatement(topicArn: string, ruleArn: string): PolicyStatement {
+  return {
+    Sid: "EdgeMtlsCaKeyChangesPublish",
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+  };
+}
+
 /** The principal ARN for an account id (`arn:aws:iam::<id>:root`) or a role ARN as given. */
 export function principalFor(partition: string, accountOrRoleArn: string): string {
   return /^\d{12}$/.test(accountOrRoleArn) ? `arn:${partition}:iam::${accountOrRoleArn}:root` : accountOrRoleArn;

@@ -6,6 +6,7 @@ import type { NamePolicy } from "../pki/issuance-policy";
 import type { SubjectFields } from "../pki/names";
 import type { CertificatePurpose } from "../pki/profiles";
 import {
+  alarmTopicEventsStatement,
   caBucketPolicy,
   CA_FUNCTIONS,
   CaFunction,
@@ -15,6 +16,7 @@ import {
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, functionErrorAlarm, lambdaRole } from "./bundled-function";
+import { keyChangeAlarm } from "./key-change-alarm";
 import { SMOKE_TEST_SUBJECT } from "./origin-smoke-test";
 import { privateBucket } from "./private-bucket";
 import { scheduleInvocations } from "./schedules";
@@ -105,6 +107,8 @@ export class ServerlessCa extends pulumi.ComponentResource {
   public readonly crlUrls: pulumi.Output<string[]>;
   public readonly caBucketName: pulumi.Output<string>;
   public readonly caAccountId: pulumi.Output<string>;
+  /** The statement to add to the alarm topic's policy so key changes reach it (JSON); empty without a topic. */
+  public readonly alarmTopicPolicyStatement: pulumi.Output<string>;
 
   constructor(name: string, args: ServerlessCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:ca:ServerlessCa", name, {}, opts);
@@ -272,6 +276,14 @@ export class ServerlessCa extends pulumi.ComponentResource {
       parent,
     );
 
+    // Changes to who may use the CA keys, or whether they exist, reach the alarm topic (CloudTrail → EventBridge).
+    const keyChanges = keyChangeAlarm(`${name}-key-changes`, this, {
+      ruleName: `${prefix}-ca-key-changes`,
+      description: `${prefix}: PutKeyPolicy, CreateGrant, ScheduleKeyDeletion or DisableKey on a CA key`,
+      keys: [rootKey, issuingKey, keygenKey],
+      alarmTopicArn: args.alarmTopicArn,
+    });
+
     // Cross-account issuance: the workload accounts or roles named, nobody else.
     (args.workloadPrincipals ?? []).forEach((principal, index) => {
       new aws.lambda.Permission(`${name}-issuer-invoke-${index}`, { action: "lambda:InvokeFunction", function: functions["ca-issuer"].name, principal }, parent);
@@ -287,6 +299,9 @@ export class ServerlessCa extends pulumi.ComponentResource {
     this.keygenKeyArn = keygenKey.arn;
     this.caBucketName = bucket.bucket;
     this.caAccountId = accountId;
+    this.alarmTopicPolicyStatement = args.alarmTopicArn
+      ? pulumi.all([args.alarmTopicArn, keyChanges.arn]).apply(([topic, rule]) => JSON.stringify(alarmTopicEventsStatement(topic, rule)))
+      : pulumi.output("");
     this.crlUrls = bucket.bucket.apply((b) => [
       `s3://${b}/${ARTIFACT_KEYS.issuingCrl}`,
       `s3://${b}/${ARTIFACT_KEYS.rootCrl}`,
@@ -304,6 +319,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
       crlUrls: this.crlUrls,
       caBucketName: this.caBucketName,
       caAccountId: this.caAccountId,
+      alarmTopicPolicyStatement: this.alarmTopicPolicyStatement,
     });
   }
 }

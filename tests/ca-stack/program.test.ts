@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readCaStackConfig } from "../../ca-stack/config";
-import { installMocks, named, promiseOf, resetRecorded, settle } from "../support/pulumi-mocks";
+import { installMocks, named, ofType, promiseOf, resetRecorded, settle } from "../support/pulumi-mocks";
 
 const BASE: Record<string, unknown> = {
   rootSubject: { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" },
@@ -31,6 +31,9 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, namePolicies: { code_signing: {} } }), /edge-mtls:namePolicies has unknown purpose code_signing/);
     assert.throws(() => read({ ...BASE, publicBaseUrl: "ftp://x" }), /edge-mtls:publicBaseUrl must be an http\(s\) URL/);
     assert.throws(() => read({ ...BASE, keyDeletionWindowDays: 3 }), /keyDeletionWindowDays must be a whole number from 7 to 30/);
+    assert.throws(() => read({ ...BASE, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
+    assert.throws(() => read({ ...BASE, alarmTopicArn: "arn:aws:sns:us-east-1:111111111111:alarms" }), /edge-mtls:alarmTopicArn must be a topic in the CA's region eu-west-2: an EventBridge rule publishes only to targets in its own region; got us-east-1/);
+    assert.equal(read({ ...BASE, alarmTopicArn: "arn:aws:sns:eu-west-2:111111111111:alarms" }).ca.alarmTopicArn, "arn:aws:sns:eu-west-2:111111111111:alarms");
     assert.throws(() => readCaStackConfig((key) => BASE[key], "ca-dev", undefined), /config aws:region is not set/);
   });
 });
@@ -56,6 +59,7 @@ describe("ca-stack: the program under mocks", function () {
 
   it("exports exactly the contract's outputs", async () => {
     assert.deepEqual(Object.keys(outputs).filter((k) => k !== "default").sort(), [
+      "alarmTopicPolicyStatement",
       "caAccountId",
       "caBucketName",
       "crlUrls",
@@ -69,6 +73,12 @@ describe("ca-stack: the program under mocks", function () {
     ]);
     assert.match(String(await promiseOf(outputs.trustBundlePem!)), /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n$/);
     assert.match(String(await promiseOf(outputs.issuerFunctionArn!)), /function:edge-mtls-dev-ca-issuer$/);
+  });
+
+  it("without an alarm topic, the key-change rule still matches but has no target, and there is no topic statement to add", async () => {
+    assert.equal(JSON.parse(named("edge-mtls-key-changes").inputs.eventPattern).detail.eventName.length, 4);
+    assert.equal(ofType("aws:cloudwatch/eventTarget:EventTarget").length, 0);
+    assert.equal(await promiseOf(outputs.alarmTopicPolicyStatement!), "");
   });
 
   it("deploys through an explicit provider in the configured region that assumes the configured role", () => {

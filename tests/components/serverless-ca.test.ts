@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventPatternMatches } from "../support/eventbridge";
 import { ACCOUNT_ID, installMocks, named, ofType, promiseOf, recorded, REGION, resetRecorded, settle } from "../support/pulumi-mocks";
 import { put, tempDir, tool } from "../support/tools";
 import type { PolicyDocument, PolicyStatement } from "../../components/ca-policies";
@@ -196,10 +199,58 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
 
   it("alarms on function errors and on a stale CRL, to the configured topic", () => {
     const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.equal(alarms.length, 4);
+    assert.equal(alarms.length, 5, "three function error alarms, the stale CRL, the undelivered key-change event");
     for (const alarm of alarms) assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:eu-west-2:111111111111:alarms"]);
     const stale = named("test-ca-stale-crl").inputs;
     assert.deepEqual([stale.namespace, stale.metricName, stale.comparisonOperator, stale.treatMissingData], ["edge-mtls/ca", "IssuingCrlPublished", "LessThanThreshold", "breaching"]);
+  });
+
+  it("alarms on PutKeyPolicy, CreateGrant, ScheduleKeyDeletion and DisableKey of any CA key: CloudTrail events through EventBridge to the alarm topic", async () => {
+    const topic = "arn:aws:sns:eu-west-2:111111111111:alarms";
+    const rule = named("test-ca-key-changes").inputs;
+    assert.equal(rule.name, "edge-mtls-test-ca-key-changes");
+    const keyId = (key: string) => `test-ca-${key}-key-id`;
+    const pattern = JSON.parse(rule.eventPattern);
+    assert.deepEqual(pattern, {
+      source: ["aws.kms"],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: {
+        eventSource: ["kms.amazonaws.com"],
+        eventName: ["PutKeyPolicy", "CreateGrant", "ScheduleKeyDeletion", "DisableKey"],
+        requestParameters: { keyId: ["root", "issuing", "keygen"].flatMap((k) => [keyId(k), keyArn(k)]) },
+      },
+    });
+    // The CloudTrail record AWS documents for PutKeyPolicy ("PutKeyPolicy", AWS KMS Developer Guide),
+    // in EventBridge's envelope, varied per case; moto's matcher decides.
+    const documented = JSON.parse(readFileSync(join(__dirname, "../fixtures/cloudtrail/kms-put-key-policy.json"), "utf8"));
+    const event = (eventName: string, key: string, source = "aws.kms") => ({ ...documented, source, detail: { ...documented.detail, eventName, requestParameters: { ...documented.detail.requestParameters, keyId: key } } });
+    const cases: Record<string, [unknown, boolean]> = {
+      "PutKeyPolicy on the root key, by key id": [event("PutKeyPolicy", keyId("root")), true],
+      "CreateGrant on the issuing key, by key ARN": [event("CreateGrant", keyArn("issuing")), true],
+      "ScheduleKeyDeletion on the keygen key": [event("ScheduleKeyDeletion", keyId("keygen")), true],
+      "DisableKey on the issuing key": [event("DisableKey", keyArn("issuing")), true],
+      "PutKeyPolicy on someone else's key (the documented record as is)": [documented, false],
+      "DescribeKey on the root key": [event("DescribeKey", keyId("root")), false],
+      "Sign with the issuing key": [event("Sign", keyArn("issuing")), false],
+      "PutKeyPolicy from another source": [event("PutKeyPolicy", keyId("root"), "aws.other"), false],
+    };
+    const decided = eventPatternMatches(pattern, Object.values(cases).map(([e]) => e));
+    assert.deepEqual(Object.fromEntries(Object.keys(cases).map((name, i) => [name, decided[i]])), Object.fromEntries(Object.entries(cases).map(([name, [, expected]]) => [name, expected])));
+
+    const target = named("test-ca-key-changes-to-alarm-topic").inputs;
+    assert.deepEqual([target.rule, target.arn, target.roleArn], ["edge-mtls-test-ca-key-changes", topic, undefined], "SNS targets publish under the topic's policy, with no role");
+    const undelivered = named("test-ca-key-changes-undelivered").inputs;
+    assert.deepEqual([undelivered.namespace, undelivered.metricName, undelivered.dimensions, undelivered.treatMissingData, undelivered.alarmActions], ["AWS/Events", "FailedInvocations", { RuleName: "edge-mtls-test-ca-key-changes" }, "notBreaching", [topic]]);
+    // What the (external) topic's policy must allow: EventBridge, sns:Publish, this topic, only for this rule.
+    const statementJson = await promiseOf(ca.alarmTopicPolicyStatement);
+    assert.deepEqual(JSON.parse(statementJson) as PolicyStatement, {
+      Sid: "EdgeMtlsCaKeyChangesPublish",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topic,
+      Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/edge-mtls-test-ca-key-changes` } },
+    });
   });
 
   it("lets exactly the configured workload principals invoke ca-issuer", () => {
