@@ -12,6 +12,8 @@ export interface CaStackOutputs {
   trustBundleS3Uri: pulumi.Output<string>;
   trustBundleS3Version: pulumi.Output<string>;
   issuerFunctionArn: pulumi.Output<string>;
+  /** ca-revoker, which the admin roles of edge-mtls:revokerPrincipals invoke to revoke. */
+  revokerFunctionArn: pulumi.Output<string>;
   keygenKeyArn: pulumi.Output<string>;
   crlUrls: pulumi.Output<string[]>;
   caBucketName: pulumi.Output<string>;
@@ -36,6 +38,7 @@ export function caStack(): CaStackOutputs {
     trustBundleS3Uri: ca.trustBundleS3Uri,
     trustBundleS3Version: ca.trustBundleS3Version,
     issuerFunctionArn: ca.issuerFunctionArn,
+    revokerFunctionArn: ca.revokerFunctionArn,
     keygenKeyArn: ca.keygenKeyArn,
     crlUrls: ca.crlUrls,
     caBucketName: ca.caBucketName,

@@ -16,9 +16,9 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
 }
 
-/** The three CA functions. */
-export type CaFunction = "ca-admin" | "ca-issuer" | "ca-crl";
-export const CA_FUNCTIONS: readonly CaFunction[] = ["ca-admin", "ca-issuer", "ca-crl"];
+/** The CA functions. */
+export type CaFunction = "ca-admin" | "ca-issuer" | "ca-revoker" | "ca-crl";
+export const CA_FUNCTIONS: readonly CaFunction[] = ["ca-admin", "ca-issuer", "ca-revoker", "ca-crl"];
 
 /** The ARNs the CA's policies are written over. */
 export interface CaArns {
@@ -35,7 +35,9 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
 /**
  * What one CA function's role may do besides writing its own logs: exactly the actions it
  * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
- * artifact; ca-issuer and ca-crl sign with the issuing key only and may write only the issuing CRL.
+ * artifact; ca-issuer signs leaves and only reads and creates inventory items (it can neither
+ * revoke nor publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
+ * revocation mark, the CRL counter), list the revoked and write only the issuing CRL.
  */
 export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {
   const object = (key: string) => `${arns.bucketArn}/${key}`;
@@ -48,13 +50,16 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
     ];
   }
-  const crlObject = object(ARTIFACT_KEYS.issuingCrl);
-  const tableActions = fn === "ca-issuer" ? ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] : ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+  const sign: PolicyStatement = { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn };
+  if (fn === "ca-issuer") {
+    // Certificates and idempotency records are created in one transaction of conditional puts.
+    return [sign, { Sid: "Inventory", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: arns.tableArn }];
+  }
   return [
-    { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn },
-    { Sid: fn === "ca-issuer" ? "Inventory" : "CrlCounter", Effect: "Allow", Action: tableActions, Resource: arns.tableArn },
+    sign,
+    { Sid: fn === "ca-revoker" ? "MarkRevoked" : "CrlCounter", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
     { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
-    { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: crlObject },
+    { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: object(ARTIFACT_KEYS.issuingCrl) },
   ];
 }
 
@@ -95,7 +100,7 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
 export interface KeyPolicyPrincipals {
   readonly partition: string;
   readonly accountId: string;
-  /** Roles that may sign: root key → ca-admin only; issuing key → ca-admin, ca-issuer, ca-crl. */
+  /** Roles that may sign: root key → ca-admin only; issuing key → ca-admin, ca-issuer, ca-revoker, ca-crl. */
   readonly signerRoleArns: readonly string[];
 }
 

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import type { CaIdentity } from "../../pki/ca";
-import { parseRevocationReason } from "../../pki/crl";
 import { isPkiError, PkiError } from "../../pki/errors";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { normaliseSerial, serialHexToDecimal } from "../../pki/serial";
+import { serialHexToDecimal } from "../../pki/serial";
 import { makeCaDeps } from "../shared/aws-deps";
-import { CaDeps, loadCa, parseEvent, publishIssuingCrl, requireCa } from "../shared/ca-service";
+import { CaDeps, loadCa, parseEvent, requireCa } from "../shared/ca-service";
 import { CertificateRecord } from "../shared/ca-store";
 
 /** The `issue` answer (ARCHITECTURE.md). */
@@ -18,30 +17,25 @@ export interface IssueResponse {
   readonly notAfter: string;
 }
 
-/** The `revoke` answer. */
-export interface RevokeResponse {
-  readonly serialNumber: string;
-  readonly revokedAt: string;
-  readonly reason: string;
-  /** The CRL number published with this revocation. */
-  readonly crlNumber: number;
-}
-
-export type IssuerResponse = IssueResponse | RevokeResponse | { error: ReturnType<PkiError["toJSON"]> };
+export type IssuerResponse = IssueResponse | { error: ReturnType<PkiError["toJSON"]> };
 
 /**
  * ca-issuer. `{ action?: "issue", csrPem, purposes, lifetimeDays?, subject?, sans?, idempotencyKey? }`
  * issues a certificate (the same idempotencyKey with the same request returns the same
- * certificate); `{ action: "revoke", serialNumber, reason? }` revokes one and publishes the issuing
- * CRL at once. Refusals come back as `{ error: { code, field, message } }` and write nothing.
+ * certificate). It does not revoke: whoever may issue must not be able to revoke another
+ * workload's certificates, so `revoke` is refused with ACTION_MOVED naming ca-revoker. Refusals
+ * come back as `{ error: { code, field, message } }` and write nothing.
  */
 export async function handle(rawEvent: unknown, deps: CaDeps, requestId = "local"): Promise<IssuerResponse> {
   try {
     const event = parseEvent(rawEvent);
     const action = event !== null && typeof event === "object" ? ((event as { action?: unknown }).action ?? "issue") : "issue";
     if (action === "issue") return await issue(event, deps, requestId);
-    if (action === "revoke") return await revoke(event as Record<string, unknown>, deps, requestId);
-    throw new PkiError("REQUEST_INVALID", `action must be "issue" or "revoke"; got ${JSON.stringify(action)}`, "action");
+    if (action === "revoke") {
+      const revoker = deps.config.revokerFunctionName ?? "the CA's ca-revoker function";
+      throw new PkiError("ACTION_MOVED", `ca-issuer does not revoke: invoke ${revoker} (allowed only to the roles in edge-mtls:revokerPrincipals), e.g. 'edge-mtls cert revoke --ca-function <its ARN>'`, "action");
+    }
+    throw new PkiError("REQUEST_INVALID", `action must be "issue"; got ${JSON.stringify(action)} (revocation is ca-revoker's)`, "action");
   } catch (error) {
     if (!isPkiError(error)) throw error; // a fault, not a refusal: Lambda reports it and the alarm fires
     deps.log.info("request.refused", { requestId, code: error.code, field: error.field, message: error.message });
@@ -104,22 +98,6 @@ async function replayed(deps: CaDeps, key: string, hash: string, chainPem: strin
   if (!record) throw new Error(`certificate ${previous.serialHex} of idempotency key ${key} is missing`);
   deps.log.info("issue.replayed", { serialNumber: record.serialHex, idempotencyKey: key });
   return { certificatePem: record.certificatePem, chainPem, serialNumber: record.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
-}
-
-async function revoke(event: Record<string, unknown>, deps: CaDeps, requestId: string): Promise<RevokeResponse> {
-  const known = new Set(["action", "serialNumber", "reason"]);
-  const unknown = Object.keys(event).find((k) => !known.has(k));
-  if (unknown) throw new PkiError("REQUEST_INVALID", `unknown revoke field ${unknown}; allowed: serialNumber, reason`, unknown);
-  const serialHex = normaliseSerial(event.serialNumber, "serialNumber");
-  const reason = parseRevocationReason(event.reason, "reason");
-  const { ca } = await issuingCa(deps);
-  const revokedAt = deps.clock().toISOString();
-  const outcome = await deps.store.revoke(serialHex, revokedAt, reason);
-  if (outcome === "not-found") throw new PkiError("NOT_FOUND", `no certificate with serial ${serialHex} was issued by this CA`, "serialNumber");
-  if (outcome === "already-revoked") throw new PkiError("ALREADY_REVOKED", `certificate ${serialHex} is already revoked`, "serialNumber");
-  deps.log.info("revoke.revoked", { requestId, serialNumber: serialHex, reason });
-  const crl = await publishIssuingCrl(deps, ca);
-  return { serialNumber: serialHex, revokedAt, reason, crlNumber: crl.crlNumber };
 }
 
 let deps: Promise<CaDeps> | undefined;

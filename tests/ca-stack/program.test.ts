@@ -22,6 +22,16 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, issuingKeySpec: "ECC_SECG_P256K1" }), /config edge-mtls:issuingKeySpec must be one of ECC_NIST_P256, ECC_NIST_P384, RSA_2048, RSA_3072, RSA_4096/);
   });
 
+  it("revokerPrincipals: IAM role ARNs only; a whole account is refused, saying why", () => {
+    const admins = ["arn:aws:iam::444444444444:role/pki-admins", "arn:aws-us-gov:iam::555555555555:role/path/to/revokers"];
+    assert.deepEqual(read({ ...BASE, revokerPrincipals: admins }).ca.revokerPrincipals, admins);
+    assert.equal(read(BASE).ca.revokerPrincipals, undefined);
+    assert.throws(() => read({ ...BASE, revokerPrincipals: ["444444444444"] }), /edge-mtls:revokerPrincipals must name IAM roles, not accounts: 444444444444 would let every principal of that account revoke any certificate; give arn:aws:iam::444444444444:role\/<admin role>/);
+    for (const bad of [["arn:aws:iam::444444444444:root"], ["arn:aws:iam::444444444444:user/alice"], ["arn:aws:iam::444444444444:role/"], "arn:aws:iam::444444444444:role/x", [42]]) {
+      assert.throws(() => read({ ...BASE, revokerPrincipals: bad }), /edge-mtls:revokerPrincipals must be a list of IAM role ARNs/, JSON.stringify(bad));
+    }
+  });
+
   it("names the key for every bad value", () => {
     assert.throws(() => read({ issuingSubject: BASE.issuingSubject }), /config edge-mtls:rootSubject is not set/);
     assert.throws(() => read({ ...BASE, rootSubject: { organization: "x" } }), /edge-mtls:rootSubject needs a commonName/);
@@ -66,6 +76,7 @@ describe("ca-stack: the program under mocks", function () {
       "issuerFunctionArn",
       "issuingCaCertPem",
       "keygenKeyArn",
+      "revokerFunctionArn",
       "rootCaCertPem",
       "trustBundlePem",
       "trustBundleS3Uri",
@@ -73,6 +84,7 @@ describe("ca-stack: the program under mocks", function () {
     ]);
     assert.match(String(await promiseOf(outputs.trustBundlePem!)), /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n$/);
     assert.match(String(await promiseOf(outputs.issuerFunctionArn!)), /function:edge-mtls-dev-ca-issuer$/);
+    assert.match(String(await promiseOf(outputs.revokerFunctionArn!)), /function:edge-mtls-dev-ca-revoker$/);
   });
 
   it("without an alarm topic, the key-change rule still matches but has no target, and there is no topic statement to add", async () => {
