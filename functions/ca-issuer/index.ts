@@ -54,13 +54,25 @@ function requestHash(event: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify([csrPem, purposes, lifetimeDays ?? null, subject ?? null, sans ?? null])).digest("hex");
 }
 
+/**
+ * Where a request's idempotency record lives: the caller's key within the scope of the CSR's
+ * public key. Lambda does not tell a function who called it, but a CSR proves possession of its
+ * private key, so a key first claimed with another public key (someone allowed to issue who
+ * guessed or saw it) is another record and cannot block the key holder's request. Within one
+ * public key, a reused key with another request is still IDEMPOTENCY_CONFLICT.
+ */
+export function idempotencyRecordKey(spkiDer: Uint8Array, idempotencyKey: string): string {
+  return `${createHash("sha256").update(spkiDer).digest("base64url")}:${idempotencyKey}`;
+}
+
 async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<IssueResponse> {
   const { order, idempotencyKey } = validateIssueRequest(event, deps.config.policy);
   const hash = requestHash(event as Record<string, unknown>);
+  const recordKey = idempotencyKey ? idempotencyRecordKey(order.publicKey.spkiDer, idempotencyKey) : undefined;
   deps.log.info("issue.request", { requestId, subject: JSON.stringify(order.subject), sans: order.sans.map((s) => s.value), purposes: [...order.purposes], lifetimeDays: order.lifetimeDays, idempotencyKey });
   const { ca, chainPem } = await issuingCa(deps);
-  if (idempotencyKey) {
-    const replay = await replayed(deps, idempotencyKey, hash, chainPem);
+  if (idempotencyKey && recordKey) {
+    const replay = await replayed(deps, idempotencyKey, recordKey, hash, chainPem);
     if (replay) return replay;
   }
   const certificate = await ca.issueLeaf(order, deps.clock());
@@ -77,10 +89,10 @@ async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<I
     status: "valid",
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
-  const stored = await deps.store.putCertificate(record, idempotencyKey ? { key: idempotencyKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
+  const stored = await deps.store.putCertificate(record, recordKey ? { key: recordKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
   if (stored === "idempotency-exists") {
     // A concurrent retry with the same key won the race: return its certificate; ours is discarded unpublished.
-    const replay = await replayed(deps, idempotencyKey!, hash, chainPem);
+    const replay = await replayed(deps, idempotencyKey!, recordKey!, hash, chainPem);
     if (replay) return replay;
     throw new Error(`idempotency record ${idempotencyKey} vanished`);
   }
@@ -88,11 +100,11 @@ async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<I
   return { certificatePem: certificate.pem, chainPem, serialNumber: certificate.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
 }
 
-async function replayed(deps: CaDeps, key: string, hash: string, chainPem: string): Promise<IssueResponse | undefined> {
-  const previous = await deps.store.getIdempotency(key);
+async function replayed(deps: CaDeps, key: string, recordKey: string, hash: string, chainPem: string): Promise<IssueResponse | undefined> {
+  const previous = await deps.store.getIdempotency(recordKey);
   if (!previous) return undefined;
   if (previous.requestHash !== hash) {
-    throw new PkiError("IDEMPOTENCY_CONFLICT", `idempotencyKey ${key} was already used for a different request; use a new key for a new certificate`, "idempotencyKey");
+    throw new PkiError("IDEMPOTENCY_CONFLICT", `idempotencyKey ${key} was already used with this public key for a different request; use a new key for a new certificate`, "idempotencyKey");
   }
   const record = await deps.store.getCertificate(previous.serialHex);
   if (!record) throw new Error(`certificate ${previous.serialHex} of idempotency key ${key} is missing`);

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createHash, X509Certificate } from "node:crypto";
 import { handle as admin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as crlHandle } from "../../functions/ca-crl";
 import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
@@ -12,7 +13,9 @@ import { toPem } from "../../pki/pem";
 import { fakeCaWorld, TEST_CA_ENV } from "../support/ca-deps";
 import { put, tempDir, tool } from "../support/tools";
 
-const clientCsr = (commonName = "CloudFront", organizationalUnit = "CloudFront") => createCsr(generatePrivateKey("ecdsa-p256"), { commonName, organizationalUnit });
+const clientCsr = (commonName = "CloudFront", organizationalUnit = "CloudFront", key = generatePrivateKey("ecdsa-p256")) => createCsr(key, { commonName, organizationalUnit });
+/** The scope of a certificate's idempotency record: SHA-256 of its public key (SPKI DER), base64url. */
+const keyScope = (certificatePem: string) => createHash("sha256").update(new X509Certificate(certificatePem).publicKey.export({ format: "der", type: "spki" })).digest("base64url");
 
 describe("functions: ca-admin, ca-issuer, ca-revoker, ca-crl end to end (KMS, DynamoDB, S3 in memory)", function () {
   this.timeout(60_000);
@@ -79,7 +82,7 @@ describe("functions: ca-admin, ca-issuer, ca-revoker, ca-crl end to end (KMS, Dy
     assert.equal(record.status, "valid");
     assert.equal(record.requestId, "req-1");
     assert.equal(record.serialDecimal, BigInt("0x" + issued.serialNumber).toString());
-    assert.ok(world.dynamo.items.has("IDEMPOTENCY#cloudfront-origin-2026-11|IDEMPOTENCY"));
+    assert.ok(world.dynamo.items.has(`IDEMPOTENCY#${keyScope(issued.certificatePem)}:cloudfront-origin-2026-11|IDEMPOTENCY`), "the record is scoped by the CSR's public key");
     assert.ok(world.logs.some((l) => l.includes('"event":"issue.issued"')));
     assert.ok(world.logs.every((l) => !l.includes("PRIVATE KEY") && !l.includes("BEGIN CERTIFICATE REQUEST")), "no key material or CSR bodies in logs");
   });
@@ -98,14 +101,31 @@ describe("functions: ca-admin, ca-issuer, ca-revoker, ca-crl end to end (KMS, Dy
     assert.ok(world.logs.slice(original).some((l) => l.includes('"event":"issue.replayed"')));
   });
 
-  it("the same idempotency key with another request is refused, writing nothing", async () => {
+  it("the same idempotency key with another request for the same public key is refused, writing nothing", async () => {
     const signs = world.kms.signCalls.length;
     const writes = world.dynamo.writes.length;
-    const conflict = await issuer({ csrPem: clientCsr(), purposes: ["client_auth"], idempotencyKey: "cloudfront-origin-2026-11" }, world.worker());
+    const conflict = await issuer({ csrPem: issuedCsr, purposes: ["client_auth"], lifetimeDays: 30, idempotencyKey: "cloudfront-origin-2026-11" }, world.worker());
     assert.deepEqual(Object.keys(conflict), ["error"]);
     assert.equal((conflict as { error: { code: string; field: string } }).error.code, "IDEMPOTENCY_CONFLICT");
     assert.equal(world.kms.signCalls.length, signs);
     assert.equal(world.dynamo.writes.length, writes);
+  });
+
+  it("a key claimed first by someone else (another public key) cannot block the key holder's request", async () => {
+    // The attack of issue 13: anyone allowed to issue claims the renewal's key before the renewal runs.
+    const key = "edge-mtls.workload-dev.origin-client.w348";
+    const squatter = (await issuer({ csrPem: clientCsr(), purposes: ["client_auth"], lifetimeDays: 1, idempotencyKey: key }, world.worker())) as IssueResponse;
+    assert.ok(!("error" in squatter), JSON.stringify(squatter));
+    const ownerKey = generatePrivateKey("ecdsa-p256");
+    const renewal = { csrPem: clientCsr("CloudFront", "CloudFront", ownerKey), purposes: ["client_auth"], lifetimeDays: 90, idempotencyKey: key };
+    const owner = (await issuer(renewal, world.worker())) as IssueResponse;
+    assert.ok(!("error" in owner), JSON.stringify(owner));
+    assert.notEqual(owner.serialNumber, squatter.serialNumber);
+    assert.ok(new X509Certificate(owner.certificatePem).checkPrivateKey(ownerKey), "the owner gets a certificate for its own key");
+    const signs = world.kms.signCalls.length;
+    const retried = (await issuer(renewal, world.worker())) as IssueResponse;
+    assert.equal(retried.serialNumber, owner.serialNumber, "and its retries still replay");
+    assert.equal(world.kms.signCalls.length, signs);
   });
 
   it("ca-issuer does not revoke: ACTION_MOVED naming ca-revoker, and nothing changes", async () => {
