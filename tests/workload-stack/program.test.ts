@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, renewalWindow, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
 import { deriveIdempotencyKey } from "../../components/idempotency-key";
@@ -129,8 +130,10 @@ describe("workload-stack: the program under mocks", function () {
     // Unguessable: an HMAC under the certificate's own private key; and kept secret in previews and state.
     const window = renewalWindow(new Date(), 90, 30);
     const privateKeyPem = named("origin-client-key").outputs!.privateKeyPem;
-    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack: "workload-dev", component: "origin-client", period: `w${window}` }));
-    assert.match(request.idempotencyKey, new RegExp(`^workload-dev\\.origin-client\\.w${window}\\.[A-Za-z0-9_-]{43}$`));
+    // (The stack is whichever the shared mocks were installed with first.)
+    const stack = pulumi.getStack();
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period: `w${window}` }));
+    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.w${window}\\.[A-Za-z0-9_-]{43}$`));
     assert.equal(named("origin-client-issue").maskedInputs!.input, "[secret]");
     assert.equal(acm.inputs.certificateChain, bootstrap.issuingCaCertPem + bootstrap.rootCaCertPem);
     const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", put(work.dir, "bundle.pem", bootstrap.trustBundlePem), put(work.dir, "origin.pem", acm.inputs.certificateBody)]);
@@ -198,7 +201,7 @@ describe("workload-stack: the program under mocks", function () {
     const request = JSON.parse(named("smoke-test-issue").inputs.input);
     assert.equal(request.lifetimeDays, 1);
     const day = `d${Math.floor(Date.now() / 86400_000)}`;
-    assert.equal(request.idempotencyKey, deriveIdempotencyKey(named("smoke-test-key").outputs!.privateKeyPem, { project: "edge-mtls", stack: "workload-dev", component: "smoke-test", period: day }));
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(named("smoke-test-key").outputs!.privateKeyPem, { project: "edge-mtls", stack: pulumi.getStack(), component: "smoke-test", period: day }));
     assert.equal(named("smoke-test-issue").maskedInputs!.input, "[secret]");
     const leaf = verify.environment.EDGE_MTLS_VERIFY_CERT_PEM.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n";
     const dates = tool("openssl", ["x509", "-noout", "-startdate", "-enddate"], { input: leaf }).stdout;
