@@ -72,7 +72,7 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
  * Tags and aliases cannot grant use: this policy delegates no use of the key to IAM, so no
  * tag- or alias-conditioned IAM policy can allow kms:Sign.
  */
-export const KEY_ADMIN_ACTIONS: readonly string[] = [
+const KEY_ADMIN_ACTIONS: readonly string[] = [
   "kms:DescribeKey",
   "kms:GetKeyPolicy",
   "kms:GetKeyRotationStatus",

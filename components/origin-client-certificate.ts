@@ -35,9 +35,10 @@ interface IssueResult {
 /**
  * The client certificate CloudFront presents to the API origin: an ECDSA P-256 key and CSR made
  * with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth, with an idempotency key so
- * retries never mint a second certificate, derived from the private key so it cannot be guessed), checked (clientAuth EKU, key type, chain ≤ 3), and
- * imported into ACM in us-east-1 — body = leaf, chain = issuing + root, key as a secret. When the
- * renewal window turns, a plain `pulumi up` re-issues and re-imports it in place (same ARN).
+ * retries never mint a second certificate, derived from the private key so it cannot be
+ * guessed), checked (clientAuth EKU, key type, chain ≤ 3), and imported into ACM in us-east-1 —
+ * body = leaf, chain = issuing + root, key as a secret. When the renewal window turns, a plain
+ * `pulumi up` re-issues and re-imports it in place (same ARN).
  */
 export class OriginClientCertificate extends pulumi.ComponentResource {
   public readonly certificateArn: pulumi.Output<string>;

@@ -96,10 +96,10 @@ interface Bootstrap {
 
 /**
  * A serverless certificate authority whose private keys never leave KMS: root, issuing and keygen
- * keys; the ca-admin, ca-issuer, ca-revoker and ca-crl functions (one least-privilege role each); a DynamoDB
- * inventory; a versioned, private S3 bucket for certificates, the trust bundle and CRLs; schedules
- * for CRLs; alarms. It bootstraps itself on `pulumi up` through ca-admin, so the deployer never
- * needs `kms:Sign`.
+ * keys; the ca-admin, ca-issuer, ca-revoker and ca-crl functions (one least-privilege role each);
+ * a DynamoDB inventory; a versioned, private S3 bucket for certificates, the trust bundle and
+ * CRLs; schedules for CRLs; alarms, including one on changes to the keys. It bootstraps itself on
+ * `pulumi up` through ca-admin, so the deployer never needs `kms:Sign`.
  */
 export class ServerlessCa extends pulumi.ComponentResource {
   public readonly rootCaCertPem: pulumi.Output<string>;
