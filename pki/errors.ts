@@ -27,6 +27,7 @@ export type PkiErrorCode =
   | "NOT_FOUND"
   | "ALREADY_REVOKED"
   | "IDEMPOTENCY_CONFLICT"
+  | "ACTION_MOVED"
   | "CA_NOT_INITIALISED"
   | "CA_EXISTS"
   | "CHAIN_INVALID"
