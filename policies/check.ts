@@ -76,7 +76,10 @@ export async function check(argv: string[], io: { stdout: (s: string) => void; s
   const violations = all.filter((v) => !v.unreadable);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   if (values.json) io.stdout(JSON.stringify({ resources: resources.length, violations, unreadable }, null, 2) + "\n");
-  else io.stdout(table(violations) + `\n${resources.length} resources checked against ${POLICIES.length} policies: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s).\n`);
+  else {
+    const cannot = unreadable.length > 0 ? `; ${unreadable.length} value(s) could not be judged, so the check fails` : "";
+    io.stdout(table(violations) + `\n${resources.length} resources checked against ${POLICIES.length} policies: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)${cannot}.\n`);
+  }
   for (const v of unreadable) io.stderr(`policy:check: ${v.policy} cannot judge ${oneLine(v.message)}\n`);
   if (unreadable.length > 0) return 2;
   return mandatory.length > 0 ? 1 : 0;

@@ -72,6 +72,9 @@ describe("policies: the edge-mtls-guard pack", function () {
         const lines = result.stderr.trim().split("\n");
         assert.equal(lines.length, expected.unreadable.length, result.stderr);
         expected.unreadable.forEach((u, i) => assert.ok(lines[i].includes(`${u.policy} cannot judge ${u.resource} (`) && lines[i].includes(`${u.field} `), lines[i]));
+        const text = await run("--state", join(FIXTURES, fixture));
+        assert.equal(text.code, 2);
+        assert.match(text.stdout, new RegExp(`; ${expected.unreadable.length} value\\(s\\) could not be judged, so the check fails\\.\\n$`));
       }
     });
   }
