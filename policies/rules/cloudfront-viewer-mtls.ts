@@ -18,12 +18,12 @@ export const EDGES_WITHOUT_VIEWER_MTLS: Readonly<Record<string, string>> = {
     "a Lightsail distribution has no viewer (or origin) client-certificate setting, so it cannot require mTLS; use a CloudFront Distribution with viewerMtlsConfig",
 };
 
-/** An Amplify app's rules that proxy to another host (status 200 to an absolute URL): Amplify then fronts that origin. */
+/** An Amplify app's rules that proxy to another host (a 200 rewrite, or 404-200, to an absolute URL): Amplify then fronts that origin. */
 function amplifyProxyTargets(app: PolicyResource): string[] {
   return fieldsOf(app)
     .get("customRules")
     .items()
-    .filter((rule) => rule.get("status").text()?.trim() === "200")
+    .filter((rule) => rule.get("status").text()?.includes("200") === true)
     .map((rule) => rule.get("target").text() ?? "")
     .filter((target) => /^[a-z][a-z0-9+.-]*:\/\//i.test(target.trim()));
 }
