@@ -46,6 +46,8 @@ export interface FuzzTally {
   tried: number;
   accepted: number;
   refused: Record<string, number>;
+  /** Outcomes per kind of input: `accepted` or the refusal code, with counts. */
+  byKind: Record<string, Record<string, number>>;
   /** Anything thrown that is not a PkiError: each would be a Lambda error in ca-issuer. */
   crashed: Array<{ kind: string; error: string }>;
   /** Accepted requests whose certificate names hold a forbidden code point or differ from what was checked. */
@@ -56,6 +58,13 @@ const hostileText = fc.string({
   unit: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...PLAIN) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) }, { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) }),
   minLength: 1,
   maxLength: 24,
+});
+
+/** Mostly ordinary text with the odd hostile code point: requests that nearly pass. */
+const nearlyPlainText = fc.string({
+  unit: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...PLAIN) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) }, { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) }),
+  minLength: 1,
+  maxLength: 20,
 });
 
 const randomBytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
@@ -92,6 +101,20 @@ const requestedExtension: fc.Arbitrary<Uint8Array> = fc.oneof(
   randomBytes(8).map((b) => extension(OID.basicConstraints, b)),
   randomBytes(8).map((b) => extension(OID.keyUsage, b, true)),
 );
+
+/** A CN and OU in UTF8String or BMPString, and DNS/IP SANs: each can fail only on what it holds. */
+const plausibleRequest = fc
+  .tuple(
+    nearlyPlainText,
+    fc.option(nearlyPlainText, { nil: undefined }),
+    fc.boolean(),
+    fc.array(fc.oneof(nearlyPlainText.map((t) => generalName.dns(Buffer.from(t.toLowerCase().replace(/ /g, "-") + ".example.com", "utf8"))), fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 })).map((b) => generalName.ip(b))), { maxLength: 3 }),
+  )
+  .map(([commonName, unit, asBmp, sans]) => {
+    const encode = (t: string) => (asBmp ? bmp(t) : tlv(TAGS.utf8, Buffer.from(t, "utf8")));
+    const subject = name([A.CN, encode(commonName)], ...(unit === undefined ? [] : [[A.OU, encode(unit)] as [string, Uint8Array]]));
+    return { subject, attributes: sans.length > 0 ? [extensionRequest(extension(OID.subjectAltName, seq(...sans)))] : [] };
+  });
 
 const attributes = fc.oneof(
   fc.constant<Uint8Array[]>([]),
@@ -135,7 +158,11 @@ function certifiedNames(certificateDer: Uint8Array): { subject: string[]; dnsNam
  * outcome. Deterministic for a seed.
  */
 export function runCsrFuzz(ca: CaIdentity, options: { seed: number; runs: number }): Promise<FuzzTally> {
-  const tally: FuzzTally = { tried: 0, accepted: 0, refused: {}, crashed: [], certifiedForbidden: [] };
+  const tally: FuzzTally = { tried: 0, accepted: 0, refused: {}, byKind: {}, crashed: [], certifiedForbidden: [] };
+  const count = (kind: string, outcome: string) => {
+    const counts = (tally.byKind[kind] ??= {});
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+  };
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const spki = new Uint8Array(publicKey.export({ format: "der", type: "spki" }));
   const validPem = createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "CloudFront", organizationalUnit: "CloudFront" }, [{ type: "dns", value: "edge.example.com" }, { type: "ip", value: "10.1.2.3" }]);
@@ -150,9 +177,11 @@ export function runCsrFuzz(ca: CaIdentity, options: { seed: number; runs: number
     } catch (error) {
       if (isPkiError(error)) tally.refused[error.code] = (tally.refused[error.code] ?? 0) + 1;
       else tally.crashed.push({ kind, error: `${(error as Error)?.name}: ${(error as Error)?.message}` });
+      count(kind, isPkiError(error) ? error.code : "crashed");
       return;
     }
     tally.accepted++;
+    count(kind, "accepted");
     try {
       const certificate = await ca.issueLeaf(order);
       const names = [...Object.values(order.subject), ...order.sans.map((s) => s.value)];
@@ -184,6 +213,9 @@ export function runCsrFuzz(ca: CaIdentity, options: { seed: number; runs: number
     await property("mutated EC CSR", mutations(validDer), (b) => toPem(b, "CERTIFICATE REQUEST"));
     await property("mutated RSA CSR", mutations(rsaDer), (b) => toPem(b, "CERTIFICATE REQUEST"));
     await property("re-signed random subject and extensions", fc.tuple(subjectDer, attributes), ([subject, attrs]) =>
+      toPem(signedCsr(certificationRequestInfo(subject, spki, attrs), { key: privateKey, algorithmOid: OID.ecdsaWithSha256 }), "CERTIFICATE REQUEST"),
+    );
+    await property("re-signed plausible subject and SANs", plausibleRequest, ({ subject, attributes: attrs }) =>
       toPem(signedCsr(certificationRequestInfo(subject, spki, attrs), { key: privateKey, algorithmOid: OID.ecdsaWithSha256 }), "CERTIFICATE REQUEST"),
     );
     return tally;
