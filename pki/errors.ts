@@ -33,6 +33,7 @@ export type PkiErrorCode =
   | "IDEMPOTENCY_CONFLICT"
   | "CA_NOT_INITIALISED"
   | "CA_EXISTS"
+  | "CA_BUSY"
   | "CHAIN_INVALID"
   | "PEM_INVALID"
   | "CRL_INVALID"
