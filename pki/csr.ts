@@ -103,7 +103,8 @@ function parseExtension<T>(extension: AsnExtension, schema: new () => T, field: 
   const bytes = new Uint8Array(extension.extnValue.buffer);
   try {
     const value = AsnConvert.parse(bytes, schema);
-    if (AsnConvert.serialize(value).byteLength === bytes.byteLength) return value;
+    // From the header, not by re-encoding: a BER-style `cA FALSE` written out is still readable.
+    if (derElementLength(bytes) === bytes.byteLength) return value;
   } catch {
     // reported below
   }
