@@ -5,6 +5,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { handle as backend } from "../../functions/api-backend";
 import { handle as sync, KeyValueStoreSerials, plan, RevokedSerialStore } from "../../functions/revocation-sync";
 import { buildCrl } from "../../pki/crl";
+import { connectionFunctionSource } from "../../functions/connection-function/source";
 import { loadConnectionFunction } from "../../rehearsal/connection-function";
 import { issueLeaf, makeTestCa } from "../support/test-ca";
 
@@ -55,10 +56,11 @@ describe("functions: api-backend", () => {
   });
 });
 
-/** The deployed connection function over a key value store holding `revoked` (or failing). */
-function connectionFunction(revoked: Set<string> | "broken") {
+/** The deployed connection function over a key value store holding `revoked` (or failing, or answering `answer`). */
+function connectionFunction(revoked: Set<string> | "broken" | { answer: unknown }) {
   return loadConnectionFunction(async (key) => {
     if (revoked === "broken") throw new Error("kvs unavailable");
+    if (!(revoked instanceof Set)) return revoked.answer as boolean;
     return revoked.has(key);
   });
 }
@@ -66,26 +68,42 @@ function connectionFunction(revoked: Set<string> | "broken") {
 describe("functions: viewer revocation connection function (cloudfront-js-2.0)", () => {
   const leaf = (serialNumber: unknown) => ({ clientCertificate: { certificates: { leaf: { serialNumber, subject: "CN=user" } } }, clientIp: "203.0.113.7" });
 
-  it("denies a revoked serial whatever its notation, allows others", async () => {
-    const run = connectionFunction(new Set(["4c099762f9dbc450eae0da92d20ab2688d160fff"]));
-    assert.equal(await run(leaf("4C:09:97:62:F9:DB:C4:50:EA:E0:DA:92:D2:0A:B2:68:8D:16:0F:FF")), "deny");
-    assert.equal(await run(leaf("4c099762f9dbc450eae0da92d20ab2688d160fff")), "deny");
-    assert.equal(await run(leaf("00:4c:09:97:62:f9:db:c4:50:ea:e0:da:92:d2:0a:b2:68:8d:16:0f:ff")), "deny");
+  it("denies a revoked serial in CloudFront's documented form (lower-case hex pairs with colons, leading 00: kept), allows others", async () => {
+    const run = connectionFunction(new Set(["4c099762f9dbc450eae0da92d20ab2688d160fff", "8a0b"]));
+    assert.equal(await run(leaf("4c:09:97:62:f9:db:c4:50:ea:e0:da:92:d2:0a:b2:68:8d:16:0f:ff")), "deny");
+    assert.equal(await run(leaf("00:8a:0b")), "deny", "a positive serial with its high bit set keeps a leading 00 byte");
+    assert.equal(await run(leaf("4C:09:97:62:F9:DB:C4:50:EA:E0:DA:92:D2:0A:B2:68:8D:16:0F:FF")), "deny", "upper-case hex is the same number");
     assert.equal(await run(leaf("4c:09:97:62:f9:db:c4:50:ea:e0:da:92:d2:0a:b2:68:8d:16:0f:fe")), "allow");
   });
 
-  it("reads the tutorial's clientCertInfo shape too", async () => {
+  it("reads the tutorial's clientCertInfo shape too, in the same form", async () => {
     const run = connectionFunction(new Set(["abcd"]));
     assert.equal(await run({ clientCertInfo: { serialNumber: "ab:cd" } }), "deny");
     assert.equal(await run({ clientCertInfo: { serialNumber: "ab:ce" } }), "allow");
   });
 
-  it("fails closed: no serial, a garbled serial, or an unreadable store means deny", async () => {
+  it("refuses serials in any other form instead of guessing: decimal, bare hex, 0x, odd digits, spaces, over 20 octets", async () => {
+    // 1234567890 (decimal) would be the key "1234567890" if read as hex: a different certificate.
+    const run = connectionFunction(new Set(["1234567890", "499602d2"]));
+    for (const serial of ["1234567890", "499602d2", "0x49:96:02:d2", "4:99:60:2d:2", "49 96 02 d2", "49:96:02:d2:", ":49", "", "zz:top", "49::96", Array(22).fill("ab").join(":")]) {
+      assert.equal(await run(leaf(serial)), "deny", serial);
+    }
+    assert.equal(await run(leaf("49:96:02:d2")), "deny", "the documented form of 1234567890 is found");
+    assert.equal(await connectionFunction(new Set())(leaf(Array(21).fill("ab").join(":"))), "allow", "21 octets (a 20-octet positive serial with its 00 byte) is read");
+  });
+
+  it("fails closed: no serial, a non-string serial, an unreadable store, or any answer but an explicit false means deny", async () => {
     const run = connectionFunction(new Set());
     assert.equal(await run({}), "deny");
     assert.equal(await run(leaf(42 as unknown as string)), "deny");
-    assert.equal(await run(leaf("zz:top")), "deny");
+    assert.equal(await run(leaf(undefined)), "deny");
     assert.equal(await connectionFunction("broken")(leaf("ab:cd")), "deny");
+    for (const answer of [undefined, null, 0, "", "false", {}, 1]) assert.equal(await connectionFunction({ answer })(leaf("ab:cd")), "deny", `exists() answered ${JSON.stringify(answer)}`);
+    assert.equal(await connectionFunction({ answer: false })(leaf("ab:cd")), "allow");
+  });
+
+  it("fits CloudFront's 10 KB function size limit", () => {
+    assert.ok(Buffer.byteLength(connectionFunctionSource()) <= 10 * 1024, `${Buffer.byteLength(connectionFunctionSource())} bytes`);
   });
 });
 
