@@ -1,7 +1,10 @@
 import { readVerifiedCrl, VerifiedCrl } from "../../pki/crl-reader";
 import { AUTHORIZER_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
+import { checkCrlNumber } from "../shared/crl-order";
 import { S3ObjectReader } from "../shared/s3-get";
+
+export { checkCrlNumber };
 
 export { AUTHORIZER_ENV };
 import { AuthorizerPolicy, authorizerResponse, decide, RevocationStatus, RevokedSerials } from "./decide";
@@ -47,26 +50,6 @@ export interface CachedCrlOptions {
   /** Longest wait between attempts after failures. Default: the TTL. */
   readonly maxRetryAfterMs?: number;
   readonly log?: Logger;
-}
-
-/** A refused CRL: older than one already accepted (a rollback), or without a number to compare. */
-export class CrlRollbackError extends Error {
-  readonly code = "CRL_ROLLBACK";
-  constructor(message: string) {
-    super(message);
-    this.name = "CrlRollbackError";
-  }
-}
-
-/**
- * The CRL-number check every reader makes: refuse a CRL older than the newest accepted, or one
- * without a number once numbered CRLs were seen (it cannot be ordered). Returns the new newest.
- */
-export function checkCrlNumber(newestAccepted: number | undefined, crlNumber: number | undefined): number | undefined {
-  if (newestAccepted === undefined) return crlNumber;
-  if (crlNumber === undefined) throw new CrlRollbackError(`the CRL has no CRL number, but CRL number ${newestAccepted} was already accepted`);
-  if (crlNumber < newestAccepted) throw new CrlRollbackError(`the CRL's number ${crlNumber} is older than CRL number ${newestAccepted} already accepted`);
-  return crlNumber;
 }
 
 /**

@@ -44,6 +44,9 @@ export const TABLE_LAYOUT = {
 /** The metric ca-crl emits on each publication, watched by the stale-CRL alarm. */
 export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;
 
+/** The metric revocation-sync emits on each run: the key value store's size in bytes, watched by an alarm. */
+export const STORE_METRIC = { namespace: "edge-mtls/edge", name: "RevokedSerialStoreBytes" } as const;
+
 /** Environment variable names of the api-authorizer. */
 export const AUTHORIZER_ENV = {
   allowedSubjects: "ALLOWED_SUBJECTS",
