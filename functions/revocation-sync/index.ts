@@ -50,6 +50,8 @@ export interface SyncDeps {
   readonly memory?: SyncMemory;
   /** Stop starting UpdateKeys calls after this long; the next run resumes. Default 240 s. */
   readonly budgetMs?: number;
+  /** Where the store-size metric goes; default {@link STORE_METRIC}'s namespace. */
+  readonly metricNamespace?: string;
 }
 
 /** What a run did. */
@@ -167,7 +169,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   } catch (error) {
     throw new SyncError("CRL_ROLLBACK", (error as Error).message);
   }
-  const metric = (bytes: number) => deps.log.metric(STORE_METRIC.namespace, STORE_METRIC.name, bytes);
+  const metric = (bytes: number) => deps.log.metric(deps.metricNamespace ?? STORE_METRIC.namespace, STORE_METRIC.name, bytes);
   const needed = storeBytes(target.serials, Buffer.byteLength(MARKER_KEY) + 512);
   if (needed > STORE_MAX_BYTES) {
     metric(bytesBefore);
@@ -280,6 +282,8 @@ export async function handler(event: unknown) {
       clock: () => new Date(),
       log: jsonLogger(),
       memory,
+      budgetMs: Number(env[SYNC_ENV.budgetSeconds] ?? 240) * 1000,
+      metricNamespace: env[SYNC_ENV.metricNamespace],
     };
   }
   return handle(event, deps);
