@@ -44,7 +44,7 @@ export class MemoryKeyValueStore implements RevokedSerialStore {
   async describe() {
     this.calls.describe++;
     await Promise.resolve();
-    return { etag: this.etag, bytes: this.bytes };
+    return { etag: this.etag, bytes: this.bytes, items: this.items.size };
   }
 
   async get(key: string) {

@@ -13,8 +13,8 @@ export { planChanges, MARKER_KEY, REVOKED_VALUE } from "./plan";
 
 /** The KeyValueStore of revoked serials, as the sync uses it: each method is one API call, except `listKeys`. */
 export interface RevokedSerialStore {
-  /** The store's ETag (to update against) and its size as CloudFront counts it. */
-  describe(): Promise<{ etag: string; bytes: number }>;
+  /** The store's ETag (to update against), its size as CloudFront counts it, and how many keys it holds. */
+  describe(): Promise<{ etag: string; bytes: number; items: number }>;
   /** The value of one key, or undefined when absent. */
   get(key: string): Promise<string | undefined>;
   /** Every key (pages of 50: the slow path, only when the marker cannot say what the store holds). */
@@ -161,7 +161,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   const started = deps.clock();
   const deadline = started.getTime() + (deps.budgetMs ?? 240_000);
   const target = loadCrl(deps, await deps.fetchCrl(), started);
-  const { etag, bytes: bytesBefore } = await deps.store.describe();
+  const { etag, bytes: bytesBefore, items } = await deps.store.describe();
   let marker = decodeMarker(await deps.store.get(MARKER_KEY));
 
   try {
@@ -176,7 +176,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
     throw new SyncError("STORE_TOO_SMALL", `the CRL lists ${target.serials.size} serials, which need about ${needed} bytes; a CloudFront key value store holds at most ${STORE_MAX_BYTES}`);
   }
 
-  if (marker?.state === "synced" && marker.crl.h === target.ref.h) {
+  if (marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
     metric(bytesBefore);
     const result = { crlNumber: target.ref.n, revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
     deps.log.info("revocation-sync.unchanged", { ...result });
@@ -187,22 +187,23 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   let from: CrlRef | null = null;
   let changes: Change[] | undefined;
   let start = 0;
-  if (marker?.state === "synced") {
-    const serials = await serialsOf(deps, marker.crl);
-    if (serials) {
-      from = marker.crl;
-      changes = planChanges(serials, target.serials);
-    }
-  } else if (marker?.state === "syncing" && marker.from && marker.to.h === target.ref.h) {
-    // The same sync was cut short (time budget, crash): carry on where the marker says it stopped.
-    const serials = await serialsOf(deps, marker.from);
-    if (serials) {
-      from = marker.from;
-      changes = planChanges(serials, target.serials);
-      start = Math.min(marker.applied, changes.length);
+  const base = marker?.state === "synced" ? marker.crl : marker?.state === "syncing" && marker.to.h === target.ref.h ? marker.from : null;
+  const baseSerials = base ? await serialsOf(deps, base) : undefined;
+  if (base && baseSerials) {
+    // Synced to an earlier CRL, or the same sync cut short (time budget, crash): carry on from the marker.
+    const planned = planChanges(baseSerials, target.serials);
+    const resumeAt = marker?.state === "syncing" ? Math.min(marker.applied, planned.length) : 0;
+    // The key count is a free check that nobody else changed the store; if it is off, list instead.
+    const expected = expectedItems(baseSerials.size, planned, resumeAt);
+    if (items === expected) {
+      from = base;
+      changes = planned;
+      start = resumeAt;
+    } else {
+      deps.log.info("revocation-sync.store_drift", { items, expected });
     }
   }
-  // No marker, an unfinished sync toward another CRL, or a CRL S3 no longer has: list the store.
+  // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, or drift: list the store.
   changes ??= planChanges(without(await deps.store.listKeys(), MARKER_KEY), target.serials);
 
   const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline);
@@ -217,6 +218,13 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   return result;
 }
 
+/** Keys in a store that holds `baseSize` serials with the first `applied` of `changes` made, plus the marker. */
+function expectedItems(baseSize: number, changes: readonly Change[], applied: number): number {
+  let count = baseSize + 1;
+  for (let i = 0; i < applied; i++) count += "put" in changes[i]! ? 1 : -1;
+  return count;
+}
+
 function without(keys: Set<string>, key: string): Set<string> {
   keys.delete(key);
   return keys;
@@ -229,9 +237,9 @@ export class KeyValueStoreSerials implements RevokedSerialStore {
     private readonly kvsArn: string,
   ) {}
 
-  async describe(): Promise<{ etag: string; bytes: number }> {
+  async describe(): Promise<{ etag: string; bytes: number; items: number }> {
     const described = await this.client.send(new DescribeKeyValueStoreCommand({ KvsARN: this.kvsArn }));
-    return { etag: described.ETag!, bytes: described.TotalSizeInBytes ?? 0 };
+    return { etag: described.ETag!, bytes: described.TotalSizeInBytes ?? 0, items: described.ItemCount ?? 0 };
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -280,6 +280,21 @@ describe("functions: revocation-sync", function () {
     assert.equal(store.bytes, snapshot);
   });
 
+  it("notices keys changed behind its back (the key count is not what the marker implies) and repairs the store by listing it", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const revoked = serials(60).map((s) => normaliseSerial(s));
+    await publish(1, revoked);
+    await sync({}, deps());
+    store.items.delete(revoked[7]!); // someone deleted a revoked serial by hand
+    const repaired = await sync({}, deps());
+    assert.deepEqual([repaired.added, repaired.removed], [1, 0]);
+    assert.ok(store.items.has(revoked[7]!));
+    assert.ok(store.calls.listKeys >= 2, "listed to find out");
+    const calls = store.totalCalls;
+    await sync({}, deps());
+    assert.equal(store.totalCalls - calls, 2, "then back to two calls a run");
+  });
+
   it("emits the store's size as CloudFront reports it, for the overflow alarm", async () => {
     const { publish, deps, store } = await syncSetup();
     await publish(1, serials(10));
@@ -293,13 +308,13 @@ describe("functions: revocation-sync", function () {
   it("drives the KeyValueStore API: Describe, GetKey (absent is undefined), ListKeys by 50, UpdateKeys on the ETag", async () => {
     const kvs = mockClient(CloudFrontKeyValueStoreClient);
     try {
-      kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: "e0", TotalSizeInBytes: 42 });
+      kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: "e0", TotalSizeInBytes: 42, ItemCount: 3 });
       kvs.on(GetKeyCommand, { Key: MARKER_KEY }).resolves({ Key: MARKER_KEY, Value: "m" });
       kvs.on(GetKeyCommand, { Key: "absent" }).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
       kvs.on(ListKeysCommand).resolvesOnce({ Items: [{ Key: "a", Value: "" }], NextToken: "t" }).resolvesOnce({ Items: [{ Key: "b", Value: "" }] });
       kvs.on(UpdateKeysCommand).resolves({ ETag: "e1", TotalSizeInBytes: 7 });
       const store = new KeyValueStoreSerials(new CloudFrontKeyValueStoreClient({ region: "us-east-1" }), "arn:aws:cloudfront::1:key-value-store/x");
-      assert.deepEqual(await store.describe(), { etag: "e0", bytes: 42 });
+      assert.deepEqual(await store.describe(), { etag: "e0", bytes: 42, items: 3 });
       assert.equal(await store.get(MARKER_KEY), "m");
       assert.equal(await store.get("absent"), undefined);
       assert.deepEqual([...(await store.listKeys())], ["a", "b"]);
