@@ -5,7 +5,9 @@ import fc from "fast-check";
 import { dnValue, formatAwsDate, parseAwsDate, parseAwsDn } from "../../functions/api-authorizer/aws-format";
 import { AuthorizerPolicy, CERTIFICATE_CACHE_SIZE, decide, issuerCheckFor, RevocationStatus, secretEquals } from "../../functions/api-authorizer/decide";
 import { cachedCrl, checkCrlNumber, handle, readAuthorizerPolicy } from "../../functions/api-authorizer";
+import { createIssuingCertificate } from "../../pki/ca";
 import { buildCrl } from "../../pki/crl";
+import { LocalSigner } from "../../pki/local-signer";
 import { randomSerialHex, normaliseSerial } from "../../pki/serial";
 import { authorizerEvent, SECRET, SECRET_HEADER } from "../support/authorizer-events";
 import { issueLeaf, makeTestCa, TestCa, TestLeaf } from "../support/test-ca";
@@ -153,6 +155,11 @@ describe("functions: api-authorizer decisions", function () {
     } finally {
       cleanup();
     }
+    // A CA certificate named CloudFront, signed by the issuing CA's key.
+    const subCa = await createIssuingCertificate(ca.issuing, await LocalSigner.generate("ecdsa-p256").publicKey(), { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" }, lifetimeDays: 30 });
+    assert.deepEqual([allowNothingRevoked(subCa.pem).allow, allowNothingRevoked(subCa.pem).reason], [false, "certificate is a CA certificate"]);
+    // A misconfigured issuing CA vouches for nothing.
+    assert.deepEqual(decide(authorizerEvent(cloudfront.certificate.pem), { ...POLICY, issuingCaPem: "not a certificate" }, NOTHING_REVOKED, now()).reason, "the issuing CA certificate is unreadable");
     // And the genuine one still passes.
     assert.equal(allowNothingRevoked(cloudfront.certificate.pem).allow, true);
   });
