@@ -3,7 +3,7 @@ import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, GetKeyComm
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { handle as backend } from "../../functions/api-backend";
-import { handle as sync, KeyValueStoreSerials, SyncDeps, SyncError, SyncMemory } from "../../functions/revocation-sync";
+import { handle as sync, KeyValueStoreSerials, REVOKED_VALUE, SyncDeps, SyncError, SyncMemory } from "../../functions/revocation-sync";
 import { applyChanges, decodeMarker, encodeMarker, Marker, MARKER_KEY, planChanges } from "../../functions/revocation-sync/plan";
 import { STORE_METRIC } from "../../functions/shared/contract";
 import { MemoryKeyValueStore } from "../../offline/memory-kvs";
@@ -303,6 +303,22 @@ describe("functions: revocation-sync", function () {
     await sync({}, deps({ log }));
     await sync({}, deps({ log }));
     assert.deepEqual(metrics, [[STORE_METRIC.namespace, STORE_METRIC.name, store.bytes], [STORE_METRIC.namespace, STORE_METRIC.name, store.bytes]]);
+  });
+
+  it("sends empty values on the wire (the service model gives keys a minimum length of 1 and values none), signed with SigV4A", async () => {
+    let captured: { hostname: string; path: string; headers: Record<string, string>; body: string } | undefined;
+    const client = new CloudFrontKeyValueStoreClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+      requestHandler: { handle: async (request: any) => ((captured = request), Promise.reject(new Error("captured"))) } as any,
+    });
+    await assert.rejects(new KeyValueStoreSerials(client, "arn:aws:cloudfront::123456789012:key-value-store/0a1b2c3d").update("etag-1", [{ key: "4c09", value: REVOKED_VALUE }], []), /captured/);
+    assert.deepEqual(JSON.parse(captured!.body), { Puts: [{ Key: "4c09", Value: "" }] });
+    assert.equal(captured!.headers["if-match"], "etag-1");
+    assert.equal(captured!.hostname, "123456789012.cloudfront-kvs.global.api.aws");
+    assert.match(captured!.headers.authorization!, /^AWS4-ECDSA-P256-SHA256 /);
+    assert.equal(captured!.headers["x-amz-region-set"], "*");
   });
 
   it("drives the KeyValueStore API: Describe, GetKey (absent is undefined), ListKeys by 50, UpdateKeys on the ETag", async () => {
