@@ -20,22 +20,46 @@ function processMs(script: string, runs: number): number {
   return times[Math.floor(times.length / 2)]!;
 }
 
+/** The time a fresh node process spends in `require(file)`, measured inside it (no process start-up noise). */
+function requireMs(file: string): number {
+  const script = `const t = performance.now(); const m = require(${JSON.stringify(file)}); const ms = performance.now() - t; if (typeof m.handler !== "function") process.exit(1); process.stdout.write(String(ms));`;
+  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
+  return Number(result.stdout);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Targets of the cold load beyond an empty process, per function (issue 12 sets the edge functions'). */
+const LOAD_TARGETS: Record<string, string> = { "api-authorizer": "<= 50", "revocation-sync": "<= 50" };
+
 /**
  * Size of each Lambda bundle and the time a fresh node process takes to load it (a cold-start
- * proxy), against an empty node process measured in the same run.
+ * proxy): `require` timed inside the process, the functions taken in turn `runs` times so that
+ * machine load falls on all alike; the empty process is measured in the same run for scale.
  */
-export function bundleBenchmarks(runs = 7): BenchResult[] {
+export function bundleBenchmarks(runs = 9): BenchResult[] {
   const dir = mkdtempSync(join(tmpdir(), "edge-mtls-bundles-"));
   try {
     const emptyMs = processMs("", runs);
-    const results: BenchResult[] = [];
-    for (const fn of FUNCTIONS) {
+    const files = FUNCTIONS.map((fn) => {
       const bundle = bundleFunction(fn);
       const file = join(dir, `${fn}.js`);
       writeFileSync(file, bundle.code);
-      const loadMs = processMs(`const m = require(${JSON.stringify(file)}); if (typeof m.handler !== "function") process.exit(1);`, runs);
-      results.push({ name: `bundle.${fn}.kb`, value: Buffer.byteLength(bundle.code) / 1024, unit: "KiB", target: "<= 1024" });
-      results.push({ name: `bundle.${fn}.load_ms`, value: loadMs - emptyMs, unit: "ms", target: "<= 150", baseline: { name: "node.empty_process_ms", value: emptyMs, unit: "ms" }, note: "load time beyond an empty node process" });
+      return { fn, file, kb: Buffer.byteLength(bundle.code) / 1024, times: [] as number[] };
+    });
+    for (let i = 0; i < runs; i++) for (const entry of files) entry.times.push(requireMs(entry.file));
+    const results: BenchResult[] = [];
+    for (const { fn, kb, times } of files) {
+      results.push({ name: `bundle.${fn}.kb`, value: kb, unit: "KiB", target: "<= 1024" });
+      results.push({
+        name: `bundle.${fn}.load_ms`,
+        value: median(times),
+        unit: "ms",
+        target: LOAD_TARGETS[fn] ?? "<= 150",
+        baseline: { name: "node.empty_process_ms", value: emptyMs, unit: "ms" },
+        note: "require() of the bundle in a fresh node process, beyond the empty process (median of interleaved runs)",
+      });
     }
     return results;
   } finally {

@@ -5,6 +5,7 @@
  */
 import { report } from "./measure";
 import { bundleBenchmarks } from "./bundle.bench";
+import { edgeBenchmarks } from "./edge.bench";
 import { pkiBenchmarks } from "./pki.bench";
 
 async function run(): Promise<void> {
@@ -13,6 +14,7 @@ async function run(): Promise<void> {
   if (!(seconds > 0)) throw new Error("--seconds must be a positive number");
   for (const result of bundleBenchmarks()) report(result);
   for (const result of await pkiBenchmarks(seconds)) report(result);
+  for (const result of await edgeBenchmarks()) report(result);
 }
 
 run().catch((error) => {

@@ -1,4 +1,4 @@
-import { ArtifactStore, contentSha256 } from "../functions/shared/artifacts";
+import { ArtifactStore, contentSha256, PublishOptions, PublishResult, supersedes } from "../functions/shared/artifacts";
 import { readCaConfig } from "../functions/shared/ca-config";
 import type { CaDeps } from "../functions/shared/ca-service";
 import type { CaRecord, CaStore, CertificateRecord, IdempotencyRecord } from "../functions/shared/ca-store";
@@ -56,15 +56,17 @@ export class MemoryCaStore implements CaStore {
 
 /** {@link ArtifactStore} in memory: a versioned bucket. */
 export class MemoryArtifactStore implements ArtifactStore {
-  readonly objects = new Map<string, { body: string | Uint8Array; versionId: string; sha256: string }>();
+  readonly objects = new Map<string, { body: string | Uint8Array; versionId: string; sha256: string; sequence?: number }>();
   private version = 0;
 
-  async publish(key: string, body: string | Uint8Array) {
+  async publish(key: string, body: string | Uint8Array, _contentType?: string, options: PublishOptions = {}): Promise<PublishResult> {
     const sha256 = contentSha256(body);
     const current = this.objects.get(key);
     if (current?.sha256 === sha256) return { versionId: current.versionId, changed: false };
+    const newer = options.sequence === undefined ? undefined : supersedes(current?.sequence?.toString(), options.sequence);
+    if (newer !== undefined) return { versionId: current!.versionId, changed: false, supersededBy: newer };
     const versionId = `v${++this.version}`;
-    this.objects.set(key, { body, versionId, sha256 });
+    this.objects.set(key, { body, versionId, sha256, sequence: options.sequence });
     return { versionId, changed: true };
   }
 }

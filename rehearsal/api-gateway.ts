@@ -54,7 +54,7 @@ export async function startOrigin(options: OriginOptions): Promise<Listener> {
   const { pki } = options;
   const clock = () => new Date();
   const authorizerDeps = {
-    policy: { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: options.secretHeaderName, secretValues: [options.secretValue] },
+    policy: { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: options.secretHeaderName, secretValues: [options.secretValue], issuingCaPem: pki.issuingCaPem },
     revocation: cachedCrl(async () => new Uint8Array(readFileSync(pki.crlPath)), pki.issuingCaPem, 300_000, clock),
     clock,
     log: { info: (event: string, fields?: object) => options.log(`origin ${event} ${JSON.stringify(fields)}`), error: () => undefined, metric: () => undefined },

@@ -10,10 +10,18 @@ export interface AuthorizerPolicy {
   readonly secretHeaderName: string;
   /** Accepted secret values: the current one, and the previous one while a rotation settles. */
   readonly secretValues: readonly string[];
+  /** The issuing CA (PEM) that must have signed CloudFront's origin certificate. */
+  readonly issuingCaPem: string;
+}
+
+/** Revoked serials (normalised hex), as a set or the CRL reader's map; only `has` is used. */
+export interface RevokedSerials {
+  has(serial: string): boolean;
+  readonly size: number;
 }
 
 /** What is known about revocation right now. */
-export type RevocationStatus = { readonly available: true; readonly revokedSerials: ReadonlySet<string> } | { readonly available: false; readonly reason: string };
+export type RevocationStatus = { readonly available: true; readonly revokedSerials: RevokedSerials } | { readonly available: false; readonly reason: string };
 
 /** The decision, with the reason that is logged (never the secret or the certificate). */
 export interface Decision {
@@ -21,6 +29,106 @@ export interface Decision {
   readonly reason: string;
   readonly subject?: string;
   readonly serialNumber?: string;
+}
+
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+/** What is learnt once per distinct certificate PEM: parsing it and checking its signature cost ~100 µs. */
+interface CertificateFacts {
+  /** Why the certificate can never be accepted from this issuer, if it cannot. */
+  readonly problem?: string;
+  readonly subjectLines: readonly string[];
+  readonly serialNumber: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+/**
+ * Checks certificates against one issuing CA and remembers the answer for the last
+ * {@link CERTIFICATE_CACHE_SIZE} PEMs (CloudFront presents the same origin certificate on every
+ * request). Only facts that cannot change with time are cached; validity is checked per request.
+ */
+export class IssuerCheck {
+  private readonly issuer?: X509Certificate;
+  private readonly issuerProblem?: string;
+  private readonly issuerNotBefore: number = 0;
+  private readonly issuerNotAfter: number = 0;
+  private readonly facts = new Map<string, CertificateFacts>();
+
+  constructor(issuingCaPem: string) {
+    try {
+      this.issuer = new X509Certificate(issuingCaPem);
+      this.issuerNotBefore = Date.parse(this.issuer.validFrom);
+      this.issuerNotAfter = Date.parse(this.issuer.validTo);
+    } catch {
+      this.issuerProblem = "the issuing CA certificate is unreadable";
+    }
+  }
+
+  /** Why the issuing CA itself cannot vouch for anything at `now`, if it cannot. */
+  issuerProblemAt(now: number): string | undefined {
+    if (this.issuerProblem) return this.issuerProblem;
+    if (!(now >= this.issuerNotBefore && now <= this.issuerNotAfter)) return "the issuing CA certificate is outside its validity period";
+    return undefined;
+  }
+
+  /** The facts of `pem`, from the cache or worked out now. */
+  factsOf(pem: string): CertificateFacts {
+    const cached = this.facts.get(pem);
+    if (cached) {
+      // Least recently used goes first: re-insert on a hit.
+      this.facts.delete(pem);
+      this.facts.set(pem, cached);
+      return cached;
+    }
+    const facts = this.examine(pem);
+    this.facts.set(pem, facts);
+    if (this.facts.size > CERTIFICATE_CACHE_SIZE) this.facts.delete(this.facts.keys().next().value!);
+    return facts;
+  }
+
+  /** How many certificates are remembered (for tests). */
+  get cachedCount(): number {
+    return this.facts.size;
+  }
+
+  private examine(pem: string): CertificateFacts {
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(pem);
+    } catch {
+      return { problem: "certificate PEM unreadable", subjectLines: [], serialNumber: "", notBefore: 0, notAfter: -1 };
+    }
+    const base = { subjectLines: certificate.subject.split("\n"), serialNumber: normaliseSerial(certificate.serialNumber), notBefore: Date.parse(certificate.validFrom), notAfter: Date.parse(certificate.validTo) };
+    const problem = (() => {
+      if (!this.issuer) return this.issuerProblem;
+      // Issuer name (and key identifiers) must match, and the issuing CA's key must have signed it.
+      if (!certificate.checkIssued(this.issuer)) return "certificate not issued by the issuing CA";
+      if (!certificate.verify(this.issuer.publicKey)) return "certificate signature does not verify with the issuing CA's key";
+      if (certificate.ca) return "certificate is a CA certificate";
+      // Node 22 names the extended key usage `keyUsage`; later versions `extKeyUsage`.
+      const usages = (certificate as X509Certificate & { extKeyUsage?: string[] }).extKeyUsage ?? certificate.keyUsage;
+      if (!Array.isArray(usages) || !usages.includes(CLIENT_AUTH)) return "certificate lacks the clientAuth extended key usage";
+      return undefined;
+    })();
+    return problem ? { ...base, problem } : base;
+  }
+}
+
+/** How many distinct certificates each issuer check remembers. */
+export const CERTIFICATE_CACHE_SIZE = 64;
+
+const issuerChecks = new Map<string, IssuerCheck>();
+
+/** The check for `issuingCaPem`, one per issuing CA PEM in this container (there is one in practice). */
+export function issuerCheckFor(issuingCaPem: string): IssuerCheck {
+  let check = issuerChecks.get(issuingCaPem);
+  if (!check) {
+    if (issuerChecks.size >= 4) issuerChecks.clear();
+    check = new IssuerCheck(issuingCaPem);
+    issuerChecks.set(issuingCaPem, check);
+  }
+  return check;
 }
 
 const deny = (reason: string, extra: Partial<Decision> = {}): Decision => ({ allow: false, reason, ...extra });
@@ -48,9 +156,11 @@ function header(event: Record<string, unknown>, name: string): string | undefine
 
 /**
  * The authorizer's decision for a REST API REQUEST authorizer event. Allows only when the request
- * carries a client certificate whose subject CN and OU are on the allow-list, whose validity holds,
- * whose serial is not revoked (and revocation status is known), and when the secret origin header
- * matches. Anything else — including malformed events of any shape — is a deny with a reason.
+ * carries a client certificate issued and signed by the issuing CA, for clientAuth, whose subject
+ * CN and OU are on the allow-list, whose validity holds, whose serial is not revoked (and
+ * revocation status is known), and when the secret origin header matches. Anything else —
+ * including malformed events of any shape — is a deny with a reason. API Gateway's truststore
+ * checks the chain too; this is the defence in depth behind it.
  */
 export function decide(event: unknown, policy: AuthorizerPolicy, revocation: RevocationStatus, now: Date): Decision {
   try {
@@ -76,23 +186,19 @@ export function decide(event: unknown, policy: AuthorizerPolicy, revocation: Rev
     }
 
     if (typeof clientCert.clientCertPem !== "string") return deny("certificate PEM missing", { subject });
-    let certificate: X509Certificate;
-    try {
-      certificate = new X509Certificate(clientCert.clientCertPem);
-    } catch {
-      return deny("certificate PEM unreadable", { subject });
-    }
+    const issuer = issuerCheckFor(policy.issuingCaPem);
+    const certificate = issuer.factsOf(clientCert.clientCertPem);
+    if (certificate.problem) return deny(certificate.problem, { subject, serialNumber: certificate.serialNumber || undefined });
     // The PEM is what API Gateway verified; the DN string must say the same thing.
-    const pemSubject = certificate.subject.split("\n");
-    if (!pemSubject.includes(`CN=${commonName}`) || !pemSubject.includes(`OU=${organizationalUnit}`)) return deny("subject DN does not match the certificate", { subject });
-    const serialNumber = normaliseSerial(certificate.serialNumber);
+    if (!certificate.subjectLines.includes(`CN=${commonName}`) || !certificate.subjectLines.includes(`OU=${organizationalUnit}`)) return deny("subject DN does not match the certificate", { subject });
+    const serialNumber = certificate.serialNumber;
 
     const validity = clientCert.validity as { notBefore?: unknown; notAfter?: unknown } | undefined;
-    const notBefore = parseAwsDate(validity?.notBefore) ?? new Date(certificate.validFrom);
-    const notAfter = parseAwsDate(validity?.notAfter) ?? new Date(certificate.validTo);
-    const from = Math.max(notBefore.getTime(), new Date(certificate.validFrom).getTime());
-    const to = Math.min(notAfter.getTime(), new Date(certificate.validTo).getTime());
+    const from = Math.max(parseAwsDate(validity?.notBefore)?.getTime() ?? certificate.notBefore, certificate.notBefore);
+    const to = Math.min(parseAwsDate(validity?.notAfter)?.getTime() ?? certificate.notAfter, certificate.notAfter);
     if (!(now.getTime() >= from && now.getTime() <= to)) return deny("certificate outside its validity period", { subject, serialNumber });
+    const issuerProblem = issuer.issuerProblemAt(now.getTime());
+    if (issuerProblem) return deny(issuerProblem, { subject, serialNumber });
 
     if (!revocation.available) return deny(`revocation status unknown: ${revocation.reason}`, { subject, serialNumber });
     if (revocation.revokedSerials.has(serialNumber)) return deny("certificate revoked", { subject, serialNumber });

@@ -1,10 +1,13 @@
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { readVerifiedCrl } from "../../pki/crl-reader";
+import { readVerifiedCrl, VerifiedCrl } from "../../pki/crl-reader";
 import { AUTHORIZER_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
+import { checkCrlNumber } from "../shared/crl-order";
+import { S3ObjectReader } from "../shared/s3-get";
+
+export { checkCrlNumber };
 
 export { AUTHORIZER_ENV };
-import { AuthorizerPolicy, authorizerResponse, decide, RevocationStatus } from "./decide";
+import { AuthorizerPolicy, authorizerResponse, decide, RevocationStatus, RevokedSerials } from "./decide";
 
 /** What the authorizer needs; `handler` builds it from the environment. */
 export interface AuthorizerDeps {
@@ -29,24 +32,76 @@ export async function handle(event: unknown, deps: AuthorizerDeps) {
   return authorizerResponse(decision, (event as { methodArn?: unknown } | null)?.methodArn);
 }
 
+/** What a CRL fetch returns: the bytes (optionally with their ETag), or "unchanged since `etag`". */
+export type CrlFetchResult = Uint8Array | { readonly body: Uint8Array; readonly etag?: string } | { readonly notModified: true };
+
+/** Fetches the CRL; given the ETag of the CRL in hand, it may answer "not modified". */
+export type CrlFetch = (previous: { readonly etag?: string }) => Promise<CrlFetchResult>;
+
+/** The part of a verified CRL the cache keeps. */
+export type CrlContent = Pick<VerifiedCrl, "nextUpdate" | "crlNumber"> & { readonly revoked: RevokedSerials };
+
+/** Options of {@link cachedCrl}. */
+export interface CachedCrlOptions {
+  /** Reads and verifies the CRL (default `readVerifiedCrl`); tests at scale inject a reader. */
+  readonly read?: (crl: Uint8Array, issuerPem: string, now: Date) => CrlContent;
+  /** First wait after a failed fetch or a refused CRL; doubles per failure. Default 5 s. */
+  readonly retryAfterMs?: number;
+  /** Longest wait between attempts after failures. Default: the TTL. */
+  readonly maxRetryAfterMs?: number;
+  readonly log?: Logger;
+}
+
 /**
- * A CRL source that fetches, verifies and caches: a verified CRL is reused for `ttlMs` and, if a
- * refresh fails, for as long as it is itself valid; without any valid CRL, revocation status is
- * unknown and every request is denied (fail closed).
+ * A CRL source that fetches, verifies and caches. A verified CRL is reused for `ttlMs`, then
+ * revalidated (a conditional GET when the fetch supports it). If a refresh fails, or brings a CRL
+ * older than one already accepted, the last good CRL is kept until its own nextUpdate, and the
+ * failure is remembered with exponential backoff, so a broken or missing CRL does not cost a fetch
+ * per request. Without any valid CRL, revocation status is unknown and every request is denied.
  */
-export function cachedCrl(fetch: () => Promise<Uint8Array>, issuingCaPem: string, ttlMs: number, clock: () => Date): () => Promise<RevocationStatus> {
-  let cached: { serials: ReadonlySet<string>; fetchedAt: number; nextUpdate: number } | undefined;
+export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuingCaPem: string, ttlMs: number, clock: () => Date, options: CachedCrlOptions = {}): () => Promise<RevocationStatus> {
+  const read = options.read ?? ((crl: Uint8Array, issuer: string, now: Date) => readVerifiedCrl(crl, issuer, now));
+  const firstRetryMs = options.retryAfterMs ?? 5_000;
+  const maxRetryMs = options.maxRetryAfterMs ?? Math.max(ttlMs, firstRetryMs);
+  let good: { crl: CrlContent; checkedAt: number; etag?: string } | undefined;
+  let newest: number | undefined;
+  let failure: { reason: string; count: number; retryAt: number } | undefined;
+  let inFlight: Promise<void> | undefined;
+
+  const current = (now: number, fallbackReason: string): RevocationStatus =>
+    good && now < good.crl.nextUpdate.getTime() ? { available: true, revokedSerials: good.crl.revoked } : { available: false, reason: fallbackReason };
+
+  const refresh = async (now: Date): Promise<void> => {
+    try {
+      const fetched = await (fetch as CrlFetch)({ etag: good?.etag });
+      if (!(fetched instanceof Uint8Array) && "notModified" in fetched) {
+        if (!good) throw new Error("the CRL store answered 'not modified' but no CRL is cached");
+        good = { ...good, checkedAt: now.getTime() };
+      } else {
+        const body = fetched instanceof Uint8Array ? fetched : fetched.body;
+        const crl = read(body, issuingCaPem, now);
+        newest = checkCrlNumber(newest, crl.crlNumber);
+        good = { crl, checkedAt: now.getTime(), etag: fetched instanceof Uint8Array ? undefined : fetched.etag };
+      }
+      failure = undefined;
+    } catch (error) {
+      const count = (failure?.count ?? 0) + 1;
+      const wait = Math.min(maxRetryMs, firstRetryMs * 2 ** (count - 1));
+      failure = { reason: (error as Error).message, count, retryAt: now.getTime() + wait };
+      options.log?.error("authorizer.crl_refresh_failed", { reason: failure.reason, failures: count, retryInSeconds: Math.round(wait / 1000) });
+    }
+  };
+
   return async () => {
     const now = clock();
-    if (cached && now.getTime() - cached.fetchedAt < ttlMs && now.getTime() < cached.nextUpdate) return { available: true, revokedSerials: cached.serials };
-    try {
-      const crl = readVerifiedCrl(await fetch(), issuingCaPem, now);
-      cached = { serials: new Set(crl.revoked.keys()), fetchedAt: now.getTime(), nextUpdate: crl.nextUpdate.getTime() };
-      return { available: true, revokedSerials: cached.serials };
-    } catch (error) {
-      if (cached && now.getTime() < cached.nextUpdate) return { available: true, revokedSerials: cached.serials };
-      return { available: false, reason: (error as Error).message };
+    const t = now.getTime();
+    const fresh = good && t - good.checkedAt < ttlMs && t < good.crl.nextUpdate.getTime();
+    const backingOff = failure && t < failure.retryAt;
+    if (!fresh && !backingOff) {
+      inFlight ??= refresh(now).finally(() => (inFlight = undefined));
+      await inFlight;
     }
+    return current(t, failure?.reason ?? "no CRL");
   };
 }
 
@@ -62,7 +117,15 @@ export function readAuthorizerPolicy(env: Record<string, string | undefined>): A
   if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string" && s.length >= 32)) {
     throw new Error(`environment ${AUTHORIZER_ENV.secretValues} must be a JSON list of secrets of at least 32 characters`);
   }
-  return { allowedSubjects: subjects, secretHeaderName: need(AUTHORIZER_ENV.secretHeaderName), secretValues: secrets };
+  return { allowedSubjects: subjects, secretHeaderName: need(AUTHORIZER_ENV.secretHeaderName), secretValues: secrets, issuingCaPem: need(AUTHORIZER_ENV.issuingCaPem) };
+}
+
+/** The CRL from S3 through the light signed GET, revalidated with its ETag. */
+export function s3CrlFetch(bucket: string, key: string, reader = new S3ObjectReader(bucket)): CrlFetch {
+  return async ({ etag }) => {
+    const result = await reader.get(key, { ifNoneMatch: etag });
+    return result.notModified ? { notModified: true } : { body: result.body, etag: result.etag };
+  };
 }
 
 let deps: AuthorizerDeps | undefined;
@@ -71,17 +134,15 @@ let deps: AuthorizerDeps | undefined;
 export async function handler(event: unknown) {
   if (!deps) {
     const env = process.env;
-    const s3 = new S3Client({});
     const clock = () => new Date();
-    const fetch = async () => {
-      const object = await s3.send(new GetObjectCommand({ Bucket: env[AUTHORIZER_ENV.crlBucket], Key: env[AUTHORIZER_ENV.crlKey] }));
-      return object.Body!.transformToByteArray();
-    };
+    const log = jsonLogger();
+    const policy = readAuthorizerPolicy(env);
+    const fetch = s3CrlFetch(env[AUTHORIZER_ENV.crlBucket] ?? "", env[AUTHORIZER_ENV.crlKey] ?? "");
     deps = {
-      policy: readAuthorizerPolicy(env),
-      revocation: cachedCrl(fetch, env[AUTHORIZER_ENV.issuingCaPem] ?? "", Number(env[AUTHORIZER_ENV.crlCacheSeconds] ?? 300) * 1000, clock),
+      policy,
+      revocation: cachedCrl(fetch, policy.issuingCaPem, Number(env[AUTHORIZER_ENV.crlCacheSeconds] ?? 300) * 1000, clock, { log }),
       clock,
-      log: jsonLogger(),
+      log,
     };
   }
   return handle(event, deps);

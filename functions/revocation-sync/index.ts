@@ -1,100 +1,297 @@
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { createHash } from "node:crypto";
+import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, GetKeyCommand, ListKeysCommand, UpdateKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import "@aws-sdk/signature-v4a"; // KeyValueStore requests are signed with SigV4A
-import { readVerifiedCrl } from "../../pki/crl-reader";
-import { SYNC_ENV } from "../shared/contract";
+import { readVerifiedCrl, VerifiedCrl } from "../../pki/crl-reader";
+import { checkCrlNumber } from "../shared/crl-order";
+import { STORE_METRIC, SYNC_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
+import { S3ObjectReader } from "../shared/s3-get";
+import { Change, CrlRef, decodeMarker, encodeMarker, KEYS_PER_UPDATE, Marker, MARKER_KEY, planChanges, REVOKED_VALUE, STORE_MAX_BYTES, storeBytes } from "./plan";
 
 export { SYNC_ENV };
+export { planChanges, MARKER_KEY, REVOKED_VALUE } from "./plan";
 
-/** The KeyValueStore of revoked serials, as the sync uses it. */
+/** The KeyValueStore of revoked serials, as the sync uses it: each method is one API call, except `listKeys`. */
 export interface RevokedSerialStore {
-  /** Every key, and the ETag to update against. */
-  list(): Promise<{ keys: Set<string>; etag: string }>;
-  /** Applies puts and deletes, all conditional on `etag`. */
-  update(etag: string, puts: { key: string; value: string }[], deletes: string[]): Promise<void>;
+  /** The store's ETag (to update against), its size as CloudFront counts it, and how many keys it holds. */
+  describe(): Promise<{ etag: string; bytes: number; items: number }>;
+  /** The value of one key, or undefined when absent. */
+  get(key: string): Promise<string | undefined>;
+  /** Every key (pages of 50: the slow path, only when the marker cannot say what the store holds). */
+  listKeys(): Promise<Set<string>>;
+  /** One all-or-nothing UpdateKeys call, conditional on `etag`; returns the new ETag and size. */
+  update(etag: string, puts: { key: string; value: string }[], deletes: string[]): Promise<{ etag: string; bytes: number }>;
+}
+
+/** A CRL object as fetched from S3: its bytes and the version they are. */
+export interface FetchedCrl {
+  readonly body: Uint8Array;
+  readonly versionId?: string;
+}
+
+/** The part of a verified CRL the sync uses (the reader's `VerifiedCrl`). */
+export type SyncCrl = Pick<VerifiedCrl, "revoked" | "thisUpdate" | "crlNumber">;
+
+/** What the sync keeps between runs in a warm container: the serials of the CRL it last synced. */
+export interface SyncMemory {
+  last?: { readonly hash: string; readonly serials: ReadonlySet<string> };
 }
 
 export interface SyncDeps {
-  readonly fetchCrl: () => Promise<Uint8Array>;
+  /** The current CRL, or a given version of it. */
+  readonly fetchCrl: (versionId?: string) => Promise<FetchedCrl>;
   readonly issuingCaPem: string;
   readonly store: RevokedSerialStore;
   readonly clock: () => Date;
   readonly log: Logger;
+  /** Reads and verifies a CRL (default `readVerifiedCrl`); tests at scale inject a reader. */
+  readonly read?: (crl: Uint8Array, issuerPem: string, now: Date) => SyncCrl;
+  /** Kept across invocations of a warm container. */
+  readonly memory?: SyncMemory;
+  /** Stop starting UpdateKeys calls after this long; the next run resumes. Default 240 s. */
+  readonly budgetMs?: number;
+  /** Where the store-size metric goes; default {@link STORE_METRIC}'s namespace. */
+  readonly metricNamespace?: string;
 }
 
+/** What a run did. */
+export interface SyncResult {
+  readonly crlNumber: number | null;
+  readonly revoked: number;
+  readonly added: number;
+  readonly removed: number;
+  /** False when the run stopped at its time budget; the next run carries on from the marker. */
+  readonly complete: boolean;
+  /** The store's size after the run, as CloudFront reports it. */
+  readonly storeBytes: number;
+}
 
-/** The changes that make the store hold exactly `revoked` (pure). */
-export function plan(current: ReadonlySet<string>, revoked: ReadonlyMap<string, Date>): { puts: { key: string; value: string }[]; deletes: string[] } {
-  const puts = [...revoked].filter(([serial]) => !current.has(serial)).map(([serial, at]) => ({ key: serial, value: at.toISOString() }));
-  const deletes = [...current].filter((serial) => !revoked.has(serial));
-  return { puts, deletes };
+/** A sync that cannot proceed, with a stable code (the invocation fails, so the error alarm fires). */
+export class SyncError extends Error {
+  constructor(
+    readonly code: "CRL_ROLLBACK" | "STORE_TOO_SMALL" | "STORE_CHANGED",
+    message: string,
+  ) {
+    super(message);
+    this.name = "SyncError";
+  }
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
+
+/** A CRL verified and summarised for the marker. */
+interface LoadedCrl {
+  readonly ref: CrlRef;
+  readonly serials: ReadonlySet<string>;
+}
+
+function loadCrl(deps: SyncDeps, fetched: FetchedCrl, at: Date): LoadedCrl {
+  const read = deps.read ?? readVerifiedCrl;
+  const crl = read(fetched.body, deps.issuingCaPem, at);
+  return {
+    ref: { n: crl.crlNumber ?? null, id: fetched.versionId ?? null, h: sha256(fetched.body), t: crl.thisUpdate.toISOString() },
+    serials: new Set(crl.revoked.keys()),
+  };
 }
 
 /**
- * revocation-sync: reads the CA's CRL, refuses it unless the issuing CA signed it and it is
- * current, and makes the KeyValueStore hold exactly its serials. A refused CRL changes nothing
- * (and fails the invocation, so the error alarm fires).
+ * The serials of an earlier CRL the marker names: from memory when this container synced it, else
+ * that S3 version, read as of its own thisUpdate and checked against the marker's hash. Undefined
+ * when it cannot be had (then the store is listed instead).
  */
-export async function handle(_event: unknown, deps: SyncDeps): Promise<{ revoked: number; added: number; removed: number }> {
-  const crl = readVerifiedCrl(await deps.fetchCrl(), deps.issuingCaPem, deps.clock());
-  const { keys, etag } = await deps.store.list();
-  const changes = plan(keys, crl.revoked);
-  if (changes.puts.length + changes.deletes.length > 0) await deps.store.update(etag, changes.puts, changes.deletes);
-  deps.log.info("revocation-sync.synced", { crlNumber: crl.crlNumber, revoked: crl.revoked.size, added: changes.puts.length, removed: changes.deletes.length });
-  return { revoked: crl.revoked.size, added: changes.puts.length, removed: changes.deletes.length };
+async function serialsOf(deps: SyncDeps, ref: CrlRef): Promise<ReadonlySet<string> | undefined> {
+  if (deps.memory?.last?.hash === ref.h) return deps.memory.last.serials;
+  if (!ref.id) return undefined;
+  try {
+    const fetched = await deps.fetchCrl(ref.id);
+    if (sha256(fetched.body) !== ref.h) return undefined;
+    return loadCrl(deps, fetched, new Date(ref.t)).serials;
+  } catch (error) {
+    deps.log.info("revocation-sync.previous_crl_unavailable", { versionId: ref.id, reason: (error as Error).message });
+    return undefined;
+  }
 }
 
-/** {@link RevokedSerialStore} on a CloudFront KeyValueStore; updates go in batches of 50 keys. */
+/** The CRL number ordering: a CRL older than the newest the marker has seen is refused. */
+function newestNumber(marker: Marker | undefined): number | undefined {
+  if (!marker) return undefined;
+  const numbers = (marker.state === "synced" ? [marker.crl.n] : [marker.from?.n ?? null, marker.to.n]).filter((n): n is number => n !== null);
+  return numbers.length ? Math.max(...numbers) : undefined;
+}
+
+/**
+ * Writes `changes[start..]` from `from` toward `to`, 49 changes and the marker per UpdateKeys call,
+ * each call conditional on the ETag of the last, stopping at the time budget.
+ */
+async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlRef, changes: readonly Change[], start: number, deadline: number): Promise<{ applied: number; bytes?: number; complete: boolean }> {
+  let applied = start;
+  let bytes: number | undefined;
+  const perCall = KEYS_PER_UPDATE - 1;
+  do {
+    if (applied > start && deps.clock().getTime() >= deadline) return { applied, bytes, complete: false };
+    const batch = changes.slice(applied, applied + perCall);
+    const next = applied + batch.length;
+    const marker: Marker = next === changes.length ? { state: "synced", crl: to } : { state: "syncing", from, to, applied: next };
+    const puts = [...batch.flatMap((c) => ("put" in c ? [{ key: c.put, value: REVOKED_VALUE }] : [])), { key: MARKER_KEY, value: encodeMarker(marker) }];
+    const deletes = batch.flatMap((c) => ("delete" in c ? [c.delete] : []));
+    try {
+      ({ etag, bytes } = await deps.store.update(etag, puts, deletes));
+    } catch (error) {
+      if ((error as Error).name === "ConflictException" || (error as Error).name === "PreconditionFailed") {
+        throw new SyncError("STORE_CHANGED", "the key value store changed during this run (another sync?); the next run carries on from its marker");
+      }
+      throw error;
+    }
+    applied = next;
+  } while (applied < changes.length);
+  return { applied, bytes, complete: true };
+}
+
+/**
+ * revocation-sync: reads the CA's CRL, refuses it unless the issuing CA signed it, it is current
+ * and it is not older than the CRL the store already holds, then makes the KeyValueStore hold
+ * exactly its serials. The store's marker key says which CRL it holds (number, S3 version, hash),
+ * so a run diffs against that CRL instead of listing the store: an unchanged CRL costs two
+ * KeyValueStore calls, one new revocation three. Every UpdateKeys call carries the marker and is
+ * conditional on the store's ETag, so the marker always describes the store exactly, a run cut
+ * short (time budget, crash) is resumed by the next one, and a concurrent run fails instead of
+ * interleaving. A refused CRL changes nothing and fails the invocation, so the error alarm fires.
+ */
+export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResult> {
+  const started = deps.clock();
+  const deadline = started.getTime() + (deps.budgetMs ?? 240_000);
+  const target = loadCrl(deps, await deps.fetchCrl(), started);
+  const { etag, bytes: bytesBefore, items } = await deps.store.describe();
+  let marker = decodeMarker(await deps.store.get(MARKER_KEY));
+
+  try {
+    checkCrlNumber(newestNumber(marker), target.ref.n ?? undefined);
+  } catch (error) {
+    throw new SyncError("CRL_ROLLBACK", (error as Error).message);
+  }
+  const metric = (bytes: number) => deps.log.metric(deps.metricNamespace ?? STORE_METRIC.namespace, STORE_METRIC.name, bytes);
+  const needed = storeBytes(target.serials, Buffer.byteLength(MARKER_KEY) + 512);
+  if (needed > STORE_MAX_BYTES) {
+    metric(bytesBefore);
+    throw new SyncError("STORE_TOO_SMALL", `the CRL lists ${target.serials.size} serials, which need about ${needed} bytes; a CloudFront key value store holds at most ${STORE_MAX_BYTES}`);
+  }
+
+  if (marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
+    metric(bytesBefore);
+    const result = { crlNumber: target.ref.n, revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
+    deps.log.info("revocation-sync.unchanged", { ...result });
+    return result;
+  }
+
+  // What the store holds now, and the changes from there.
+  let from: CrlRef | null = null;
+  let changes: Change[] | undefined;
+  let start = 0;
+  const base = marker?.state === "synced" ? marker.crl : marker?.state === "syncing" && marker.to.h === target.ref.h ? marker.from : null;
+  const baseSerials = base ? await serialsOf(deps, base) : undefined;
+  if (base && baseSerials) {
+    // Synced to an earlier CRL, or the same sync cut short (time budget, crash): carry on from the marker.
+    const planned = planChanges(baseSerials, target.serials);
+    const resumeAt = marker?.state === "syncing" ? Math.min(marker.applied, planned.length) : 0;
+    // The key count is a free check that nobody else changed the store; if it is off, list instead.
+    const expected = expectedItems(baseSerials.size, planned, resumeAt);
+    if (items === expected) {
+      from = base;
+      changes = planned;
+      start = resumeAt;
+    } else {
+      deps.log.info("revocation-sync.store_drift", { items, expected });
+    }
+  }
+  // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, or drift: list the store.
+  changes ??= planChanges(without(await deps.store.listKeys(), MARKER_KEY), target.serials);
+
+  const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline);
+  const done = changes.slice(start, outcome.applied);
+  const added = done.filter((c) => "put" in c).length;
+  const removed = done.length - added;
+  const storeBytesAfter = outcome.bytes ?? bytesBefore;
+  metric(storeBytesAfter);
+  if (outcome.complete && deps.memory) deps.memory.last = { hash: target.ref.h, serials: target.serials };
+  const result = { crlNumber: target.ref.n, revoked: target.serials.size, added, removed, complete: outcome.complete, storeBytes: storeBytesAfter };
+  deps.log.info(outcome.complete ? "revocation-sync.synced" : "revocation-sync.partial", { ...result, remaining: changes.length - outcome.applied, listed: from === null });
+  return result;
+}
+
+/** Keys in a store that holds `baseSize` serials with the first `applied` of `changes` made, plus the marker. */
+function expectedItems(baseSize: number, changes: readonly Change[], applied: number): number {
+  let count = baseSize + 1;
+  for (let i = 0; i < applied; i++) count += "put" in changes[i]! ? 1 : -1;
+  return count;
+}
+
+function without(keys: Set<string>, key: string): Set<string> {
+  keys.delete(key);
+  return keys;
+}
+
+/** {@link RevokedSerialStore} on a CloudFront KeyValueStore. */
 export class KeyValueStoreSerials implements RevokedSerialStore {
   constructor(
     private readonly client: CloudFrontKeyValueStoreClient,
     private readonly kvsArn: string,
   ) {}
 
-  async list(): Promise<{ keys: Set<string>; etag: string }> {
+  async describe(): Promise<{ etag: string; bytes: number; items: number }> {
     const described = await this.client.send(new DescribeKeyValueStoreCommand({ KvsARN: this.kvsArn }));
+    return { etag: described.ETag!, bytes: described.TotalSizeInBytes ?? 0, items: described.ItemCount ?? 0 };
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return (await this.client.send(new GetKeyCommand({ KvsARN: this.kvsArn, Key: key }))).Value;
+    } catch (error) {
+      if ((error as Error).name === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  async listKeys(): Promise<Set<string>> {
     const keys = new Set<string>();
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new ListKeysCommand({ KvsARN: this.kvsArn, NextToken: nextToken }));
+      const page = await this.client.send(new ListKeysCommand({ KvsARN: this.kvsArn, NextToken: nextToken, MaxResults: KEYS_PER_UPDATE }));
       for (const item of page.Items ?? []) keys.add(item.Key!);
       nextToken = page.NextToken;
     } while (nextToken);
-    return { keys, etag: described.ETag! };
+    return keys;
   }
 
-  async update(etag: string, puts: { key: string; value: string }[], deletes: string[]): Promise<void> {
-    let ifMatch = etag;
-    const operations = [...puts.map((p) => ({ put: p })), ...deletes.map((d) => ({ delete: d }))];
-    for (let i = 0; i < operations.length; i += 50) {
-      const batch = operations.slice(i, i + 50);
-      const result = await this.client.send(
-        new UpdateKeysCommand({
-          KvsARN: this.kvsArn,
-          IfMatch: ifMatch,
-          Puts: batch.flatMap((o) => ("put" in o && o.put ? [{ Key: o.put.key, Value: o.put.value }] : [])),
-          Deletes: batch.flatMap((o) => ("delete" in o && o.delete ? [{ Key: o.delete }] : [])),
-        }),
-      );
-      ifMatch = result.ETag!;
-    }
+  async update(etag: string, puts: { key: string; value: string }[], deletes: string[]): Promise<{ etag: string; bytes: number }> {
+    const result = await this.client.send(
+      new UpdateKeysCommand({ KvsARN: this.kvsArn, IfMatch: etag, Puts: puts.map((p) => ({ Key: p.key, Value: p.value })), Deletes: deletes.length ? deletes.map((key) => ({ Key: key })) : undefined }),
+    );
+    return { etag: result.ETag!, bytes: result.TotalSizeInBytes ?? 0 };
   }
 }
 
 let deps: SyncDeps | undefined;
+const memory: SyncMemory = {};
 
 /** The Lambda entry point (on a schedule). */
 export async function handler(event: unknown) {
   if (!deps) {
     const env = process.env;
-    const s3 = new S3Client({});
+    const reader = new S3ObjectReader(env[SYNC_ENV.crlBucket] ?? "");
+    const key = env[SYNC_ENV.crlKey] ?? "";
     deps = {
-      fetchCrl: async () => (await s3.send(new GetObjectCommand({ Bucket: env[SYNC_ENV.crlBucket], Key: env[SYNC_ENV.crlKey] }))).Body!.transformToByteArray(),
+      fetchCrl: async (versionId) => {
+        const result = await reader.get(key, { versionId });
+        if (result.notModified) throw new Error("unexpected 'not modified' for an unconditional GET");
+        return { body: result.body, versionId: result.versionId };
+      },
       issuingCaPem: env[SYNC_ENV.issuingCaPem] ?? "",
       store: new KeyValueStoreSerials(new CloudFrontKeyValueStoreClient({ region: "us-east-1" }), env[SYNC_ENV.kvsArn] ?? ""),
       clock: () => new Date(),
       log: jsonLogger(),
+      memory,
+      budgetMs: Number(env[SYNC_ENV.budgetSeconds] ?? 240) * 1000,
+      metricNamespace: env[SYNC_ENV.metricNamespace],
     };
   }
   return handle(event, deps);

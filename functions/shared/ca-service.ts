@@ -50,15 +50,26 @@ export function loadCa(record: CaRecord, signer: Signer, profile: CaConfig["leaf
   return identity;
 }
 
-/** Builds the issuing CA's next CRL from the inventory (expired entries pruned) and publishes it. */
-export async function publishIssuingCrl(deps: CaDeps, issuing: CaIdentity): Promise<BuiltCrl & { crlNumber: number; versionId?: string }> {
-  const now = deps.clock();
+/**
+ * Builds the issuing CA's next CRL from the inventory (expired entries pruned) and publishes it.
+ * The number is taken before the revocations are read (and that read sees every revocation made
+ * before it started), so a CRL with a higher number never lists less; the publication is
+ * conditional on the number, so a slow run never puts an older CRL back over a newer one: it
+ * reports `supersededBy` instead.
+ */
+export async function publishIssuingCrl(deps: CaDeps, issuing: CaIdentity): Promise<BuiltCrl & { crlNumber: number; versionId?: string; supersededBy?: number }> {
   const crlNumber = await deps.store.nextCrlNumber("issuing");
   const entries = await deps.store.listRevoked();
+  // thisUpdate after the read: the CRL says what was known at that time.
+  const now = deps.clock();
   const crl = await buildCrl(issuing, { crlNumber, thisUpdate: now, nextUpdate: new Date(now.getTime() + deps.config.crlValidityHours * HOUR_MS), entries });
-  const published = await deps.artifacts.publish(ARTIFACT_KEYS.issuingCrl, crl.der, "application/pkix-crl");
-  deps.log.info("crl.published", { ca: "issuing", crlNumber, listed: crl.listed, pruned: crl.pruned, versionId: published.versionId });
-  return { ...crl, crlNumber, versionId: published.versionId };
+  const published = await deps.artifacts.publish(ARTIFACT_KEYS.issuingCrl, crl.der, "application/pkix-crl", { sequence: crlNumber });
+  if (published.supersededBy !== undefined) {
+    deps.log.info("crl.superseded", { ca: "issuing", crlNumber, supersededBy: published.supersededBy, listed: crl.listed });
+  } else {
+    deps.log.info("crl.published", { ca: "issuing", crlNumber, listed: crl.listed, pruned: crl.pruned, versionId: published.versionId });
+  }
+  return { ...crl, crlNumber, versionId: published.versionId, supersededBy: published.supersededBy };
 }
 
 /** Builds and publishes the root's CRL (empty unless an issuing CA is ever revoked). Root key: ca-admin only. */
@@ -66,7 +77,7 @@ export async function publishRootCrl(deps: CaDeps, root: CaIdentity): Promise<Bu
   const now = deps.clock();
   const crlNumber = await deps.store.nextCrlNumber("root");
   const crl = await buildCrl(root, { crlNumber, thisUpdate: now, nextUpdate: new Date(now.getTime() + deps.config.rootCrlValidityDays * 24 * HOUR_MS), entries: [] });
-  await deps.artifacts.publish(ARTIFACT_KEYS.rootCrl, crl.der, "application/pkix-crl");
+  await deps.artifacts.publish(ARTIFACT_KEYS.rootCrl, crl.der, "application/pkix-crl", { sequence: crlNumber });
   deps.log.info("crl.published", { ca: "root", crlNumber, listed: crl.listed });
   return { ...crl, crlNumber };
 }

@@ -11,6 +11,8 @@ export interface CaRecord {
   readonly serialHex: string;
   readonly notAfter: string;
   readonly crlNumber: number;
+  /** How many certificates this CA has revoked (kept with each revocation, atomically). */
+  readonly revocations?: number;
 }
 
 /** An issued leaf certificate in the inventory. Private keys are never stored. */
@@ -53,9 +55,12 @@ export interface CaStore {
   getCertificate(serialHex: string): Promise<CertificateRecord | undefined>;
   /** Marks a valid certificate revoked; says why not otherwise. */
   revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked">;
-  /** Every revoked certificate, for the CRL. */
+  /** Every revoked certificate, for the CRL: at least every revocation made before the call. */
   listRevoked(): Promise<RevokedEntry[]>;
 }
+
+/** How long {@link DynamoCaStore.listRevoked} waits for the revoked index to catch up, in total. */
+export const INDEX_CATCH_UP_MS = 6_000;
 
 
 const caKey = (role: string) => ({ pk: `CA#${role}`, sk: "CA" });
@@ -72,6 +77,7 @@ export class DynamoCaStore implements CaStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async getCa(role: CaRecord["role"]): Promise<CaRecord | undefined> {
@@ -130,16 +136,27 @@ export class DynamoCaStore implements CaStore {
     return result.Item as CertificateRecord | undefined;
   }
 
+  /**
+   * Marks the certificate revoked and counts the revocation on the issuing CA's record in one
+   * transaction: the count is what {@link listRevoked} checks the eventually consistent index against.
+   */
   async revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked"> {
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: certKey(serialHex),
-          UpdateExpression: "SET #status = :revoked, revokedAt = :at, reason = :reason, revokedBy = :issuing",
-          ConditionExpression: "attribute_exists(pk) AND #status = :valid",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":revoked": "revoked", ":valid": "valid", ":at": revokedAt, ":reason": reason, ":issuing": "issuing" },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: certKey(serialHex),
+                UpdateExpression: "SET #status = :revoked, revokedAt = :at, reason = :reason, revokedBy = :issuing",
+                ConditionExpression: "attribute_exists(pk) AND #status = :valid",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":revoked": "revoked", ":valid": "valid", ":at": revokedAt, ":reason": reason, ":issuing": "issuing" },
+              },
+            },
+            { Update: { TableName: this.tableName, Key: caKey("issuing"), UpdateExpression: "ADD revocations :one", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":one": 1 } } },
+          ],
         }),
       );
       return "revoked";
@@ -149,7 +166,28 @@ export class DynamoCaStore implements CaStore {
     }
   }
 
+  /**
+   * Reads the revoked index (a GSI: eventually consistent, and DynamoDB refuses ConsistentRead on
+   * it), then reads the issuing CA's revocation count with a strongly consistent read. Every
+   * revoked certificate the index returns was revoked before that count was read, and revocations
+   * are never undone, so the index is complete when it returns at least that many; until it does,
+   * it is read again, for up to {@link INDEX_CATCH_UP_MS}, then the CRL is not built at all.
+   */
   async listRevoked(): Promise<RevokedEntry[]> {
+    let waited = 0;
+    for (let delay = 100; ; delay *= 2) {
+      const entries = await this.queryRevokedIndex();
+      const expected = (await this.getCa("issuing"))?.revocations ?? 0;
+      if (entries.length >= expected) return entries;
+      if (waited >= INDEX_CATCH_UP_MS) {
+        throw new Error(`the revoked index lists ${entries.length} certificates but the CA has revoked ${expected}; DynamoDB's index did not catch up within ${INDEX_CATCH_UP_MS / 1000} s, so no CRL was built`);
+      }
+      await this.sleep(delay);
+      waited += delay;
+    }
+  }
+
+  private async queryRevokedIndex(): Promise<RevokedEntry[]> {
     const entries: RevokedEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {

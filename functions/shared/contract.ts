@@ -45,6 +45,9 @@ export const TABLE_LAYOUT = {
 /** The metric ca-crl emits on each publication, watched by the stale-CRL alarm. */
 export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;
 
+/** The metric revocation-sync emits on each run: the key value store's size in bytes, watched by an alarm (namespace + `/<environment>`). */
+export const STORE_METRIC = { namespace: "edge-mtls/edge", name: "RevokedSerialStoreBytes" } as const;
+
 /** Environment variable names of the api-authorizer. */
 export const AUTHORIZER_ENV = {
   allowedSubjects: "ALLOWED_SUBJECTS",
@@ -57,4 +60,4 @@ export const AUTHORIZER_ENV = {
 } as const;
 
 /** Environment variable names of revocation-sync. */
-export const SYNC_ENV = { crlBucket: "CRL_BUCKET", crlKey: "CRL_KEY", issuingCaPem: "ISSUING_CA_PEM", kvsArn: "KVS_ARN" } as const;
+export const SYNC_ENV = { crlBucket: "CRL_BUCKET", crlKey: "CRL_KEY", issuingCaPem: "ISSUING_CA_PEM", kvsArn: "KVS_ARN", metricNamespace: "METRIC_NAMESPACE", budgetSeconds: "BUDGET_SECONDS" } as const;

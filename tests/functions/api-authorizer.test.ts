@@ -1,14 +1,21 @@
 import { strict as assert } from "node:assert";
+import { X509Certificate } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { dnValue, formatAwsDate, parseAwsDate, parseAwsDn } from "../../functions/api-authorizer/aws-format";
-import { AuthorizerPolicy, decide, RevocationStatus, secretEquals } from "../../functions/api-authorizer/decide";
-import { cachedCrl, handle, readAuthorizerPolicy } from "../../functions/api-authorizer";
+import { AuthorizerPolicy, CERTIFICATE_CACHE_SIZE, decide, issuerCheckFor, RevocationStatus, secretEquals } from "../../functions/api-authorizer/decide";
+import { cachedCrl, checkCrlNumber, handle, readAuthorizerPolicy } from "../../functions/api-authorizer";
+import { createIssuingCertificate } from "../../pki/ca";
 import { buildCrl } from "../../pki/crl";
-import { normaliseSerial } from "../../pki/serial";
+import { LocalSigner } from "../../pki/local-signer";
+import { randomSerialHex, normaliseSerial } from "../../pki/serial";
 import { authorizerEvent, SECRET, SECRET_HEADER } from "../support/authorizer-events";
 import { issueLeaf, makeTestCa, TestCa, TestLeaf } from "../support/test-ca";
+import { tempDir, tool } from "../support/tools";
 
-const POLICY: AuthorizerPolicy = { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: SECRET_HEADER, secretValues: [SECRET] };
+const BASE_POLICY = { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: SECRET_HEADER, secretValues: [SECRET] };
+/** The policy of the decision tests: their issuing CA is made in `before`. */
+let POLICY: AuthorizerPolicy = { ...BASE_POLICY, issuingCaPem: "" };
 const NOTHING_REVOKED: RevocationStatus = { available: true, revokedSerials: new Set() };
 
 describe("functions: API Gateway's certificate formats", () => {
@@ -58,6 +65,7 @@ describe("functions: api-authorizer decisions", function () {
     cloudfront = await issueLeaf(ca, { subject: { commonName: "CloudFront", country: "GB", locality: "London", organization: "Serverless Inc", organizationalUnit: "CloudFront", state: "England" } });
     user = await issueLeaf(ca, { subject: { commonName: "My Test Certificate", organizationalUnit: "Security Operations" } });
     foreignCloudfront = await issueLeaf(await makeTestCa({ name: "Foreign" }), { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } });
+    POLICY = { ...BASE_POLICY, issuingCaPem: ca.issuingPem };
   });
 
   it("builds events whose subject DN is in API Gateway's form", () => {
@@ -81,7 +89,7 @@ describe("functions: api-authorizer decisions", function () {
     ["expired", () => expiredEvent(), NOTHING_REVOKED, false, /outside its validity/],
     ["revoked", () => authorizerEvent(cloudfront.certificate.pem), () => ({ available: true, revokedSerials: new Set([normaliseSerial(cloudfront.certificate.serialHex)]) }), false, /revoked/],
     ["revocation status unknown (no valid CRL)", () => authorizerEvent(cloudfront.certificate.pem), { available: false, reason: "CRL_STALE" }, false, /revocation status unknown: CRL_STALE/],
-    ["a foreign CloudFront certificate (API Gateway would refuse it; the authorizer still checks revocation)", () => authorizerEvent(foreignCloudfront.certificate.pem), { available: false, reason: "no CRL" }, false, /revocation status unknown/],
+    ["a foreign CA's CloudFront certificate with the right secret (defence in depth behind API Gateway's truststore)", () => authorizerEvent(foreignCloudfront.certificate.pem), NOTHING_REVOKED, false, /not issued by the issuing CA/],
   ];
   let expiredPem = "";
   before(async () => {
@@ -116,6 +124,58 @@ describe("functions: api-authorizer decisions", function () {
     assert.equal(failing.context.reason, "revocation status unknown: S3 down");
     assert.ok(logs.every((l) => !l.includes(SECRET) && !l.includes("BEGIN CERTIFICATE")), "neither the secret nor the PEM is logged");
     for (const junk of [null, undefined, 42, "x", [], { requestContext: 5 }]) assert.equal((await handle(junk, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log })).policyDocument.Statement[0]!.Effect, "Deny");
+  });
+
+  it("denies CloudFront-named certificates that do not chain to the issuing CA for clientAuth, even with the right secret", async () => {
+    const allowNothingRevoked = (pem: string) => decide(authorizerEvent(pem), POLICY, NOTHING_REVOKED, now());
+    // Same CA names, another key: the name matches, the signature cannot.
+    const lookalike = await issueLeaf(await makeTestCa({ name: "Test" }), { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } });
+    assert.match(allowNothingRevoked(lookalike.certificate.pem).reason, /not issued by the issuing CA|signature does not verify/);
+    assert.equal(allowNothingRevoked(lookalike.certificate.pem).allow, false);
+    // Our CA, but for TLS servers only.
+    const serverOnly = await issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" }, purposes: ["server_auth"], sans: [{ type: "dns", value: "cloudfront.example.com" }] });
+    assert.deepEqual([allowNothingRevoked(serverOnly.certificate.pem).allow, allowNothingRevoked(serverOnly.certificate.pem).reason], [false, "certificate lacks the clientAuth extended key usage"]);
+    // Made by openssl: self-signed, and signed by a CA openssl made with the issuing CA's very name.
+    const { dir, cleanup } = tempDir();
+    try {
+      const selfSigned = tool("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${dir}/self.key`, "-subj", "/CN=CloudFront/OU=CloudFront", "-addext", "extendedKeyUsage=clientAuth", "-days", "2"]);
+      assert.equal(selfSigned.status, 0, selfSigned.stderr);
+      assert.equal(allowNothingRevoked(selfSigned.stdout).allow, false);
+      assert.match(allowNothingRevoked(selfSigned.stdout).reason, /not issued by the issuing CA/);
+      const issuerSubject = "/" + new X509Certificate(ca.issuingPem).subject.split("\n").join("/");
+      const fakeCa = tool("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${dir}/ca.key`, "-out", `${dir}/ca.pem`, "-subj", issuerSubject, "-addext", "basicConstraints=critical,CA:TRUE", "-days", "2"]);
+      assert.equal(fakeCa.status, 0, fakeCa.stderr);
+      tool("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${dir}/leaf.key`, "-out", `${dir}/leaf.csr`, "-subj", "/CN=CloudFront/OU=CloudFront"]);
+      writeFileSync(`${dir}/leaf.ext`, "extendedKeyUsage=clientAuth\n");
+      const forged = tool("openssl", ["x509", "-req", "-in", `${dir}/leaf.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`, "-days", "2", "-extfile", `${dir}/leaf.ext`]);
+      assert.equal(forged.status, 0, forged.stderr);
+      assert.equal(new X509Certificate(forged.stdout).issuer, new X509Certificate(ca.issuingPem).subject, "the forged certificate names our issuing CA");
+      assert.equal(allowNothingRevoked(forged.stdout).allow, false);
+      assert.match(allowNothingRevoked(forged.stdout).reason, /not issued by the issuing CA|signature does not verify/);
+    } finally {
+      cleanup();
+    }
+    // A CA certificate named CloudFront, signed by the issuing CA's key.
+    const subCa = await createIssuingCertificate(ca.issuing, await LocalSigner.generate("ecdsa-p256").publicKey(), { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" }, lifetimeDays: 30 });
+    assert.deepEqual([allowNothingRevoked(subCa.pem).allow, allowNothingRevoked(subCa.pem).reason], [false, "certificate is a CA certificate"]);
+    // A misconfigured issuing CA vouches for nothing.
+    assert.deepEqual(decide(authorizerEvent(cloudfront.certificate.pem), { ...POLICY, issuingCaPem: "not a certificate" }, NOTHING_REVOKED, now()).reason, "the issuing CA certificate is unreadable");
+    // And the genuine one still passes.
+    assert.equal(allowNothingRevoked(cloudfront.certificate.pem).allow, true);
+  });
+
+  it("remembers what it learnt of each certificate, for at most a bounded number of certificates", async () => {
+    const check = issuerCheckFor(ca.issuingPem);
+    decide(authorizerEvent(cloudfront.certificate.pem), POLICY, NOTHING_REVOKED, now());
+    const before = check.cachedCount;
+    for (let i = 0; i < 5; i++) decide(authorizerEvent(cloudfront.certificate.pem), POLICY, NOTHING_REVOKED, now());
+    assert.equal(check.cachedCount, before, "the same PEM is examined once");
+    const many = await Promise.all(Array.from({ length: CERTIFICATE_CACHE_SIZE + 6 }, () => issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } })));
+    for (const leaf of many) assert.equal(decide(authorizerEvent(leaf.certificate.pem), POLICY, NOTHING_REVOKED, now()).allow, true);
+    assert.equal(check.cachedCount, CERTIFICATE_CACHE_SIZE);
+    // A revoked certificate stays revoked whether or not it is cached: revocation is checked per request.
+    const revokedNow: RevocationStatus = { available: true, revokedSerials: new Set([normaliseSerial(many[0]!.certificate.serialHex)]) };
+    assert.match(decide(authorizerEvent(many[0]!.certificate.pem), POLICY, revokedNow, now()).reason, /revoked/);
   });
 
   it("10,000 random or mutated events: no exception, never Allow", () => {
@@ -197,9 +257,96 @@ describe("functions: api-authorizer CRL cache", function () {
     assert.deepEqual(untrusted, { available: false, reason: "the CRL's signature does not verify with the issuing CA's key" });
   });
 
+  it("remembers a failed fetch or a refused CRL with backoff instead of fetching on every request", async () => {
+    const ca = await makeTestCa();
+    const t0 = new Date();
+    let clock = t0;
+    let fetches = 0;
+    let answer: () => Uint8Array = () => {
+      throw new Error("NoSuchKey");
+    };
+    const source = cachedCrl(async () => (fetches++, answer()), ca.issuingPem, 300_000, () => clock, { retryAfterMs: 5_000, maxRetryAfterMs: 60_000 });
+    for (let i = 0; i < 50; i++) assert.deepEqual(await source(), { available: false, reason: "NoSuchKey" });
+    assert.equal(fetches, 1, "50 requests, one fetch");
+    const at = async (ms: number) => ((clock = new Date(t0.getTime() + ms)), source());
+    await at(4_999);
+    assert.equal(fetches, 1);
+    await at(5_000);
+    assert.equal(fetches, 2, "retried after 5 s");
+    await at(14_999);
+    assert.equal(fetches, 2, "then waits 10 s");
+    await at(15_000);
+    assert.equal(fetches, 3);
+    const garbage = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]);
+    answer = () => garbage;
+    await at(35_000);
+    assert.equal(fetches, 4);
+    const unreadable = await at(36_000);
+    assert.equal(fetches, 4, "an unreadable CRL is remembered too");
+    assert.equal(unreadable.available, false);
+    const crl = await buildCrl(ca.issuing, { crlNumber: 2, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [] });
+    answer = () => crl.der;
+    assert.equal((await at(100_000)).available, true, "recovers at the next attempt");
+    assert.equal(fetches, 5);
+  });
+
+  it("refuses a CRL older than one already accepted, and keeps the newer one until its nextUpdate", async () => {
+    const ca = await makeTestCa();
+    const leaf = await issueLeaf(ca);
+    const t0 = new Date();
+    const entry = { serialHex: leaf.certificate.serialHex, revokedAt: t0, reason: "keyCompromise" as const, notAfter: leaf.certificate.notAfter };
+    const newer = await buildCrl(ca.issuing, { crlNumber: 7, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [entry] });
+    const older = await buildCrl(ca.issuing, { crlNumber: 6, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 7200_000), entries: [] });
+    let served = newer.der;
+    let clock = t0;
+    const errors: string[] = [];
+    const log = { info: () => undefined, error: (_: string, f?: object) => errors.push(JSON.stringify(f)), metric: () => undefined };
+    const source = cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock, { log });
+    const first = await source();
+    assert.ok(first.available && first.revokedSerials.has(normaliseSerial(leaf.certificate.serialHex)));
+    served = older.der;
+    clock = new Date(t0.getTime() + 120_000);
+    const afterRollback = await source();
+    assert.ok(afterRollback.available && afterRollback.revokedSerials.has(normaliseSerial(leaf.certificate.serialHex)), "the revoked serial stays revoked");
+    assert.match(errors.join(), /number 6 is older than CRL number 7/);
+    clock = new Date(t0.getTime() + 3600_000);
+    assert.deepEqual(await source(), { available: false, reason: "the CRL's number 6 is older than CRL number 7 already accepted" }, "past the newer CRL's nextUpdate: fail closed, never fall back to the older CRL");
+    assert.equal(checkCrlNumber(undefined, 3), 3);
+    assert.equal(checkCrlNumber(3, 3), 3, "the same CRL again is fine");
+    assert.throws(() => checkCrlNumber(3, undefined), /no CRL number/);
+  });
+
+  it("revalidates with the ETag and keeps the CRL when S3 answers 'not modified'", async () => {
+    const ca = await makeTestCa();
+    const t0 = new Date();
+    const crl = await buildCrl(ca.issuing, { crlNumber: 1, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [] });
+    const asked: (string | undefined)[] = [];
+    let clock = t0;
+    const source = cachedCrl(async ({ etag }) => (asked.push(etag), etag === '"e1"' ? { notModified: true } : { body: crl.der, etag: '"e1"' }), ca.issuingPem, 60_000, () => clock);
+    assert.equal((await source()).available, true);
+    clock = new Date(t0.getTime() + 61_000);
+    assert.equal((await source()).available, true);
+    clock = new Date(t0.getTime() + 90_000);
+    await source();
+    assert.deepEqual(asked, [undefined, '"e1"'], "one revalidation, then cached again for the TTL");
+  });
+
+  it("decides against 100,000 revoked serials (reader injected until the streaming CRL reader lands)", async () => {
+    const ca = await makeTestCa();
+    const leaf = await issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } });
+    const t0 = new Date();
+    const revoked = new Map<string, Date>(Array.from({ length: 100_000 }, () => [normaliseSerial(randomSerialHex()), t0] as [string, Date]));
+    const policy = { ...BASE_POLICY, issuingCaPem: ca.issuingPem };
+    const source = cachedCrl(async () => new Uint8Array(1), ca.issuingPem, 60_000, () => t0, { read: () => ({ revoked, nextUpdate: new Date(t0.getTime() + 3600_000), crlNumber: 9 }) });
+    assert.equal(decide(authorizerEvent(leaf.certificate.pem), policy, await source(), t0).allow, true);
+    revoked.set(normaliseSerial(leaf.certificate.serialHex), t0);
+    assert.match(decide(authorizerEvent(leaf.certificate.pem), policy, await source(), t0).reason, /revoked/);
+  });
+
   it("reads its policy from the environment, refusing short secrets", () => {
-    const env = { ALLOWED_SUBJECTS: JSON.stringify(POLICY.allowedSubjects), ORIGIN_SECRET_HEADER: SECRET_HEADER, ORIGIN_SECRET_VALUES: JSON.stringify([SECRET]) };
-    assert.deepEqual(readAuthorizerPolicy(env), POLICY);
+    const env = { ALLOWED_SUBJECTS: JSON.stringify(BASE_POLICY.allowedSubjects), ORIGIN_SECRET_HEADER: SECRET_HEADER, ORIGIN_SECRET_VALUES: JSON.stringify([SECRET]), ISSUING_CA_PEM: "pem" };
+    assert.deepEqual(readAuthorizerPolicy(env), { ...BASE_POLICY, issuingCaPem: "pem" });
+    assert.throws(() => readAuthorizerPolicy({ ...env, ISSUING_CA_PEM: "" }), /ISSUING_CA_PEM is not set/);
     assert.throws(() => readAuthorizerPolicy({ ...env, ORIGIN_SECRET_VALUES: JSON.stringify(["short"]) }), /at least 32 characters/);
     assert.throws(() => readAuthorizerPolicy({ ...env, ORIGIN_SECRET_HEADER: "" }), /ORIGIN_SECRET_HEADER is not set/);
   });

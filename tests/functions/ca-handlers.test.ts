@@ -4,7 +4,13 @@ import { handle as admin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as crlHandle } from "../../functions/ca-crl";
 import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
 import { handle as revoker, RevokeResponse } from "../../functions/ca-revoker";
-import { ARTIFACT_KEYS } from "../../functions/shared/artifacts";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { ARTIFACT_KEYS, S3ArtifactStore } from "../../functions/shared/artifacts";
+import { DynamoCaStore, INDEX_CATCH_UP_MS } from "../../functions/shared/ca-store";
+import { readVerifiedCrl } from "../../pki/crl-reader";
 import { CaConfigError, readCaConfig } from "../../functions/shared/ca-config";
 import { jsonLogger } from "../../functions/shared/log";
 import { createCsr } from "../../pki/csr";
@@ -256,5 +262,97 @@ describe("functions: CA configuration and logging", () => {
     assert.equal("note" in parsed, false);
     log.metric("ns", "M", 1);
     assert.deepEqual(JSON.parse(lines[1]!)._aws.CloudWatchMetrics, [{ Namespace: "ns", Dimensions: [[]], Metrics: [{ Name: "M", Unit: "Count" }] }]);
+  });
+});
+
+describe("functions: CRL publication races (a newer CRL is never replaced by an older one)", function () {
+  this.timeout(60_000);
+  let world: ReturnType<typeof fakeCaWorld>;
+  let issuingPem: string;
+  before(async () => {
+    world = fakeCaWorld();
+    issuingPem = ((await admin({ action: "bootstrap" }, world.admin())) as BootstrapResult).issuingCaCertPem;
+  });
+  after(() => world.cleanup());
+
+  const issue = async () => ((await issuer({ csrPem: clientCsr("user-race", "Security Operations"), purposes: ["client_auth"] }, world.worker())) as IssueResponse).serialNumber;
+  const publishedCrl = () => readVerifiedCrl(world.s3.latest(ARTIFACT_KEYS.issuingCrl)!, issuingPem, new Date());
+
+  it("a slow scheduled ca-crl run that read the revocations before a revoke cannot publish its older CRL over the revoke's", async () => {
+    const serial = await issue();
+    const slow = world.worker();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let listed!: () => void;
+    const hasListed = new Promise<void>((resolve) => (listed = resolve));
+    const store = slow.store;
+    const slowStore = new Proxy(store, {
+      get: (target, name) =>
+        name === "listRevoked"
+          ? async () => {
+              const entries = await target.listRevoked();
+              listed();
+              await gate; // the run stalls here (a cold start, KMS throttling…)
+              return entries;
+            }
+          : (target as unknown as Record<string | symbol, (...args: unknown[]) => unknown>)[name]!.bind(target),
+    });
+    const scheduled = crlHandle({}, { ...slow, store: slowStore });
+    await hasListed;
+    const revoked = (await revoker({ action: "revoke", serialNumber: serial, reason: "keyCompromise" }, world.worker())) as RevokeResponse;
+    release();
+    const late = (await scheduled) as { crlNumber: number };
+    assert.ok(late.crlNumber < revoked.crlNumber, `the scheduled run took number ${late.crlNumber} before the revoke's ${revoked.crlNumber}`);
+    const final = publishedCrl();
+    assert.equal(final.crlNumber, revoked.crlNumber, "the newer CRL stays published");
+    assert.ok(final.revoked.has(serial), "and the revoked serial stays listed");
+    assert.ok(world.logs.some((l) => JSON.parse(l).event === "crl.superseded" && JSON.parse(l).crlNumber === late.crlNumber));
+    // The next scheduled run publishes a newer number, still listing it.
+    await crlHandle({}, world.worker());
+    assert.ok(publishedCrl().revoked.has(serial) && publishedCrl().crlNumber! > revoked.crlNumber);
+  });
+
+  it("a revocation the eventually consistent revoked index has not caught up with is waited for, not left out of the CRL", async () => {
+    const serial = await issue();
+    const queriesBefore = world.dynamo.index.queries;
+    // The index misses the new revocation on its first read after the revoke.
+    world.dynamo.index.lagging = (item) => item.serialHex === serial && world.dynamo.index.queries <= queriesBefore + 1;
+    const revoked = (await revoker({ action: "revoke", serialNumber: serial, reason: "keyCompromise" }, world.worker())) as RevokeResponse;
+    world.dynamo.index.lagging = () => false;
+    assert.ok(world.dynamo.index.queries >= queriesBefore + 2, "read again after seeing fewer revocations than the CA counts");
+    assert.equal(publishedCrl().crlNumber, revoked.crlNumber);
+    assert.ok(publishedCrl().revoked.has(serial));
+  });
+
+  it("an index that never catches up fails the CRL build rather than publishing an incomplete CRL", async () => {
+    const serial = await issue();
+    const before = world.s3.latest(ARTIFACT_KEYS.issuingCrl);
+    world.dynamo.index.lagging = (item) => item.serialHex === serial;
+    const waits: number[] = [];
+    const store = new DynamoCaStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: "eu-west-2" })), world.config.tableName, async (ms) => void waits.push(ms));
+    await store.revoke(serial, new Date().toISOString(), "keyCompromise");
+    await assert.rejects(crlHandle({}, { ...world.worker(), store }), /revoked index lists \d+ certificates but the CA has revoked \d+/);
+    world.dynamo.index.lagging = () => false;
+    assert.equal(world.s3.latest(ARTIFACT_KEYS.issuingCrl), before, "nothing published");
+    assert.equal(waits.reduce((a, b) => a + b, 0) >= INDEX_CATCH_UP_MS, true, `waited ${waits.join("+")} ms`);
+  });
+
+  it("S3ArtifactStore: a sequenced publish is an S3 conditional write, re-checked when another writer wins the race", async () => {
+    const s3 = mockClient(S3Client);
+    try {
+      s3.on(HeadObjectCommand).resolvesOnce({ ETag: '"e4"', VersionId: "v4", Metadata: { sequence: "4", sha256: "x" } }).resolves({ ETag: '"e6"', VersionId: "v6", Metadata: { sequence: "6", sha256: "y" } });
+      s3.on(PutObjectCommand).rejects(Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), { name: "PreconditionFailed" }));
+      const store = new S3ArtifactStore(new S3Client({ region: "eu-west-2" }), "bucket");
+      assert.deepEqual(await store.publish("issuing-ca.crl", new Uint8Array([1]), "application/pkix-crl", { sequence: 5 }), { versionId: "v6", changed: false, supersededBy: 6 });
+      const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+      assert.deepEqual(puts.map((p) => [p.IfMatch, p.IfNoneMatch, p.Metadata?.sequence]), [['"e4"', undefined, "5"]]);
+      s3.reset();
+      s3.on(HeadObjectCommand).rejects(Object.assign(new Error("Not Found"), { name: "NotFound" }));
+      s3.on(PutObjectCommand).resolves({ VersionId: "v1" });
+      await store.publish("issuing-ca.crl", new Uint8Array([1]), "application/pkix-crl", { sequence: 1 });
+      assert.equal(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.IfNoneMatch, "*", "the first CRL is created only if none exists");
+    } finally {
+      s3.restore();
+    }
   });
 });

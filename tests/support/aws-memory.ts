@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
@@ -39,9 +40,16 @@ export function memoryDynamo() {
   });
   ddb.on(TransactWriteCommand).callsFake((input) => {
     for (const op of input.TransactItems) {
-      if (!condition(op.Put.ConditionExpression, items.get(key(op.Put.Item)))) throw awsError("TransactionCanceledException", "Transaction cancelled, ConditionalCheckFailed");
+      const ok = op.Put
+        ? condition(op.Put.ConditionExpression, items.get(key(op.Put.Item)))
+        : condition(op.Update.ConditionExpression, items.get(key(op.Update.Key)), op.Update.ExpressionAttributeValues, op.Update.ExpressionAttributeNames);
+      if (!ok) throw awsError("TransactionCanceledException", "Transaction cancelled, ConditionalCheckFailed");
     }
     for (const op of input.TransactItems) {
+      if (op.Update) {
+        update(op.Update);
+        continue;
+      }
       items.set(key(op.Put.Item), structuredClone(op.Put.Item));
       writes.push(`put ${key(op.Put.Item)}`);
     }
@@ -49,8 +57,13 @@ export function memoryDynamo() {
   });
   ddb.on(UpdateCommand).callsFake((input) => {
     const current = items.get(key(input.Key));
+    if (!condition(input.ConditionExpression, current, input.ExpressionAttributeValues ?? {}, input.ExpressionAttributeNames)) throw failed();
+    return { Attributes: update(input) };
+  });
+  /** Applies an update whose condition held; returns the new item. */
+  function update(input: any): Item {
+    const current = items.get(key(input.Key));
     const values = input.ExpressionAttributeValues ?? {};
-    if (!condition(input.ConditionExpression, current, values, input.ExpressionAttributeNames)) throw failed();
     const next: Item = { ...(current ?? input.Key) };
     const expr = names(input.UpdateExpression, input.ExpressionAttributeNames);
     const add = expr.match(/^ADD (\w+) (:\w+)$/);
@@ -63,34 +76,45 @@ export function memoryDynamo() {
     else throw new Error(`memoryDynamo: unsupported update ${expr}`);
     items.set(key(input.Key), next);
     writes.push(`update ${key(input.Key)}`);
-    return { Attributes: next };
-  });
+    return next;
+  }
+  // A GSI is eventually consistent: tests hide items from it to play a lagging index.
+  const index = { lagging: (_item: Item) => false, queries: 0 };
   ddb.on(QueryCommand).callsFake((input) => {
     const match = input.KeyConditionExpression.match(/^(\w+) = (:\w+)$/);
     if (!input.IndexName || !match) throw new Error(`memoryDynamo: unsupported query ${input.KeyConditionExpression}`);
+    if (input.ConsistentRead) throw awsError("ValidationException", "Consistent reads are not supported on global secondary indexes");
+    index.queries++;
     const wanted = input.ExpressionAttributeValues[match[2]];
-    return { Items: [...items.values()].filter((i) => i[match[1]!] === wanted).map((i) => structuredClone(i)) };
+    return { Items: [...items.values()].filter((i) => i[match[1]!] === wanted && !index.lagging(i)).map((i) => structuredClone(i)) };
   });
-  return { ddb, items, writes, restore: () => ddb.restore() };
+  return { ddb, items, writes, index, restore: () => ddb.restore() };
 }
 
-/** An in-memory versioned S3 bucket (HeadObject, PutObject with metadata, GetObject). */
+/**
+ * An in-memory versioned S3 bucket (HeadObject, PutObject with metadata, GetObject), with S3's
+ * conditional writes: `If-None-Match: *` and `If-Match: <ETag>` answer 412 PreconditionFailed.
+ */
 export function memoryS3() {
-  const objects = new Map<string, { body: Uint8Array; versionId: string; metadata: Record<string, string>; contentType?: string }[]>();
+  const objects = new Map<string, { body: Uint8Array; versionId: string; etag: string; metadata: Record<string, string>; contentType?: string }[]>();
   let version = 0;
   const s3 = mockClient(S3Client);
   s3.on(HeadObjectCommand).callsFake((input) => {
     const latest = objects.get(input.Key)?.at(-1);
     if (!latest) throw awsError("NotFound", "Not Found");
-    return { VersionId: latest.versionId, Metadata: latest.metadata, ContentType: latest.contentType };
+    return { VersionId: latest.versionId, ETag: latest.etag, Metadata: latest.metadata, ContentType: latest.contentType };
   });
   s3.on(PutObjectCommand).callsFake((input) => {
     const versions = objects.get(input.Key) ?? [];
+    const current = versions.at(-1);
+    if (input.IfNoneMatch === "*" && current) throw awsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (input.IfMatch !== undefined && (!current || current.etag !== input.IfMatch)) throw current ? awsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold") : awsError("NoSuchKey", "The specified key does not exist.");
     const versionId = `v${++version}`;
     const body = typeof input.Body === "string" ? new Uint8Array(Buffer.from(input.Body)) : new Uint8Array(input.Body);
-    versions.push({ body, versionId, metadata: input.Metadata ?? {}, contentType: input.ContentType });
+    const etag = `"${createHash("md5").update(body).digest("hex")}"`;
+    versions.push({ body, versionId, etag, metadata: input.Metadata ?? {}, contentType: input.ContentType });
     objects.set(input.Key, versions);
-    return { VersionId: versionId };
+    return { VersionId: versionId, ETag: etag };
   });
   s3.on(GetObjectCommand).callsFake((input) => {
     const latest = objects.get(input.Key)?.at(-1);

@@ -212,9 +212,19 @@ describe("workload-stack: the program under mocks", function () {
   it("revocation-sync may read only the CA's CRL and write only its key value store", () => {
     const policy = JSON.parse(named("viewer-revocation-sync-policy").inputs.policy);
     const byId = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
-    assert.equal(byId.ReadCaCrl.Resource, "arn:aws:s3:::edge-mtls-ca-artifacts/issuing-ca.crl");
+    assert.deepEqual([byId.ReadCaCrl.Action, byId.ReadCaCrl.Resource], [["s3:GetObject", "s3:GetObjectVersion"], "arn:aws:s3:::edge-mtls-ca-artifacts/issuing-ca.crl"]);
+    assert.deepEqual(byId.SyncRevokedSerials.Action, ["cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:GetKey", "cloudfront-keyvaluestore:ListKeys", "cloudfront-keyvaluestore:UpdateKeys"]);
     assert.equal(byId.SyncRevokedSerials.Resource, "arn:aws:cloudfront::111111111111:key-value-store/viewer-revocation-store-id");
+    assert.equal(Object.keys(byId).length, 3, "its own logs, the CRL, the store: nothing else");
     assert.ok(usEast1(named("viewer-revocation-store")));
+  });
+
+  it("alarms before the revoked-serial store overflows, on the size revocation-sync reports, and gives the sync time to finish", () => {
+    const alarm = named("viewer-revocation-store-size").inputs;
+    const sync = named("viewer-revocation-sync").inputs;
+    assert.deepEqual([alarm.namespace, alarm.metricName, alarm.statistic, alarm.threshold, alarm.comparisonOperator], [sync.environment.variables.METRIC_NAMESPACE, "RevokedSerialStoreBytes", "Maximum", 4_500_000, "GreaterThanOrEqualToThreshold"]);
+    assert.match(alarm.namespace, /^edge-mtls\/edge\/\w/);
+    assert.ok(Number(sync.environment.variables.BUDGET_SECONDS) <= sync.timeout - 60, "a run stops writing a minute before its timeout");
   });
 });
 
