@@ -194,6 +194,7 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
     "edge-mtls",
     stack,
     false,
+    "organization",
   );
 }
 
