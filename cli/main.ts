@@ -52,7 +52,7 @@ function overview(specs: readonly CommandSpec[], width: number): string {
     width,
   );
   const flags = twoColumns([["--help", "show this help"], ["--version", "print the version"]], width);
-  return ["Usage: edge-mtls <command> [flags]", "", "Commands:", ...commands, "", "Flags:", ...flags, "", ...wrap("Run 'edge-mtls <command> --help' for its flags.", width)].join("\n") + "\n";
+  return [...wrap("Usage: edge-mtls <command> [flags]", width), "", "Commands:", ...commands, "", "Flags:", ...flags, "", ...wrap("Run 'edge-mtls <command> --help' for its flags.", width)].join("\n") + "\n";
 }
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code. Every error is printed the same way. */
