@@ -105,7 +105,8 @@ async function build() {
   const commands = await writeCommandManifest();
   bundlePolicyPack();
   const entries = writeEsmEntries();
-  process.stdout.write(`edge-mtls: built dist/ (${lambdas.length} Lambda bundles, ${commands} commands, ${entries} ES module entries) and policies/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  // stderr: `npm pack --json` prints its JSON on stdout.
+  process.stderr.write(`edge-mtls: built dist/ (${lambdas.length} Lambda bundles, ${commands} commands, ${entries} ES module entries) and policies/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 build().catch((error) => {
