@@ -31,7 +31,8 @@ export function kmsHttpEndpoint(key: FakeKmsKey, config: KMSClientConfig = {}) {
     handle: async (request: { headers: Record<string, string>; body: string | Uint8Array }) => {
       const operation = request.headers["x-amz-target"]!.replace(/^TrentService\./, "");
       requests.push(operation);
-      const input = JSON.parse(typeof request.body === "string" ? request.body : Buffer.from(request.body).toString("utf8")) as { KeyId: string; Message?: string; MessageType?: string; SigningAlgorithm?: string };
+      // TextDecoder reads the bytes; the SDK's body type warns when treated as a string.
+      const input = JSON.parse(typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body)) as { KeyId: string; Message?: string; MessageType?: string; SigningAlgorithm?: string };
       if (input.KeyId !== key.keyId) return reply(400, { __type: "NotFoundException", message: `Key '${input.KeyId}' does not exist` });
       if (operation === "GetPublicKey") {
         const spki = createPublicKey(key.privateKey).export({ format: "der", type: "spki" });
