@@ -71,8 +71,22 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
     }
     return result;
   };
+  const revokerPrincipals = (): string[] | undefined => {
+    const value = get("revokerPrincipals");
+    if (Array.isArray(value)) {
+      const account = value.find((v) => typeof v === "string" && /^\d{12}$/.test(v));
+      if (account) throw new StackConfigError("revokerPrincipals", `must name IAM roles, not accounts: ${account} would let every principal of that account revoke any certificate; give arn:aws:iam::${account}:role/<admin role>`);
+    }
+    return list("revokerPrincipals", /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "IAM role ARNs (arn:aws:iam::<account>:role/<name>) of the administrators who may revoke");
+  };
   const publicBaseUrl = str("publicBaseUrl");
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
+  const alarmTopicArn = str("alarmTopicArn");
+  if (alarmTopicArn !== undefined) {
+    const topic = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.exec(alarmTopicArn);
+    if (!topic) throw new StackConfigError("alarmTopicArn", `must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got ${alarmTopicArn}`);
+    if (topic[1] !== region) throw new StackConfigError("alarmTopicArn", `must be a topic in the CA's region ${region}: an EventBridge rule publishes only to targets in its own region; got ${topic[1]}`);
+  }
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
   const environment = str("environment") ?? stackName.replace(/^ca-/, "");
@@ -93,9 +107,10 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       policyOids: list("policyOids", /^[0-2](\.(0|[1-9][0-9]*))+$/, "dotted OIDs like 2.23.140.1.2.1"),
       publicBaseUrl,
       workloadPrincipals: list("workloadPrincipals", /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:role\/.+)$/, "12-digit account ids or IAM role ARNs"),
+      revokerPrincipals: revokerPrincipals(),
       crlSchedule: str("crlSchedule"),
       crlValidityHours: int("crlValidityHours", 1, 168),
-      alarmTopicArn: str("alarmTopicArn"),
+      alarmTopicArn,
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
       logRetentionDays: int("logRetentionDays", 1, 3653),

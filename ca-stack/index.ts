@@ -12,10 +12,14 @@ export interface CaStackOutputs {
   trustBundleS3Uri: pulumi.Output<string>;
   trustBundleS3Version: pulumi.Output<string>;
   issuerFunctionArn: pulumi.Output<string>;
+  /** ca-revoker, which the admin roles of edge-mtls:revokerPrincipals invoke to revoke. */
+  revokerFunctionArn: pulumi.Output<string>;
   keygenKeyArn: pulumi.Output<string>;
   crlUrls: pulumi.Output<string[]>;
   caBucketName: pulumi.Output<string>;
   caAccountId: pulumi.Output<string>;
+  /** What the alarm topic's policy must allow for CA key-change events to reach it (JSON); empty without a topic. */
+  alarmTopicPolicyStatement: pulumi.Output<string>;
 }
 
 /** The CA stack program: config → explicit provider → ServerlessCa → outputs. */
@@ -34,9 +38,11 @@ export function caStack(): CaStackOutputs {
     trustBundleS3Uri: ca.trustBundleS3Uri,
     trustBundleS3Version: ca.trustBundleS3Version,
     issuerFunctionArn: ca.issuerFunctionArn,
+    revokerFunctionArn: ca.revokerFunctionArn,
     keygenKeyArn: ca.keygenKeyArn,
     crlUrls: ca.crlUrls,
     caBucketName: ca.caBucketName,
     caAccountId: ca.caAccountId,
+    alarmTopicPolicyStatement: ca.alarmTopicPolicyStatement,
   };
 }

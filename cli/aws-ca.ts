@@ -17,7 +17,7 @@ export class AwsCallError extends Error {
 function explain(action: string, target: string, error: unknown): AwsCallError {
   const name = (error as Error)?.name ?? "Error";
   const message = (error as Error)?.message ?? String(error);
-  if (/AccessDenied/.test(name)) return new AwsCallError(`${action} on ${target} was denied: ${message}. Your credentials need ${action} on it (IAM and, for KMS keys, the key policy; for ca-issuer, its resource policy names your account or role).`);
+  if (/AccessDenied/.test(name)) return new AwsCallError(`${action} on ${target} was denied: ${message}. Your credentials need ${action} on it (IAM and, for KMS keys, the key policy; for ca-issuer and ca-revoker, the function's resource policy names your account or role).`);
   if (/Throttl|TooManyRequests|LimitExceeded/.test(name)) return new AwsCallError(`${action} on ${target} is being throttled (${name}) even after the SDK's retries; try again in a minute.`);
   if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId/.test(name)) return new AwsCallError(`no valid AWS credentials for ${action} (${name}: ${message}); log in (aws sso login, or set AWS_PROFILE) and retry.`);
   if (/ResourceNotFound|NotFound/.test(name)) return new AwsCallError(`${target} was not found for ${action} (${message}); check the name, ARN and region.`);
@@ -48,8 +48,11 @@ export interface IssuedFromAws {
   readonly notAfter: string;
 }
 
-/** Invokes ca-issuer synchronously; its refusals come back as PkiErrors with their code and field. */
-export async function invokeIssuer(lambda: LambdaClient, functionName: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** The deployed CA's functions the CLI calls. */
+export type CaFunctionRole = "ca-issuer" | "ca-revoker";
+
+/** Invokes a CA function (`role` names it in messages) synchronously; its refusals come back as PkiErrors with their code and field. */
+export async function invokeCaFunction(lambda: LambdaClient, functionName: string, request: Record<string, unknown>, role: CaFunctionRole): Promise<Record<string, unknown>> {
   let response;
   try {
     response = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(request)) }));
@@ -64,16 +67,16 @@ export async function invokeIssuer(lambda: LambdaClient, functionName: string, r
     } catch {
       // the raw payload is the best we have
     }
-    throw new AwsCallError(`ca-issuer (${functionName}) failed (${response.FunctionError}): ${detail}; see its CloudWatch logs`);
+    throw new AwsCallError(`${role} (${functionName}) failed (${response.FunctionError}): ${detail}; see its CloudWatch logs`);
   }
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new AwsCallError(`ca-issuer (${functionName}) answered something that is not JSON`);
+    throw new AwsCallError(`${role} (${functionName}) answered something that is not JSON`);
   }
   const refusal = body.error as { code?: string; message?: string; field?: string } | undefined;
-  if (refusal) throw new PkiError((refusal.code ?? "REQUEST_INVALID") as PkiErrorCode, `ca-issuer refused: ${refusal.message ?? "no message"}`, refusal.field);
+  if (refusal) throw new PkiError((refusal.code ?? "REQUEST_INVALID") as PkiErrorCode, `${role} refused: ${refusal.message ?? "no message"}`, refusal.field);
   return body;
 }
 
@@ -82,7 +85,7 @@ export async function invokeIssuer(lambda: LambdaClient, functionName: string, r
  * what comes back: the leaf holds our key, the chain runs to a root (as ACM import needs).
  */
 export async function issueFromAws(lambda: LambdaClient, functionName: string, privateKey: KeyObject | undefined, request: { csrPem: string; purposes: string[]; lifetimeDays?: number; subject?: object; sans?: unknown; idempotencyKey?: string }): Promise<IssuedFromAws> {
-  const body = await invokeIssuer(lambda, functionName, { action: "issue", ...request, idempotencyKey: request.idempotencyKey ?? `cli-${randomUUID()}` });
+  const body = await invokeCaFunction(lambda, functionName, { action: "issue", ...request, idempotencyKey: request.idempotencyKey ?? `cli-${randomUUID()}` }, "ca-issuer");
   const issued = body as unknown as IssuedFromAws;
   if (typeof issued.certificatePem !== "string" || typeof issued.chainPem !== "string") throw new AwsCallError(`ca-issuer (${functionName}) answered without a certificate`);
   if (privateKey) {

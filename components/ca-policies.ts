@@ -16,9 +16,9 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
 }
 
-/** The three CA functions. */
-export type CaFunction = "ca-admin" | "ca-issuer" | "ca-crl";
-export const CA_FUNCTIONS: readonly CaFunction[] = ["ca-admin", "ca-issuer", "ca-crl"];
+/** The CA functions. */
+export type CaFunction = "ca-admin" | "ca-issuer" | "ca-revoker" | "ca-crl";
+export const CA_FUNCTIONS: readonly CaFunction[] = ["ca-admin", "ca-issuer", "ca-revoker", "ca-crl"];
 
 /** The ARNs the CA's policies are written over. */
 export interface CaArns {
@@ -35,7 +35,9 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
 /**
  * What one CA function's role may do besides writing its own logs: exactly the actions it
  * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
- * artifact; ca-issuer and ca-crl sign with the issuing key only and may write only the issuing CRL.
+ * artifact; ca-issuer signs leaves and only reads and creates inventory items (it can neither
+ * revoke nor publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
+ * revocation mark, the CRL counter), list the revoked and write only the issuing CRL.
  */
 export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {
   const object = (key: string) => `${arns.bucketArn}/${key}`;
@@ -48,32 +50,48 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
     ];
   }
-  const crlObject = object(ARTIFACT_KEYS.issuingCrl);
-  const tableActions = fn === "ca-issuer" ? ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] : ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+  const sign: PolicyStatement = { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn };
+  if (fn === "ca-issuer") {
+    // Certificates and idempotency records are created in one transaction of conditional puts.
+    return [sign, { Sid: "Inventory", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: arns.tableArn }];
+  }
   return [
-    { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn },
-    { Sid: fn === "ca-issuer" ? "Inventory" : "CrlCounter", Effect: "Allow", Action: tableActions, Resource: arns.tableArn },
+    sign,
+    { Sid: fn === "ca-revoker" ? "MarkRevoked" : "CrlCounter", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
     { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
-    { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: crlObject },
+    { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: object(ARTIFACT_KEYS.issuingCrl) },
   ];
 }
 
-/** Key administration, without any use of the key: the account's IAM can manage, never sign or decrypt. */
-const KEY_ADMIN_ACTIONS = [
-  "kms:Create*",
-  "kms:Describe*",
-  "kms:Enable*",
-  "kms:List*",
-  "kms:Put*",
-  "kms:Update*",
-  "kms:Revoke*",
-  "kms:Disable*",
+/**
+ * Key administration, without any use of the key: exactly the operations Pulumi's key and alias
+ * resources perform (create, read, update, delete) plus grant clean-up, each named (no wildcard:
+ * `kms:Create*` would include CreateGrant, which lets its holder grant itself kms:Sign). Still
+ * included, because Pulumi must be able to change the policy: kms:PutKeyPolicy, with which an
+ * account principal allowed it in IAM can rewrite this policy (the key-change alarm reports it).
+ * Tags and aliases cannot grant use: this policy delegates no use of the key to IAM, so no
+ * tag- or alias-conditioned IAM policy can allow kms:Sign.
+ */
+const KEY_ADMIN_ACTIONS: readonly string[] = [
+  "kms:DescribeKey",
   "kms:GetKeyPolicy",
   "kms:GetKeyRotationStatus",
   "kms:GetPublicKey",
-  "kms:Delete*",
+  "kms:ListResourceTags",
+  "kms:ListKeyPolicies",
+  "kms:ListGrants",
+  "kms:PutKeyPolicy",
+  "kms:UpdateKeyDescription",
+  "kms:EnableKey",
+  "kms:DisableKey",
+  "kms:EnableKeyRotation",
+  "kms:DisableKeyRotation",
+  "kms:CreateAlias",
+  "kms:UpdateAlias",
+  "kms:DeleteAlias",
   "kms:TagResource",
   "kms:UntagResource",
+  "kms:RevokeGrant",
   "kms:ScheduleKeyDeletion",
   "kms:CancelKeyDeletion",
 ];
@@ -82,7 +100,7 @@ const KEY_ADMIN_ACTIONS = [
 export interface KeyPolicyPrincipals {
   readonly partition: string;
   readonly accountId: string;
-  /** Roles that may sign: root key → ca-admin only; issuing key → ca-admin, ca-issuer, ca-crl. */
+  /** Roles that may sign: root key → ca-admin only; issuing key → ca-admin, ca-issuer, ca-revoker, ca-crl. */
   readonly signerRoleArns: readonly string[];
 }
 
@@ -92,7 +110,7 @@ export interface KeyPolicyPrincipals {
  */
 export function signingKeyPolicy(principals: KeyPolicyPrincipals): PolicyDocument {
   return document(
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${principals.partition}:iam::${principals.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${principals.partition}:iam::${principals.accountId}:root` }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
     { Sid: "CaFunctionsSign", Effect: "Allow", Principal: { AWS: [...principals.signerRoleArns] }, Action: ["kms:Sign", "kms:GetPublicKey"], Resource: "*" },
   );
 }
@@ -107,7 +125,7 @@ export const KEYGEN_PAIR_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048"];
 export function keygenKeyPolicy(partition: string, accountId: string, workloadPrincipals: readonly string[]): PolicyDocument {
   const users = [`arn:${partition}:iam::${accountId}:root`, ...workloadPrincipals];
   return document(
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
     { Sid: "GenerateClientKeyPairs", Effect: "Allow", Principal: { AWS: users }, Action: "kms:GenerateDataKeyPair", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "kms:DataKeyPairSpec": KEYGEN_PAIR_SPECS } } },
   );
 }
@@ -137,6 +155,22 @@ export function serviceAssumeRolePolicy(service: string, sourceAccount?: string)
 /** The scheduler's role: invoke exactly these functions. */
 export function schedulerPolicy(functionArns: readonly string[]): PolicyDocument {
   return document({ Sid: "InvokeCaSchedules", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
+}
+
+/**
+ * The statement an SNS alarm topic's policy needs for the key-change rule to publish to it:
+ * EventBridge publishes under the topic's resource-based policy, and `aws:SourceArn` limits the
+ * grant to this one rule.
+ */
+export function alarmTopicEventsStatement(topicArn: string, ruleArn: string): PolicyStatement {
+  return {
+    Sid: "EdgeMtlsCaKeyChangesPublish",
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+  };
 }
 
 /** The principal ARN for an account id (`arn:aws:iam::<id>:root`) or a role ARN as given. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { checkOriginClientCertificate, renewalWindow } from "./edge-rules";
+import { stackIdempotencyKey } from "./idempotency-key";
 
 /** Arguments of {@link OriginClientCertificate}. */
 export interface OriginClientCertificateArgs {
@@ -34,9 +35,10 @@ interface IssueResult {
 /**
  * The client certificate CloudFront presents to the API origin: an ECDSA P-256 key and CSR made
  * with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth, with an idempotency key so
- * retries never mint a second certificate), checked (clientAuth EKU, key type, chain ≤ 3), and
- * imported into ACM in us-east-1 — body = leaf, chain = issuing + root, key as a secret. When the
- * renewal window turns, a plain `pulumi up` re-issues and re-imports it in place (same ARN).
+ * retries never mint a second certificate, derived from the private key so it cannot be
+ * guessed), checked (clientAuth EKU, key type, chain ≤ 3), and imported into ACM in us-east-1 —
+ * body = leaf, chain = issuing + root, key as a secret. When the renewal window turns, a plain
+ * `pulumi up` re-issues and re-imports it in place (same ARN).
  */
 export class OriginClientCertificate extends pulumi.ComponentResource {
   public readonly certificateArn: pulumi.Output<string>;
@@ -58,8 +60,9 @@ export class OriginClientCertificate extends pulumi.ComponentResource {
       `${name}-issue`,
       {
         functionName: args.issuerFunctionArn,
-        // The idempotency key names the stack's certificate and its window: a retried `up` gets the same certificate.
-        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: pulumi.interpolate`${pulumi.getProject()}.${pulumi.getStack()}.${name}.w${window}` }),
+        // One idempotency key per stack, certificate and window (a retried `up` gets the same
+        // certificate), keyed by our private key so nobody else can claim it first.
+        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, `w${window}`) }),
         triggers: { renewalWindow: String(window) },
       },
       parent,

@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { VERIFY_ENV } from "../cli/commands/verify";
+import { stackIdempotencyKey } from "./idempotency-key";
 import { REPO_ROOT } from "./lambda-bundle";
 
 /** The smoke-test certificate's subject; the CA's client_auth name policy must allow it. */
@@ -46,7 +47,7 @@ export class OriginSmokeTest extends pulumi.ComponentResource {
       `${name}-issue`,
       {
         functionName: args.issuerFunctionArn,
-        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays: 1, idempotencyKey: pulumi.interpolate`${pulumi.getProject()}.${pulumi.getStack()}.${name}.d${day}` }),
+        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays: 1, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, `d${day}`) }),
         // A 1-day certificate: re-issued each day the stack is updated.
         triggers: { day: String(day) },
       },

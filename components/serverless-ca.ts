@@ -6,6 +6,7 @@ import type { NamePolicy } from "../pki/issuance-policy";
 import type { SubjectFields } from "../pki/names";
 import type { CertificatePurpose } from "../pki/profiles";
 import {
+  alarmTopicEventsStatement,
   caBucketPolicy,
   CA_FUNCTIONS,
   CaFunction,
@@ -15,6 +16,7 @@ import {
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, functionErrorAlarm, lambdaRole } from "./bundled-function";
+import { keyChangeAlarm } from "./key-change-alarm";
 import { SMOKE_TEST_SUBJECT } from "./origin-smoke-test";
 import { privateBucket } from "./private-bucket";
 import { scheduleInvocations } from "./schedules";
@@ -49,6 +51,11 @@ export interface ServerlessCaArgs {
   readonly publicBaseUrl?: string;
   /** Workload accounts (12-digit ids) or role ARNs that may invoke ca-issuer, read the bucket and generate key pairs. Default none. */
   readonly workloadPrincipals?: readonly string[];
+  /**
+   * IAM role ARNs (never whole accounts) of the administrators who may invoke ca-revoker from
+   * other accounts. Default none: only principals of the CA account whose IAM policies allow it.
+   */
+  readonly revokerPrincipals?: readonly string[];
   /** EventBridge Scheduler expression for the issuing CRL; default `rate(1 hour)`. */
   readonly crlSchedule?: string;
   /** Hours an issuing CRL is valid; default 6 (a few publishing periods). */
@@ -71,7 +78,9 @@ export const DEFAULT_NAME_POLICIES: Record<CertificatePurpose, NamePolicy> = {
 
 const FUNCTION_SETTINGS: Record<CaFunction, { memorySize: number; timeout: number; description: string }> = {
   "ca-admin": { memorySize: 512, timeout: 60, description: "edge-mtls CA: bootstrap the root and issuing CA, publish certificates, bundle and root CRL" },
-  "ca-issuer": { memorySize: 512, timeout: 30, description: "edge-mtls CA: issue certificates from CSRs, revoke them" },
+  "ca-issuer": { memorySize: 512, timeout: 30, description: "edge-mtls CA: issue certificates from CSRs" },
+  // Revoking publishes the issuing CRL at once: the same work as ca-crl.
+  "ca-revoker": { memorySize: 1024, timeout: 120, description: "edge-mtls CA: revoke certificates and publish the issuing CRL (admin roles only)" },
   "ca-crl": { memorySize: 1024, timeout: 120, description: "edge-mtls CA: publish the issuing CRL" },
 };
 
@@ -87,10 +96,10 @@ interface Bootstrap {
 
 /**
  * A serverless certificate authority whose private keys never leave KMS: root, issuing and keygen
- * keys; the ca-admin, ca-issuer and ca-crl functions (one least-privilege role each); a DynamoDB
- * inventory; a versioned, private S3 bucket for certificates, the trust bundle and CRLs; schedules
- * for CRLs; alarms. It bootstraps itself on `pulumi up` through ca-admin, so the deployer never
- * needs `kms:Sign`.
+ * keys; the ca-admin, ca-issuer, ca-revoker and ca-crl functions (one least-privilege role each);
+ * a DynamoDB inventory; a versioned, private S3 bucket for certificates, the trust bundle and
+ * CRLs; schedules for CRLs; alarms, including one on changes to the keys. It bootstraps itself on
+ * `pulumi up` through ca-admin, so the deployer never needs `kms:Sign`.
  */
 export class ServerlessCa extends pulumi.ComponentResource {
   public readonly rootCaCertPem: pulumi.Output<string>;
@@ -101,10 +110,13 @@ export class ServerlessCa extends pulumi.ComponentResource {
   public readonly trustBundleS3Version: pulumi.Output<string>;
   public readonly issuerFunctionArn: pulumi.Output<string>;
   public readonly issuerFunctionName: pulumi.Output<string>;
+  public readonly revokerFunctionArn: pulumi.Output<string>;
   public readonly keygenKeyArn: pulumi.Output<string>;
   public readonly crlUrls: pulumi.Output<string[]>;
   public readonly caBucketName: pulumi.Output<string>;
   public readonly caAccountId: pulumi.Output<string>;
+  /** The statement to add to the alarm topic's policy so key changes reach it (JSON); empty without a topic. */
+  public readonly alarmTopicPolicyStatement: pulumi.Output<string>;
 
   constructor(name: string, args: ServerlessCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:ca:ServerlessCa", name, {}, opts);
@@ -137,12 +149,12 @@ export class ServerlessCa extends pulumi.ComponentResource {
     const issuingKey = new aws.kms.Key(
       `${name}-issuing-key`,
       {
-        description: `${prefix} issuing CA key (sign only, used by ca-admin, ca-issuer, ca-crl)`,
+        description: `${prefix} issuing CA key (sign only, used by ca-admin, ca-issuer, ca-revoker, ca-crl)`,
         customerMasterKeySpec: args.issuingKeySpec ?? "ECC_NIST_P256",
         keyUsage: "SIGN_VERIFY",
         deletionWindowInDays,
         policy: pulumi
-          .all([partition, accountId, roles["ca-admin"].arn, roles["ca-issuer"].arn, roles["ca-crl"].arn])
+          .all([partition, accountId, roles["ca-admin"].arn, roles["ca-issuer"].arn, roles["ca-revoker"].arn, roles["ca-crl"].arn])
           .apply(([p, a, ...signers]) => JSON.stringify(signingKeyPolicy({ partition: p, accountId: a, signerRoleArns: signers }))),
       },
       guard,
@@ -205,6 +217,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
       [CA_ENV.leafProfile]: JSON.stringify({ policyOids: args.policyOids ?? [], ...(base ? { crlUrls: [`${base}/${ARTIFACT_KEYS.issuingCrl}`], caIssuersUrls: [`${base}/${ARTIFACT_KEYS.issuingCertDer}`] } : {}) }),
       [CA_ENV.policy]: JSON.stringify({ maxLifetimeDays: args.maxLeafLifetimeDays ?? 365, defaultLifetimeDays: Math.min(90, args.maxLeafLifetimeDays ?? 365), names: { ...DEFAULT_NAME_POLICIES, ...args.namePolicies } }),
       [CA_ENV.crlValidityHours]: String(args.crlValidityHours ?? 6),
+      [CA_ENV.revokerFunctionName]: `${prefix}-ca-revoker`,
     };
 
     const functions = {} as Record<CaFunction, aws.lambda.Function>;
@@ -272,9 +285,22 @@ export class ServerlessCa extends pulumi.ComponentResource {
       parent,
     );
 
+    // Changes to who may use the CA keys, or whether they exist, reach the alarm topic (CloudTrail → EventBridge).
+    const keyChanges = keyChangeAlarm(`${name}-key-changes`, this, {
+      ruleName: `${prefix}-ca-key-changes`,
+      description: `${prefix}: PutKeyPolicy, CreateGrant, ScheduleKeyDeletion or DisableKey on a CA key`,
+      keys: [rootKey, issuingKey, keygenKey],
+      alarmTopicArn: args.alarmTopicArn,
+    });
+
     // Cross-account issuance: the workload accounts or roles named, nobody else.
     (args.workloadPrincipals ?? []).forEach((principal, index) => {
       new aws.lambda.Permission(`${name}-issuer-invoke-${index}`, { action: "lambda:InvokeFunction", function: functions["ca-issuer"].name, principal }, parent);
+    });
+    // Revocation: only the admin roles named. A resource policy grants a whole function and Lambda
+    // does not tell the function its caller, hence a function of its own.
+    (args.revokerPrincipals ?? []).forEach((principal, index) => {
+      new aws.lambda.Permission(`${name}-revoker-invoke-${index}`, { action: "lambda:InvokeFunction", function: functions["ca-revoker"].name, principal }, parent);
     });
 
     this.rootCaCertPem = bootstrap.rootCaCertPem;
@@ -284,9 +310,13 @@ export class ServerlessCa extends pulumi.ComponentResource {
     this.trustBundleS3Version = bootstrap.apply((b) => b.trustBundleS3Version ?? "");
     this.issuerFunctionArn = functions["ca-issuer"].arn;
     this.issuerFunctionName = functions["ca-issuer"].name;
+    this.revokerFunctionArn = functions["ca-revoker"].arn;
     this.keygenKeyArn = keygenKey.arn;
     this.caBucketName = bucket.bucket;
     this.caAccountId = accountId;
+    this.alarmTopicPolicyStatement = args.alarmTopicArn
+      ? pulumi.all([args.alarmTopicArn, keyChanges.arn]).apply(([topic, rule]) => JSON.stringify(alarmTopicEventsStatement(topic, rule)))
+      : pulumi.output("");
     this.crlUrls = bucket.bucket.apply((b) => [
       `s3://${b}/${ARTIFACT_KEYS.issuingCrl}`,
       `s3://${b}/${ARTIFACT_KEYS.rootCrl}`,
@@ -300,10 +330,12 @@ export class ServerlessCa extends pulumi.ComponentResource {
       trustBundleS3Version: this.trustBundleS3Version,
       issuerFunctionArn: this.issuerFunctionArn,
       issuerFunctionName: this.issuerFunctionName,
+      revokerFunctionArn: this.revokerFunctionArn,
       keygenKeyArn: this.keygenKeyArn,
       crlUrls: this.crlUrls,
       caBucketName: this.caBucketName,
       caAccountId: this.caAccountId,
+      alarmTopicPolicyStatement: this.alarmTopicPolicyStatement,
     });
   }
 }

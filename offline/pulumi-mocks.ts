@@ -64,6 +64,8 @@ function arnFor(type: string, name: string, inputs: Record<string, any>): string
       return `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${inputs.name ?? name}`;
     case "aws:lambda/function:Function":
       return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`;
+    case "aws:cloudwatch/eventRule:EventRule":
+      return `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/${inputs.name ?? name}`;
     default:
       return `arn:aws:${module}:${REGION}:${ACCOUNT_ID}:${kind}/${name}`;
   }

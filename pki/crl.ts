@@ -18,7 +18,10 @@ import { toPem } from "./pem";
 import { serialHexToBytes } from "./serial";
 import { encodeSigned, PreEncodedConverter, PreEncodedSequenceConverter, toArrayBuffer } from "./signed-envelope";
 
-/** RFC 5280 §5.3.1 reason codes, by name (7 is unused). */
+/**
+ * RFC 5280 §5.3.1 reason codes a full CRL may carry, by name (7 is unused). removeFromCRL (8) is
+ * left out: it belongs only in delta CRLs, and in a full CRL openssl reads it as "not revoked".
+ */
 export const REVOCATION_REASONS = {
   unspecified: CRLReasons.unspecified,
   keyCompromise: CRLReasons.keyCompromise,
@@ -27,7 +30,6 @@ export const REVOCATION_REASONS = {
   superseded: CRLReasons.superseded,
   cessationOfOperation: CRLReasons.cessationOfOperation,
   certificateHold: CRLReasons.certificateHold,
-  removeFromCRL: CRLReasons.removeFromCRL,
   privilegeWithdrawn: CRLReasons.privilegeWithdrawn,
   aACompromise: CRLReasons.aACompromise,
 } as const;
@@ -35,11 +37,12 @@ export const REVOCATION_REASONS = {
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 export const REVOCATION_REASON_NAMES = Object.keys(REVOCATION_REASONS) as RevocationReason[];
 
-/** Parses a reason name given by a user or a request. */
+/** Parses a reason name given by a user or a request (own names only: not "constructor" or "__proto__"). */
 export function parseRevocationReason(value: unknown, field = "reason"): RevocationReason {
   if (value === undefined) return "unspecified";
-  if (typeof value === "string" && value in REVOCATION_REASONS) return value as RevocationReason;
-  throw new PkiError("REASON_UNKNOWN", `${field} must be one of ${REVOCATION_REASON_NAMES.join(", ")}; got ${JSON.stringify(value)}`, field);
+  if (typeof value === "string" && Object.hasOwn(REVOCATION_REASONS, value)) return value as RevocationReason;
+  const why = value === "removeFromCRL" ? "removeFromCRL un-revokes a certificate in a delta CRL and has no place in the full CRLs this CA publishes" : `got ${JSON.stringify(value)}`;
+  throw new PkiError("REASON_UNKNOWN", `${field} must be one of ${REVOCATION_REASON_NAMES.join(", ")}; ${why}`, field);
 }
 
 /** One revoked certificate. */

@@ -1,22 +1,21 @@
 import { createPublicKey, KeyObject, sign, verify } from "node:crypto";
 import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import {
   Attribute,
   BasicConstraints,
   Extension as AsnExtension,
   Extensions,
-  GeneralName,
   id_ce_basicConstraints,
   id_ce_subjectAltName,
   Name as AsnName,
-  SubjectAlternativeName,
   SubjectPublicKeyInfo,
 } from "@peculiar/asn1-x509";
 import { PkiError } from "./errors";
 import { SubjectAltName, subjectAltNameExtension } from "./extensions";
-import { SIGNATURE_ALGORITHM_HASHES, inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier } from "./key-algorithms";
-import { nameToSubject, SubjectFields, subjectToNameDer } from "./names";
+import { ipAddressFromBytes } from "./ip-address";
+import { inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier, signatureHashOf } from "./key-algorithms";
+import { checkNameCharacters, nameToSubject, SubjectFields, subjectToNameDer } from "./names";
 import { looksLikePem, readPemBlocks, toPem } from "./pem";
 import { encodeSigned } from "./signed-envelope";
 
@@ -51,10 +50,10 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
     throw new PkiError("CSR_MALFORMED", `${field} is not a valid PKCS#10 request: ${(error as Error).message}`, field);
   }
   // asn1-schema ignores trailing bytes; a CSR with data after it has been tampered with or mangled.
-  if (AsnConvert.serialize(csr).byteLength !== der.byteLength || !csr.certificationRequestInfoRaw) {
+  if (derElementLength(der) !== der.byteLength || !csr.certificationRequestInfoRaw) {
     throw new PkiError("CSR_MALFORMED", `${field} has data beyond the PKCS#10 request`, field);
   }
-  const hash = SIGNATURE_ALGORITHM_HASHES[csr.signatureAlgorithm.algorithm];
+  const hash = signatureHashOf(csr.signatureAlgorithm.algorithm);
   if (!hash) {
     throw new PkiError(
       "CSR_UNSUPPORTED_SIGNATURE_ALGORITHM",
@@ -63,18 +62,64 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
     );
   }
   const info = csr.certificationRequestInfo;
+  if (info.version !== 0) throw new PkiError("CSR_MALFORMED", `${field} has version ${info.version}; PKCS#10 requests are version 1 (0)`, field);
   const publicKey = inspectPublicKey(new Uint8Array(AsnConvert.serialize(info.subjectPKInfo)), field);
   if (!verifySignature(hash, csr.certificationRequestInfoRaw, publicKey.keyObject, csr.signature)) {
     throw new PkiError("CSR_BAD_SIGNATURE", `${field} signature does not verify with its own public key: the requester has not proven possession of the private key, or the CSR was altered`, field);
   }
   const extensions = requestedExtensions(info, field);
-  const basicConstraints = extensions.find((e) => e.extnID === id_ce_basicConstraints);
-  if (basicConstraints && AsnConvert.parse(basicConstraints.extnValue, BasicConstraints).cA) {
+  const basicConstraints = extensions.get(id_ce_basicConstraints);
+  if (basicConstraints && parseExtension(basicConstraints, BasicConstraints, `${field}.extensionRequest.basicConstraints`).cA) {
     throw new PkiError("CSR_REQUESTS_CA", `${field} asks for a CA certificate (basicConstraints CA:TRUE); this CA issues only leaf certificates`, field);
   }
-  const sanExtension = extensions.find((e) => e.extnID === id_ce_subjectAltName);
-  const sans = sanExtension ? readSans(AsnConvert.parse(sanExtension.extnValue, SubjectAlternativeName), field) : [];
-  return { subject: nameToSubject(info.subject, `${field}.subject`), sans, publicKey };
+  const sanExtension = extensions.get(id_ce_subjectAltName);
+  const sans = sanExtension ? readSans(parseExtension(sanExtension, RawGeneralNames, `${field}.extensionRequest.subjectAltName`), `${field}.subjectAltName`) : [];
+  // The subject is decoded from the bytes that were signed, not from a lenient decoder's reading of them.
+  const subjectDer = AsnConvert.parse(csr.certificationRequestInfoRaw, RawCertificationRequestInfo).subject;
+  return { subject: nameToSubject(subjectDer, `${field}.subject`), sans, publicKey };
+}
+
+/** The CertificationRequestInfo with the subject kept as signed (its DER), for {@link nameToSubject}. */
+class RawCertificationRequestInfo {
+  @AsnProp({ type: AsnPropTypes.Integer })
+  version = 0;
+
+  @AsnProp({ type: AsnPropTypes.Any })
+  subject = new ArrayBuffer(0);
+
+  @AsnProp({ type: AsnPropTypes.Any })
+  subjectPKInfo = new ArrayBuffer(0);
+
+  @AsnProp({ type: AsnPropTypes.Any, context: 0, implicit: true, repeated: "set" })
+  attributes: ArrayBuffer[] = [];
+}
+
+/** GeneralNames with each name kept as its DER, so iPAddress octets and dNSName bytes are read exactly. */
+@AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.Any })
+class RawGeneralNames extends AsnArray<ArrayBuffer> {}
+
+/** An extension's value parsed with `schema`; anything unreadable, or followed by other bytes, is CSR_MALFORMED naming `field`. */
+function parseExtension<T>(extension: AsnExtension, schema: new () => T, field: string): T {
+  const bytes = new Uint8Array(extension.extnValue.buffer);
+  try {
+    const value = AsnConvert.parse(bytes, schema);
+    // From the header, not by re-encoding: a BER-style `cA FALSE` written out is still readable.
+    if (derElementLength(bytes) === bytes.byteLength) return value;
+  } catch {
+    // reported below
+  }
+  throw new PkiError("CSR_MALFORMED", `${field}: the requested extension's value cannot be read`, field);
+}
+
+/** The length of the DER element at the start of `der` (header and content), from its header. */
+function derElementLength(der: Uint8Array): number {
+  const first = der[1] ?? 0;
+  if (first < 0x80) return 2 + first;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 4) return -1; // indefinite or absurd: not DER
+  let length = 0;
+  for (let i = 0; i < octets; i++) length = length * 256 + (der[2 + i] ?? 0);
+  return 2 + octets + length;
 }
 
 function csrDer(input: string | Uint8Array, field: string): Uint8Array {
@@ -106,27 +151,62 @@ function verifySignature(hash: string, data: ArrayBuffer, key: KeyObject, signat
   }
 }
 
-function requestedExtensions(info: CertificationRequestInfo, field: string): AsnExtension[] {
-  const extensions: AsnExtension[] = [];
+const EXTENSION_NAMES = new Map([
+  [id_ce_basicConstraints, "basicConstraints"],
+  [id_ce_subjectAltName, "subjectAltName"],
+]);
+
+/** The requested extensions by OID; an extension asked for twice is refused (RFC 5280 §4.2). */
+function requestedExtensions(info: CertificationRequestInfo, field: string): Map<string, AsnExtension> {
+  const extensions = new Map<string, AsnExtension>();
   for (const attribute of info.attributes) {
     if (attribute.type !== OID_EXTENSION_REQUEST) continue;
     for (const value of attribute.values) {
+      let parsed: Extensions;
       try {
-        extensions.push(...AsnConvert.parse(value, Extensions));
+        parsed = AsnConvert.parse(value, Extensions);
       } catch (error) {
         throw new PkiError("CSR_MALFORMED", `${field} has an unreadable extensionRequest: ${(error as Error).message}`, field);
+      }
+      for (const extension of parsed) {
+        if (extensions.has(extension.extnID)) {
+          const name = EXTENSION_NAMES.get(extension.extnID) ?? extension.extnID;
+          throw new PkiError("CSR_MALFORMED", `${field} asks for the ${name} extension more than once`, `${field}.extensionRequest.${name}`);
+        }
+        extensions.set(extension.extnID, extension);
       }
     }
   }
   return extensions;
 }
 
-function readSans(names: GeneralName[], field: string): SubjectAltName[] {
-  return Array.from(names, (name): SubjectAltName => {
-    if (name.dNSName !== undefined) return { type: "dns", value: name.dNSName };
-    // asn1-x509 reads the OCTET STRING as a dotted or colon address.
-    if (name.iPAddress !== undefined) return { type: "ip", value: name.iPAddress };
-    throw new PkiError("SAN_INVALID", `${field} asks for a subjectAltName that is not a DNS name or IP address; only those are certified`, `${field}.subjectAltName`);
+const GENERAL_NAME_KINDS = new Map([
+  [0xa0, "an otherName"],
+  [0x81, "an email address (rfc822Name)"],
+  [0xa3, "an x400Address"],
+  [0xa4, "a directoryName"],
+  [0xa5, "an ediPartyName"],
+  [0x86, "a URI"],
+  [0x88, "a registeredID"],
+]);
+
+function readSans(names: RawGeneralNames, field: string): SubjectAltName[] {
+  return Array.from(names, (der, index): SubjectAltName => {
+    const tlv = new Uint8Array(der);
+    const at = `${field}[${index}]`;
+    const content = tlv.subarray(tlv[1]! < 0x80 ? 2 : 2 + (tlv[1]! & 0x7f));
+    if (tlv[0] === 0x82) {
+      const outside = content.findIndex((b) => b > 0x7e);
+      if (outside >= 0) {
+        throw new PkiError("SAN_INVALID", `${at}: the dNSName has byte 0x${content[outside]!.toString(16).toUpperCase()} at position ${outside + 1}, outside printable ASCII; internationalised names must be sent in their xn-- form`, at);
+      }
+      const value = Buffer.from(content).toString("latin1");
+      checkNameCharacters(value, at, "SAN_INVALID");
+      return { type: "dns", value };
+    }
+    if (tlv[0] === 0x87) return { type: "ip", value: ipAddressFromBytes(content, at).canonical };
+    const kind = GENERAL_NAME_KINDS.get(tlv[0]!) ?? `a name with tag 0x${tlv[0]!.toString(16)}`;
+    throw new PkiError("SAN_INVALID", `${at} is ${kind}; only DNS names and IP addresses are certified`, at);
   });
 }
 

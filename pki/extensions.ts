@@ -28,6 +28,7 @@ import {
   SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+import { parseIpAddress } from "./ip-address";
 import type { CertificateProfile, KeyUsageName } from "./profiles";
 
 /** A subject alternative name the CA certifies: DNS names and IP addresses. */
@@ -82,10 +83,21 @@ export function profileExtensions(profile: CertificateProfile, authorityKeyIdent
   return extensions;
 }
 
-/** The subjectAltName extension for DNS names and IP addresses. */
+/**
+ * The subjectAltName extension for DNS names and IP addresses. IP addresses are parsed here
+ * ({@link parseIpAddress}: zone ids and non-addresses throw SAN_INVALID) and handed to asn1-x509
+ * as eight full groups: its own IPv6 reader mis-reads `::` next to an embedded IPv4 tail.
+ */
 export function subjectAltNameExtension(sans: readonly SubjectAltName[], critical: boolean): AsnExtension {
-  const names = sans.map((s) => new GeneralName(s.type === "dns" ? { dNSName: s.value } : { iPAddress: s.value }));
+  const names = sans.map((s) => new GeneralName(s.type === "dns" ? { dNSName: s.value } : { iPAddress: ipForEncoder(s.value) }));
   return asnExtension(id_ce_subjectAltName, critical, new SubjectAlternativeName(names));
+}
+
+// asn1-x509 writes "a.b.c.d" as 4 octets and eight colon-separated hex groups as 16: give it exactly those.
+function ipForEncoder(value: string): string {
+  const { bytes } = parseIpAddress(value, "subjectAltName");
+  if (bytes.length === 4) return Array.from(bytes).join(".");
+  return Array.from({ length: 8 }, (_, i) => ((bytes[i * 2]! << 8) | bytes[i * 2 + 1]!).toString(16)).join(":");
 }
 
 /** The extensions that differ per certificate: SKI (the subject's key id) and, when there are any, SANs. */

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** A file to write: its content and whether it holds a secret (then it is written 0600). */
@@ -39,6 +39,47 @@ export function writeFilesAtomically(dir: string, files: readonly OutputFile[]):
   for (const { temporary, final } of staged) renameSync(temporary, final);
   return staged.map((s) => s.final);
 }
+
+/** Flushes a directory's entries (new names, renames) to disk; a no-op where directories cannot be opened. */
+export function fsyncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if (!["EINVAL", "EISDIR", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes what a killed process left in `dir`: entries whose name matches `pattern`, whose first
+ * group is the pid of the process that made them, when that process is gone (or is this one, which
+ * by then holds nothing of its own there). Callers hold whatever lock guards `dir`.
+ */
+export function removeAbandoned(dir: string, pattern: RegExp): void {
+  for (const entry of readdirSync(dir)) {
+    const pid = Number(pattern.exec(entry)?.[1]);
+    if (pid && (pid === process.pid || !processIsAlive(pid))) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Matches the temporaries {@link writeFilesAtomically} makes: `.<name>.<pid>.tmp`. */
+export const TEMPORARY_FILE = /^\..+\.(\d+)\.tmp$/;
 
 /**
  * The how-to's four files for a certificate called `name`: `<name>-key.pem` (the key),

@@ -3,7 +3,8 @@ import type { LeafOrder } from "./ca";
 import { parseCsr } from "./csr";
 import { PkiError } from "./errors";
 import type { SubjectAltName } from "./extensions";
-import { SubjectFields, validateSubject } from "./names";
+import { parseIpAddress } from "./ip-address";
+import { checkNameCharacters, SubjectFields, validateSubject } from "./names";
 import { CertificatePurpose, DEFAULT_LEAF_LIFETIME_DAYS, DEFAULT_MAX_LEAF_LIFETIME_DAYS, PURPOSES } from "./profiles";
 
 /**
@@ -140,11 +141,10 @@ export function validateSans(value: unknown, field = "sans"): SubjectAltName[] {
   });
 }
 
+/** A SAN in the form it is certified in: DNS names in lower case, IP addresses in canonical form. */
 function checkSan(san: SubjectAltName, field: string): SubjectAltName {
-  if (san.type === "ip") {
-    if (!isIP(san.value)) throw new PkiError("SAN_INVALID", `${field}: ${JSON.stringify(san.value)} is not an IP address`, field);
-    return san;
-  }
+  checkNameCharacters(san.value, field, "SAN_INVALID");
+  if (san.type === "ip") return { type: "ip", value: parseIpAddress(san.value, field).canonical };
   const value = san.value.toLowerCase();
   if (value.length > 253 || !DNS_NAME.test(value)) {
     throw new PkiError("SAN_INVALID", `${field}: ${JSON.stringify(san.value)} is not a valid DNS name`, field);
@@ -172,7 +172,7 @@ function checkNames(subject: SubjectFields, sans: readonly SubjectAltName[], pur
     throw new PkiError("SUBJECT_OU_NOT_ALLOWED", `OU ${JSON.stringify(ou)} is not allowed for ${purpose}; allowed: ${policy.organizationalUnits.join(", ") || "(none)"}`, "subject.organizationalUnit");
   }
   for (const san of sans) {
-    const allowed = san.type === "dns" ? policy.dnsNames.some((rule) => dnsRuleMatches(rule, san.value)) : policy.ipAddresses.some((rule) => rule === "*" || rule === san.value);
+    const allowed = san.type === "dns" ? policy.dnsNames.some((rule) => dnsRuleMatches(rule, san.value)) : policy.ipAddresses.some((rule) => ipRuleMatches(rule, san.value));
     if (!allowed) {
       const rules = san.type === "dns" ? policy.dnsNames : policy.ipAddresses;
       throw new PkiError("SAN_NOT_ALLOWED", `${san.type.toUpperCase()} name ${san.value} is not allowed for ${purpose}; allowed: ${rules.join(", ") || "(none)"}`, "sans");
@@ -184,6 +184,16 @@ function checkNames(subject: SubjectFields, sans: readonly SubjectAltName[], pur
 export function globMatches(pattern: string, value: string): boolean {
   const regex = new RegExp("^" + pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "s");
   return regex.test(value);
+}
+
+/** IP rule match: `*` any, otherwise the same address, compared in canonical form (`::FFFF:10.1.2.3` is `::ffff:a01:203`). */
+export function ipRuleMatches(rule: string, canonicalAddress: string): boolean {
+  if (rule === "*") return true;
+  try {
+    return parseIpAddress(rule, "ipAddresses").canonical === canonicalAddress;
+  } catch {
+    return false; // validateNamePolicy refuses such rules; a hand-built policy's bad rule matches nothing
+  }
 }
 
 /** DNS rule match: `*` any, `.example.com` strictly below example.com, otherwise the exact name. */
@@ -206,5 +216,7 @@ export function validateNamePolicy(value: unknown, field: string): NamePolicy {
     }
     return item as string[];
   };
-  return { commonNames: list("commonNames"), organizationalUnits: list("organizationalUnits"), dnsNames: list("dnsNames"), ipAddresses: list("ipAddresses") };
+  const [commonNames, organizationalUnits, dnsNames] = [list("commonNames"), list("organizationalUnits"), list("dnsNames")];
+  const ipAddresses = list("ipAddresses").map((rule, i) => (rule === "*" ? rule : parseIpAddress(rule, `${field}.ipAddresses[${i}]`).canonical));
+  return { commonNames, organizationalUnits, dnsNames, ipAddresses };
 }

@@ -1,4 +1,6 @@
-import { createHash, createPublicKey, KeyObject } from "node:crypto";
+import { checkPrimeSync, createHash, createPublicKey, KeyObject } from "node:crypto";
+import { ECParameters } from "@peculiar/asn1-ecc";
+import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { PkiError } from "./errors";
@@ -65,7 +67,8 @@ export function parseCaKeyAlgorithmName(value: unknown, field: string): KeyAlgor
 
 /** Parses a key type name given by a user, or throws a PkiError naming `field` and what is allowed. */
 export function parseKeyAlgorithmName(value: unknown, field: string): KeyAlgorithmName {
-  if (typeof value === "string" && value in KEY_ALGORITHMS) return value as KeyAlgorithmName;
+  // An own-property lookup: `in` would also accept "constructor", "toString", "__proto__".
+  if (typeof value === "string" && Object.hasOwn(KEY_ALGORITHMS, value)) return value as KeyAlgorithmName;
   throw new PkiError("KEY_UNSUPPORTED", `${field} must be one of ${KEY_ALGORITHM_NAMES.join(", ")}; got ${JSON.stringify(value)}`, field);
 }
 
@@ -96,6 +99,11 @@ export const SIGNATURE_ALGORITHM_HASHES: Readonly<Record<string, "sha256" | "sha
   "1.2.840.113549.1.1.13": "sha512",
 };
 
+/** The hash that checks a signature made with `oid`, or undefined for algorithms we refuse (own properties only). */
+export function signatureHashOf(oid: string): "sha256" | "sha384" | "sha512" | undefined {
+  return Object.hasOwn(SIGNATURE_ALGORITHM_HASHES, oid) ? SIGNATURE_ALGORITHM_HASHES[oid] : undefined;
+}
+
 /** A subject public key the CA is willing to certify, with its type and the node KeyObject. */
 export interface InspectedPublicKey {
   readonly algorithm: KeyAlgorithmInfo;
@@ -107,39 +115,131 @@ export interface InspectedPublicKey {
 
 /**
  * Classifies a SubjectPublicKeyInfo: which supported key type it is, or a PkiError saying why it
- * is refused (`KEY_TOO_WEAK` for short RSA keys, `KEY_UNSUPPORTED` for other curves and types).
+ * is refused. EC keys must name one of the supported curves (explicit parameters are refused:
+ * KEY_EC_PARAMETERS) and carry an uncompressed point (KEY_EC_POINT). RSA keys must have a modulus
+ * of exactly 2048, 3072 or 4096 bits (KEY_TOO_WEAK below, KEY_UNSUPPORTED otherwise) that is well
+ * formed — minimal DER, odd, free of small factors and not a probable prime (KEY_RSA_MODULUS) — and
+ * an odd public exponent from 65537 to 256 bits (KEY_RSA_EXPONENT). The refusals for a part of
+ * the key name it: `<field>.subjectPublicKeyInfo.modulus`, `.publicExponent`, `.algorithm.parameters`.
  */
 export function inspectPublicKey(spkiDer: Uint8Array, field: string): InspectedPublicKey {
   let spki: SubjectPublicKeyInfo;
-  let keyObject: KeyObject;
   try {
     spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+  } catch (error) {
+    throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key cannot be read (${(error as Error).message})`, field);
+  }
+  const oid = spki.algorithm.algorithm;
+  let algorithm: KeyAlgorithmInfo;
+  if (oid === OID_EC_PUBLIC_KEY) algorithm = checkEcKey(spki, field);
+  else if (oid === OID_RSA_ENCRYPTION) algorithm = checkRsaKey(spki, field);
+  else throw new PkiError("KEY_UNSUPPORTED", `${field}: key algorithm ${oid} is not supported; use an EC (P-256, P-384, P-521) or RSA (2048+) key`, field);
+  let keyObject: KeyObject;
+  try {
     keyObject = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" });
   } catch (error) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key cannot be read (${(error as Error).message})`, field);
   }
+  const details = keyObject.asymmetricKeyDetails;
+  if (algorithm.kind === "ec" ? details?.namedCurve !== algorithm.curve : details?.modulusLength !== algorithm.modulusLength) {
+    throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key does not read back as ${algorithm.name}`, field);
+  }
   const keyIdentifier = new Uint8Array(createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest());
-  const oid = spki.algorithm.algorithm;
-  if (oid === OID_EC_PUBLIC_KEY) {
-    // Named curves only: explicit curve parameters (RFC 5480 forbids them) report no name.
-    const curve = keyObject.asymmetricKeyDetails?.namedCurve;
-    const found = Object.values(KEY_ALGORITHMS).find((a) => a.curve !== undefined && a.curve === curve);
-    if (!found) {
-      throw new PkiError("KEY_UNSUPPORTED", `${field}: EC curve ${curve ?? "(explicit parameters)"} is not supported; use P-256, P-384 or P-521`, field);
-    }
-    return { algorithm: found, spkiDer, keyObject, keyIdentifier };
-  }
-  if (oid === OID_RSA_ENCRYPTION) {
-    const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) {
-      throw new PkiError("KEY_TOO_WEAK", `${field}: RSA key of ${bits} bits is too weak; use 2048, 3072 or 4096 bits`, field);
-    }
-    const name = `rsa-${bits}` as KeyAlgorithmName;
-    if (!(name in KEY_ALGORITHMS)) {
-      throw new PkiError("KEY_UNSUPPORTED", `${field}: RSA key of ${bits} bits is not supported; use 2048, 3072 or 4096 bits`, field);
-    }
-    return { algorithm: KEY_ALGORITHMS[name], spkiDer, keyObject, keyIdentifier };
-  }
-  throw new PkiError("KEY_UNSUPPORTED", `${field}: key algorithm ${oid} is not supported; use an EC (P-256, P-384, P-521) or RSA (2048+) key`, field);
+  return { algorithm, spkiDer, keyObject, keyIdentifier };
 }
 
+/** RFC 5480 named curves, by OID (a Map: no inherited keys). */
+const NAMED_CURVES = new Map<string, { algorithm: KeyAlgorithmName; coordinateBytes: number }>([
+  ["1.2.840.10045.3.1.7", { algorithm: "ecdsa-p256", coordinateBytes: 32 }],
+  ["1.3.132.0.34", { algorithm: "ecdsa-p384", coordinateBytes: 48 }],
+  ["1.3.132.0.35", { algorithm: "ecdsa-p521", coordinateBytes: 66 }],
+]);
+
+function checkEcKey(spki: SubjectPublicKeyInfo, field: string): KeyAlgorithmInfo {
+  const parametersField = `${field}.subjectPublicKeyInfo.algorithm.parameters`;
+  let parameters: ECParameters | undefined;
+  try {
+    parameters = spki.algorithm.parameters ? AsnConvert.parse(spki.algorithm.parameters, ECParameters) : undefined;
+  } catch {
+    parameters = undefined;
+  }
+  if (!parameters?.namedCurve) {
+    // Explicit parameters let a key pick its own curve (CVE-2020-0601); RFC 5480 §2.1.1 requires a named curve.
+    throw new PkiError("KEY_EC_PARAMETERS", `${parametersField}: the EC key must name its curve (namedCurve); explicit or implicit curve parameters are refused — use P-256, P-384 or P-521`, parametersField);
+  }
+  const curve = NAMED_CURVES.get(parameters.namedCurve);
+  if (!curve) throw new PkiError("KEY_UNSUPPORTED", `${field}: EC curve ${parameters.namedCurve} is not supported; use P-256, P-384 or P-521`, field);
+  const point = new Uint8Array(spki.subjectPublicKey);
+  if (point[0] !== 0x04 || point.length !== 1 + 2 * curve.coordinateBytes) {
+    const pointField = `${field}.subjectPublicKeyInfo.subjectPublicKey`;
+    const form = point[0] === 0x02 || point[0] === 0x03 ? "a compressed point" : `${point.length} bytes starting 0x${(point[0] ?? 0).toString(16)}`;
+    throw new PkiError("KEY_EC_POINT", `${pointField}: the EC public key is ${form}; send the uncompressed point (0x04, X, Y: ${1 + 2 * curve.coordinateBytes} bytes for this curve; RFC 5480 §2.2)`, pointField);
+  }
+  return KEY_ALGORITHMS[curve.algorithm];
+}
+
+/** Product of the odd primes below 2000: one gcd finds a small factor of a modulus. */
+const SMALL_PRIMES_PRODUCT = (() => {
+  let product = 1n;
+  for (let n = 3; n < 2000; n += 2) {
+    let prime = true;
+    for (let d = 3; d * d <= n; d += 2) if (n % d === 0) prime = false;
+    if (prime) product *= BigInt(n);
+  }
+  return product;
+})();
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/** The magnitude of a DER INTEGER's content, or a reason it is not a minimal positive INTEGER. */
+function positiveInteger(content: Uint8Array): { bytes: Uint8Array } | { problem: string } {
+  if (content.length === 0) return { problem: "is empty" };
+  if (content[0]! & 0x80) return { problem: "is negative" };
+  if (content[0] === 0 && content.length > 1 && !(content[1]! & 0x80)) return { problem: "has leading zero octets (not minimal DER)" };
+  const bytes = content[0] === 0 ? content.subarray(1) : content;
+  if (bytes.length === 0) return { problem: "is zero" };
+  return { bytes };
+}
+
+function bitLength(bytes: Uint8Array): number {
+  return (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
+}
+
+function checkRsaKey(spki: SubjectPublicKeyInfo, field: string): KeyAlgorithmInfo {
+  const modulusField = `${field}.subjectPublicKeyInfo.modulus`;
+  const exponentField = `${field}.subjectPublicKeyInfo.publicExponent`;
+  // asn1-x509 reads NULL parameters as null (and absent ones as undefined).
+  if (spki.algorithm.parameters !== null) {
+    const parametersField = `${field}.subjectPublicKeyInfo.algorithm.parameters`;
+    throw new PkiError("KEY_UNSUPPORTED", `${parametersField}: rsaEncryption keys carry NULL parameters (RFC 3279 §2.3.1)`, parametersField);
+  }
+  let key: RSAPublicKey;
+  try {
+    key = AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey);
+  } catch (error) {
+    throw new PkiError("KEY_UNSUPPORTED", `${field}: the RSA public key cannot be read (${(error as Error).message})`, field);
+  }
+  const modulus = positiveInteger(new Uint8Array(key.modulus));
+  if ("problem" in modulus) throw new PkiError("KEY_RSA_MODULUS", `${modulusField} ${modulus.problem}`, modulusField);
+  const bits = bitLength(modulus.bytes);
+  if (bits < 2048) throw new PkiError("KEY_TOO_WEAK", `${field}: RSA key of ${bits} bits is too weak; use 2048, 3072 or 4096 bits`, field);
+  const name = `rsa-${bits}`;
+  if (!Object.hasOwn(KEY_ALGORITHMS, name)) throw new PkiError("KEY_UNSUPPORTED", `${field}: RSA key of ${bits} bits is not supported; use 2048, 3072 or 4096 bits`, field);
+  const exponent = positiveInteger(new Uint8Array(key.publicExponent));
+  if ("problem" in exponent) throw new PkiError("KEY_RSA_EXPONENT", `${exponentField} ${exponent.problem}`, exponentField);
+  const e = BigInt("0x" + Buffer.from(exponent.bytes).toString("hex"));
+  // e = 1 lets anyone forge; small e invites broadcast and padding attacks; a huge e means a small d (Wiener).
+  if (e < 65537n || e % 2n === 0n || bitLength(exponent.bytes) > 256) {
+    throw new PkiError("KEY_RSA_EXPONENT", `${exponentField} is ${e < 1n << 64n ? e.toString() : `a ${bitLength(exponent.bytes)}-bit number`}; it must be odd, at least 65537 and at most 256 bits (65537 is the usual value)`, exponentField);
+  }
+  const n = BigInt("0x" + Buffer.from(modulus.bytes).toString("hex"));
+  if (n % 2n === 0n) throw new PkiError("KEY_RSA_MODULUS", `${modulusField} is even; an RSA modulus is the product of two large odd primes`, modulusField);
+  if (gcd(n, SMALL_PRIMES_PRODUCT) !== 1n) throw new PkiError("KEY_RSA_MODULUS", `${modulusField} has a small prime factor; it is trivially factored`, modulusField);
+  if (checkPrimeSync(modulus.bytes, { checks: 2 })) {
+    throw new PkiError("KEY_RSA_MODULUS", `${modulusField} is prime, so anyone can compute the private key; an RSA modulus is the product of two primes`, modulusField);
+  }
+  return KEY_ALGORITHMS[name as KeyAlgorithmName];
+}

@@ -1,6 +1,6 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from "@peculiar/asn1-x509";
-import { PkiError } from "./errors";
+import { PkiError, PkiErrorCode } from "./errors";
 
 /** The subject attributes the CA puts in certificates (the how-to's set). */
 export interface SubjectFields {
@@ -29,8 +29,9 @@ const ATTRIBUTES: ReadonlyArray<{ key: keyof SubjectFields; short: string; oid: 
 export const SUBJECT_FIELD_NAMES = ATTRIBUTES.map((a) => a.key);
 
 /**
- * Checks subject fields (known keys, string values, RFC 5280 upper bounds, no control characters,
- * a two-letter country) and returns them without empty entries. `field` prefixes error fields.
+ * Checks subject fields (known keys, string values, RFC 5280 upper bounds, no code point that
+ * {@link checkNameCharacters} refuses, a two-letter country) and returns them without empty
+ * entries. `field` prefixes error fields.
  */
 export function validateSubject(subject: unknown, field = "subject"): SubjectFields {
   if (subject === null || typeof subject !== "object" || Array.isArray(subject)) {
@@ -44,13 +45,12 @@ export function validateSubject(subject: unknown, field = "subject"): SubjectFie
     }
     if (value === undefined) continue;
     if (typeof value !== "string") throw new PkiError("SUBJECT_INVALID", `${field}.${key} must be a string`, `${field}.${key}`);
+    // Before trimming: trim() drops U+FEFF and U+2028, which must be refused, not silently removed.
+    checkNameCharacters(value, `${field}.${key}`, "SUBJECT_INVALID");
     const trimmed = value.trim();
     if (trimmed === "") continue;
     if (trimmed.length > attribute.max) {
       throw new PkiError("SUBJECT_INVALID", `${field}.${key} is ${trimmed.length} characters; at most ${attribute.max} are allowed`, `${field}.${key}`);
-    }
-    if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-      throw new PkiError("SUBJECT_INVALID", `${field}.${key} contains control characters`, `${field}.${key}`);
     }
     if (key === "country" && !/^[A-Z]{2}$/.test(trimmed)) {
       throw new PkiError("SUBJECT_INVALID", `${field}.country must be a two-letter ISO 3166 code in capitals, like GB; got ${JSON.stringify(trimmed)}`, `${field}.country`);
@@ -66,6 +66,8 @@ export function subjectToNameDer(subject: SubjectFields): Uint8Array {
   for (const attribute of ATTRIBUTES) {
     const value = subject[attribute.key];
     if (!value) continue;
+    // Also guards the encoder: a lone surrogate would make the UTF-8 conversion throw a URIError.
+    checkNameCharacters(value, `subject.${attribute.key}`, "SUBJECT_INVALID");
     const attributeValue = new AttributeValue(attribute.short === "C" ? { printableString: value } : { utf8String: value });
     name.push(new RelativeDistinguishedName([new AttributeTypeAndValue({ type: attribute.oid, value: attributeValue })]));
   }
@@ -73,22 +75,148 @@ export function subjectToNameDer(subject: SubjectFields): Uint8Array {
 }
 
 /**
- * Reads the supported attributes out of a DER Name (a CSR's subject). Anything else, or an
- * attribute given twice, is refused rather than silently dropped.
+ * Reads the supported attributes out of a DER Name (a CSR's subject), decoding each value from
+ * its own bytes: UTF8String (strict UTF-8), PrintableString (its alphabet only), IA5String
+ * (ASCII), BMPString (UTF-16) and UniversalString (UTF-32). Anything else — TeletexString, whose
+ * T.61 characters have no single reading, or values that are not character strings at all
+ * (INTEGER, OCTET STRING, SEQUENCE…) — is refused, as is an unsupported attribute or one given
+ * twice, rather than certified as some other text.
  */
-export function nameToSubject(name: AsnName, field: string): SubjectFields {
+export function nameToSubject(name: AsnName | Uint8Array | ArrayBuffer, field: string): SubjectFields {
+  const der = name instanceof AsnName ? AsnConvert.serialize(name) : name;
+  let rdns: RawName;
+  try {
+    rdns = AsnConvert.parse(der, RawName);
+  } catch (error) {
+    throw new PkiError("SUBJECT_INVALID", `${field} is not a readable Name: ${(error as Error).message}`, field);
+  }
   const result: Record<string, string> = {};
-  for (const rdn of name) {
+  for (const rdn of rdns) {
     for (const typeAndValue of rdn) {
       const attribute = ATTRIBUTES.find((a) => a.oid === typeAndValue.type);
       if (!attribute) {
         throw new PkiError("SUBJECT_INVALID", `${field} has attribute ${typeAndValue.type}, which the CA does not certify; use ${ATTRIBUTES.map((a) => a.short).join(", ")}`, field);
       }
-      if (attribute.key in result) throw new PkiError("SUBJECT_INVALID", `${field} has ${attribute.short} more than once`, field);
-      result[attribute.key] = typeAndValue.value.toString();
+      if (Object.hasOwn(result, attribute.key)) throw new PkiError("SUBJECT_INVALID", `${field} has ${attribute.short} more than once`, field);
+      // asn1-schema hands an ANY that is NULL over as null.
+      const der = typeAndValue.value instanceof ArrayBuffer ? new Uint8Array(typeAndValue.value) : Uint8Array.of(0x05, 0x00);
+      result[attribute.key] = decodeDirectoryString(der, `${field}.${attribute.key}`);
     }
   }
   return validateSubject(result, field);
+}
+
+/** AttributeTypeAndValue with the value kept as its DER, so it is decoded here and nowhere else. */
+class RawAttributeTypeAndValue {
+  @AsnProp({ type: AsnPropTypes.ObjectIdentifier })
+  type = "";
+
+  @AsnProp({ type: AsnPropTypes.Any })
+  value = new ArrayBuffer(0);
+}
+
+@AsnType({ type: AsnTypeTypes.Set, itemType: RawAttributeTypeAndValue })
+class RawRelativeDistinguishedName extends AsnArray<RawAttributeTypeAndValue> {}
+
+@AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRelativeDistinguishedName })
+class RawName extends AsnArray<RawRelativeDistinguishedName> {}
+
+const STRING_TYPE_NAMES = new Map<number, string>([
+  [0x0c, "UTF8String"],
+  [0x13, "PrintableString"],
+  [0x14, "TeletexString"],
+  [0x16, "IA5String"],
+  [0x1c, "UniversalString"],
+  [0x1e, "BMPString"],
+]);
+const UNIVERSAL_TYPE_NAMES = new Map<number, string>([
+  [0x01, "BOOLEAN"],
+  [0x02, "INTEGER"],
+  [0x03, "BIT STRING"],
+  [0x04, "OCTET STRING"],
+  [0x05, "NULL"],
+  [0x06, "OBJECT IDENTIFIER"],
+  [0x30, "SEQUENCE"],
+  [0x31, "SET"],
+]);
+const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Decodes one attribute value's DER (a whole TLV, as parsed) to text, or refuses it naming `field`. */
+function decodeDirectoryString(tlv: Uint8Array, field: string): string {
+  const tag = tlv[0]!;
+  const headerLength = tlv[1]! < 0x80 ? 2 : 2 + (tlv[1]! & 0x7f);
+  const content = tlv.subarray(headerLength);
+  const typeName = STRING_TYPE_NAMES.get(tag);
+  const refuse = (why: string): never => {
+    throw new PkiError("SUBJECT_INVALID", `${field} ${why}`, field);
+  };
+  if (!typeName) {
+    const other = UNIVERSAL_TYPE_NAMES.get(tag) ?? `an ASN.1 value with tag 0x${tag.toString(16).padStart(2, "0")}`;
+    return refuse(`is encoded as ${other}, not as a character string; use UTF8String or PrintableString`);
+  }
+  switch (tag) {
+    case 0x0c:
+      try {
+        return strictUtf8.decode(content);
+      } catch {
+        return refuse("is a UTF8String whose bytes are not valid UTF-8");
+      }
+    case 0x13: {
+      const text = Buffer.from(content).toString("latin1");
+      if (!PRINTABLE_STRING.test(text)) return refuse(`is a PrintableString with characters outside its alphabet (A–Z, a–z, 0–9, space and '()+,-./:=?); use UTF8String`);
+      return text;
+    }
+    case 0x16:
+      if (content.some((b) => b > 0x7f)) return refuse("is an IA5String with bytes outside ASCII");
+      return Buffer.from(content).toString("latin1");
+    case 0x1e: {
+      if (content.length % 2 !== 0) return refuse(`is a BMPString of ${content.length} bytes, not whole 2-byte characters`);
+      let text = "";
+      for (let i = 0; i < content.length; i += 2) text += String.fromCharCode((content[i]! << 8) | content[i + 1]!);
+      return text;
+    }
+    case 0x1c: {
+      if (content.length % 4 !== 0) return refuse(`is a UniversalString of ${content.length} bytes, not whole 4-byte characters`);
+      let text = "";
+      for (let i = 0; i < content.length; i += 4) {
+        const codePoint = Buffer.from(content.subarray(i, i + 4)).readUInt32BE(0);
+        if (codePoint > 0x10ffff) return refuse(`is a UniversalString holding 0x${codePoint.toString(16)}, which is not a Unicode code point`);
+        if (codePoint >= 0xd800 && codePoint <= 0xdfff) return refuse(`contains U+${codePoint.toString(16).toUpperCase()} (a surrogate, Cs), which is not a character`);
+        text += String.fromCodePoint(codePoint);
+      }
+      return text;
+    }
+    default:
+      return refuse(`is a ${typeName}, whose characters (T.61) have no single reading; use UTF8String`);
+  }
+}
+
+const CODE_POINT_CLASSES: ReadonlyArray<{ pattern: RegExp; what: string }> = [
+  { pattern: /\p{Cc}/u, what: "a control character, Cc" },
+  { pattern: /\p{Cf}/u, what: "a format character, Cf: bidi controls, zero-width characters" },
+  { pattern: /\p{Co}/u, what: "a private-use code point, Co" },
+  { pattern: /\p{Cs}/u, what: "a lone surrogate, Cs" },
+  { pattern: /[\p{Zl}\p{Zp}]/u, what: "a line or paragraph separator" },
+];
+const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Refuses a name that holds a code point a reader could be deceived by: Unicode controls (Cc, C0
+ * and C1), format characters (Cf: bidi overrides such as U+202E, zero-width characters, U+FEFF),
+ * private-use (Co) and lone surrogate (Cs) code points, and line/paragraph separators. The error
+ * names `field`, the code point and where it is. Used for every name the CA certifies.
+ */
+export function checkNameCharacters(value: string, field: string, code: PkiErrorCode): void {
+  if (!FORBIDDEN_IN_NAMES.test(value)) return;
+  let position = 0;
+  for (const character of value) {
+    position++;
+    const found = CODE_POINT_CLASSES.find((c) => c.pattern.test(character));
+    if (!found) continue;
+    const codePoint = `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new PkiError(code, `${field} contains ${codePoint} (${found.what}) at character ${position}; names may not hold control, format, private-use or surrogate code points`, field);
+  }
 }
 
 /** The one-line DN of subject fields, as {@link formatName} prints the Name they encode to. */

@@ -5,7 +5,9 @@
  *   npm run policy:check -- --state FILE [--config FILE] [--json]
  *   npm run policy:check -- --program ca|workload [--dump FILE] [--config FILE] [--json]
  *
- * Exit 0: no mandatory violation; 1: mandatory violations; 2: unusable input.
+ * Exit 0: no mandatory violation; 1: mandatory violations; 2: unusable input, or a value a policy
+ * needs that it cannot read (a secret held as ciphertext, an unknown value, a malformed value).
+ * Errors print as one line, never a stack trace.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -58,16 +60,36 @@ export async function check(argv: string[], io: { stdout: (s: string) => void; s
     }
   } catch (error) {
     if (error instanceof InputError) {
-      io.stderr(`policy:check: ${error.message}\n`);
+      io.stderr(`policy:check: ${oneLine(error)}\n`);
       return 2;
     }
     throw error;
   }
-  const violations = evaluate(resources, POLICIES, config);
+  let all: Violation[];
+  try {
+    all = evaluate(resources, POLICIES, config);
+  } catch (error) {
+    io.stderr(`policy:check: cannot check this input: ${oneLine(error)}\n`);
+    return 2;
+  }
+  const unreadable = all.filter((v) => v.unreadable);
+  const violations = all.filter((v) => !v.unreadable);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-  if (values.json) io.stdout(JSON.stringify({ resources: resources.length, violations }, null, 2) + "\n");
-  else io.stdout(table(violations) + `\n${resources.length} resources checked against ${POLICIES.length} policies: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s).\n`);
+  if (values.json) io.stdout(JSON.stringify({ resources: resources.length, violations, unreadable }, null, 2) + "\n");
+  else {
+    const cannot = unreadable.length > 0 ? `; ${unreadable.length} value(s) could not be judged, so the check fails` : "";
+    io.stdout(table(violations) + `\n${resources.length} resources checked against ${POLICIES.length} policies: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)${cannot}.\n`);
+  }
+  for (const v of unreadable) io.stderr(`policy:check: ${v.policy} cannot judge ${oneLine(v.message)}\n`);
+  if (unreadable.length > 0) return 2;
   return mandatory.length > 0 ? 1 : 0;
+}
+
+/** An error's message on one line, cut short: what the checker prints instead of a stack trace. */
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
 }
 
 function table(violations: readonly Violation[]): string {
@@ -79,7 +101,7 @@ if (require.main === module) {
   check(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd: process.cwd() }).then(
     (code) => process.exit(code),
     (error) => {
-      process.stderr.write(`policy:check: ${(error as Error).stack ?? error}\n`);
+      process.stderr.write(`policy:check: ${oneLine(error)}\n`);
       process.exit(2);
     },
   );

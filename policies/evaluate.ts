@@ -1,4 +1,5 @@
 import type { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { UnreadableValueError } from "./normalise";
 import type { EdgePolicy, Exemption } from "./policies";
 
 /** A resource as the engine hands it to policies: type, props, URN, name, and its provider's props. */
@@ -17,6 +18,11 @@ export interface Violation {
   readonly resource?: string;
   readonly urn?: string;
   readonly message: string;
+  /**
+   * Set when the policy could not judge the resource: a value it needs is a secret held as
+   * ciphertext, unknown, or of the wrong shape. Always mandatory; the checker exits 2 on it.
+   */
+  readonly unreadable?: { readonly field: string; readonly reason: string };
 }
 
 /** Per-policy settings, as in the pack's config: an enforcement level and exemptions. */
@@ -41,7 +47,9 @@ export function validateCheckConfig(config: unknown, policies: readonly EdgePoli
 
 /**
  * Evaluates the pack's policies on `resources` as the policy engine would: resource policies once
- * per resource, stack policies once; violations collected with their (configured) level.
+ * per resource, stack policies once; violations collected with their (configured) level. A value a
+ * policy cannot read becomes a mandatory violation marked `unreadable` (where the engine, which
+ * shows policies plaintext secrets and typed values, would fail the run instead).
  */
 export function evaluate(resources: readonly EngineResource[], policies: readonly EdgePolicy[], config: CheckConfig = {}): Violation[] {
   const violations: Violation[] = [];
@@ -58,6 +66,13 @@ export function evaluate(resources: readonly EngineResource[], policies: readonl
     isType: () => false,
     asType: () => undefined,
   });
+  // A value that cannot be read is reported once (a stack rule's advisory twin reads the same values), unless its resource is exempt.
+  const cannotRead = (policyName: string, error: UnreadableValueError) => {
+    const exempt = (config[policyName]?.exemptions ?? []).some((e) => e.resource === error.resource.urn || e.resource === error.resource.name);
+    const seen = violations.some((v) => v.unreadable && v.urn === error.resource.urn && v.unreadable.field === error.field && v.unreadable.reason === error.reason);
+    if (exempt || seen) return;
+    violations.push({ policy: policyName, enforcementLevel: "mandatory", resource: error.resource.name, urn: error.resource.urn, message: error.message, unreadable: { field: error.field, reason: error.reason } });
+  };
   for (const policy of policies) {
     const level = config[policy.name]?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
     if (level === "disabled" || level === "remediate") continue;
@@ -72,7 +87,8 @@ export function evaluate(resources: readonly EngineResource[], policies: readonl
             try {
               void validate(args, report(resource));
             } catch (error) {
-              if (!(error instanceof NotApplicable)) throw error;
+              if (error instanceof UnreadableValueError) cannotRead(policy.name, error);
+              else if (!(error instanceof NotApplicable)) throw error;
             }
           }
         }
@@ -81,7 +97,8 @@ export function evaluate(resources: readonly EngineResource[], policies: readonl
         void policy.validateStack(args, report());
       }
     } catch (error) {
-      if (!(error instanceof NotApplicable)) throw error;
+      if (error instanceof UnreadableValueError) cannotRead(policy.name, error);
+      else if (!(error instanceof NotApplicable)) throw error;
     }
   }
   return violations;

@@ -1,8 +1,9 @@
 import { KeyObject, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createCsr, MAX_CSR_BYTES, parseCsr } from "../../pki/csr";
-import { certificateFiles, writeFilesAtomically } from "../../pki/files";
+import { PkiError } from "../../pki/errors";
+import { certificateFiles, OutputFile, writeFilesAtomically } from "../../pki/files";
 import { validateSans } from "../../pki/issuance-policy";
 import { parseKeyAlgorithmName } from "../../pki/key-algorithms";
 import { LocalCa } from "../../pki/local-ca";
@@ -97,6 +98,14 @@ export const certIssueCommand: Command<Flags> = {
       csrPem = createCsr(key, subjectFlags, sans);
     }
     if (flags["acm-import"] && !key) throw new UsageError("--acm-import needs the private key: issue with a key made here (no --csr)");
+    // Everything that can be refused is checked before the CA signs and records anything: the CN
+    // that names the files (the flag's, else the CSR's: the CA keeps the requested subject), the
+    // name, and that the files can be written where asked.
+    const commonName = subjectFlags.commonName ?? (flags.csr !== undefined ? parseCsr(csrPem, "csrPem").subject.commonName : undefined) ?? "certificate";
+    const name = flags.name ?? commonName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
+    const outDir = resolve(io.cwd, flags.out ?? "certs");
+    checkWritable(outDir, certificateFiles(name, "", "", key ? "" : undefined));
     // Subject flags given with --csr override the CSR's subject; the CA applies its name policy to the result.
     const request = {
       csrPem,
@@ -126,13 +135,9 @@ export const certIssueCommand: Command<Flags> = {
       notBefore = certificate.notBefore.toISOString();
       notAfter = certificate.notAfter.toISOString();
     }
-    const commonName = subject.match(/(?:^|,)CN=((?:\\.|[^,])*)/)?.[1] ?? "certificate";
-    const name = flags.name ?? commonName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
     const privateKeyPem = key ? privateKeyToPem(key) : undefined;
     // ACM first: if the import fails, no file is written either.
     const certificateArn = aws && flags["acm-import"] ? await importToAcm(aws.acm, { certificatePem, certificateChainPem: chainPem, privateKeyPem: privateKeyPem! }, flags["certificate-arn"]) : undefined;
-    const outDir = resolve(io.cwd, flags.out ?? "certs");
     const written = writeFilesAtomically(outDir, certificateFiles(name, certificatePem, chainPem, privateKeyPem));
     const result = { subject, serialNumber, serialNumberDecimal: serialHexToDecimal(serialNumber), notBefore, notAfter, purposes: request.purposes, files: written, ...(certificateArn ? { certificateArn } : {}) };
     if (flags.json) {
@@ -148,10 +153,51 @@ export const certIssueCommand: Command<Flags> = {
   },
 };
 
-/** Reads a CSR file (PEM or DER) as the PEM string the issue request carries. */
+/**
+ * Reads a CSR file (PEM or DER) as the PEM string the issue request carries. At most
+ * MAX_CSR_BYTES + 1 bytes are read, whatever the file is: a regular file is judged by its size,
+ * a device or pipe (`/dev/zero`, `/dev/urandom`) by what it gives, so nothing can make this hang.
+ */
 function readCsrFile(path: string): string {
-  const bytes = new Uint8Array(readFileSync(path));
-  // Oversized or DER input goes through parseCsr here so the refusal names the file's real problem.
-  if (bytes.byteLength > MAX_CSR_BYTES || !looksLikePem(bytes)) parseCsr(bytes, "--csr");
+  const fd = openSync(path, "r");
+  let bytes: Uint8Array;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new PkiError("CSR_MALFORMED", `--csr ${path} is a directory, not a CSR file`, "--csr");
+    if (stat.isFile() && stat.size > MAX_CSR_BYTES) {
+      throw new PkiError("CSR_TOO_LARGE", `--csr ${path} is ${stat.size} bytes; a CSR is at most ${MAX_CSR_BYTES}`, "--csr");
+    }
+    const buffer = Buffer.alloc(MAX_CSR_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_CSR_BYTES) {
+      throw new PkiError("CSR_TOO_LARGE", `--csr ${path} is not a regular file and gave more than ${MAX_CSR_BYTES} bytes (a CSR is at most that); give the CSR file itself`, "--csr");
+    }
+    bytes = new Uint8Array(buffer.subarray(0, length));
+  } finally {
+    closeSync(fd);
+  }
+  // DER input goes through parseCsr here so the refusal names the file's real problem.
+  if (!looksLikePem(bytes)) parseCsr(bytes, "--csr");
   return looksLikePem(bytes) ? Buffer.from(bytes).toString("utf8") : toPem(bytes, "CERTIFICATE REQUEST");
+}
+
+/**
+ * Refuses, before anything is issued, an output directory the files cannot be written to: a
+ * path that is (or lies under) a file, an unwritable directory, or a target name taken by a directory.
+ */
+function checkWritable(outDir: string, files: readonly OutputFile[]): void {
+  let existing = outDir;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const problem = (() => {
+    if (!statSync(existing).isDirectory()) return `${existing} is not a directory`;
+    try {
+      accessSync(existing, constants.W_OK | constants.X_OK);
+    } catch {
+      return `${existing} is not writable`;
+    }
+    const taken = files.find((f) => existsSync(join(outDir, f.name)) && statSync(join(outDir, f.name)).isDirectory());
+    return taken ? `${join(outDir, taken.name)} is a directory` : undefined;
+  })();
+  if (problem) throw new UsageError(`--out ${outDir}: ${problem}; nothing was issued`);
 }

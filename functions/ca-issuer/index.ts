@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import type { CaIdentity } from "../../pki/ca";
-import { parseRevocationReason } from "../../pki/crl";
 import { isPkiError, PkiError } from "../../pki/errors";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { normaliseSerial, serialHexToDecimal } from "../../pki/serial";
+import { serialHexToDecimal } from "../../pki/serial";
 import { makeCaDeps } from "../shared/aws-deps";
-import { CaDeps, loadCa, parseEvent, publishIssuingCrl, requireCa } from "../shared/ca-service";
+import { CaDeps, loadCa, parseEvent, requireCa } from "../shared/ca-service";
 import { CertificateRecord } from "../shared/ca-store";
 
 /** The `issue` answer (ARCHITECTURE.md). */
@@ -18,30 +17,25 @@ export interface IssueResponse {
   readonly notAfter: string;
 }
 
-/** The `revoke` answer. */
-export interface RevokeResponse {
-  readonly serialNumber: string;
-  readonly revokedAt: string;
-  readonly reason: string;
-  /** The CRL number published with this revocation. */
-  readonly crlNumber: number;
-}
-
-export type IssuerResponse = IssueResponse | RevokeResponse | { error: ReturnType<PkiError["toJSON"]> };
+export type IssuerResponse = IssueResponse | { error: ReturnType<PkiError["toJSON"]> };
 
 /**
  * ca-issuer. `{ action?: "issue", csrPem, purposes, lifetimeDays?, subject?, sans?, idempotencyKey? }`
  * issues a certificate (the same idempotencyKey with the same request returns the same
- * certificate); `{ action: "revoke", serialNumber, reason? }` revokes one and publishes the issuing
- * CRL at once. Refusals come back as `{ error: { code, field, message } }` and write nothing.
+ * certificate). It does not revoke: whoever may issue must not be able to revoke another
+ * workload's certificates, so `revoke` is refused with ACTION_MOVED naming ca-revoker. Refusals
+ * come back as `{ error: { code, field, message } }` and write nothing.
  */
 export async function handle(rawEvent: unknown, deps: CaDeps, requestId = "local"): Promise<IssuerResponse> {
   try {
     const event = parseEvent(rawEvent);
     const action = event !== null && typeof event === "object" ? ((event as { action?: unknown }).action ?? "issue") : "issue";
     if (action === "issue") return await issue(event, deps, requestId);
-    if (action === "revoke") return await revoke(event as Record<string, unknown>, deps, requestId);
-    throw new PkiError("REQUEST_INVALID", `action must be "issue" or "revoke"; got ${JSON.stringify(action)}`, "action");
+    if (action === "revoke") {
+      const revoker = deps.config.revokerFunctionName ?? "the CA's ca-revoker function";
+      throw new PkiError("ACTION_MOVED", `ca-issuer does not revoke: invoke ${revoker} (allowed only to the roles in edge-mtls:revokerPrincipals), e.g. 'edge-mtls cert revoke --ca-function <its ARN>'`, "action");
+    }
+    throw new PkiError("REQUEST_INVALID", `action must be "issue"; got ${JSON.stringify(action)} (revocation is ca-revoker's)`, "action");
   } catch (error) {
     if (!isPkiError(error)) throw error; // a fault, not a refusal: Lambda reports it and the alarm fires
     deps.log.info("request.refused", { requestId, code: error.code, field: error.field, message: error.message });
@@ -60,13 +54,25 @@ function requestHash(event: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify([csrPem, purposes, lifetimeDays ?? null, subject ?? null, sans ?? null])).digest("hex");
 }
 
+/**
+ * Where a request's idempotency record lives: the caller's key within the scope of the CSR's
+ * public key. Lambda does not tell a function who called it, but a CSR proves possession of its
+ * private key, so a key first claimed with another public key (someone allowed to issue who
+ * guessed or saw it) is another record and cannot block the key holder's request. Within one
+ * public key, a reused key with another request is still IDEMPOTENCY_CONFLICT.
+ */
+export function idempotencyRecordKey(spkiDer: Uint8Array, idempotencyKey: string): string {
+  return `${createHash("sha256").update(spkiDer).digest("base64url")}:${idempotencyKey}`;
+}
+
 async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<IssueResponse> {
   const { order, idempotencyKey } = validateIssueRequest(event, deps.config.policy);
   const hash = requestHash(event as Record<string, unknown>);
+  const recordKey = idempotencyKey ? idempotencyRecordKey(order.publicKey.spkiDer, idempotencyKey) : undefined;
   deps.log.info("issue.request", { requestId, subject: JSON.stringify(order.subject), sans: order.sans.map((s) => s.value), purposes: [...order.purposes], lifetimeDays: order.lifetimeDays, idempotencyKey });
   const { ca, chainPem } = await issuingCa(deps);
-  if (idempotencyKey) {
-    const replay = await replayed(deps, idempotencyKey, hash, chainPem);
+  if (idempotencyKey && recordKey) {
+    const replay = await replayed(deps, idempotencyKey, recordKey, hash, chainPem);
     if (replay) return replay;
   }
   const certificate = await ca.issueLeaf(order, deps.clock());
@@ -83,10 +89,10 @@ async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<I
     status: "valid",
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
-  const stored = await deps.store.putCertificate(record, idempotencyKey ? { key: idempotencyKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
+  const stored = await deps.store.putCertificate(record, recordKey ? { key: recordKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
   if (stored === "idempotency-exists") {
     // A concurrent retry with the same key won the race: return its certificate; ours is discarded unpublished.
-    const replay = await replayed(deps, idempotencyKey!, hash, chainPem);
+    const replay = await replayed(deps, idempotencyKey!, recordKey!, hash, chainPem);
     if (replay) return replay;
     throw new Error(`idempotency record ${idempotencyKey} vanished`);
   }
@@ -94,32 +100,16 @@ async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<I
   return { certificatePem: certificate.pem, chainPem, serialNumber: certificate.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
 }
 
-async function replayed(deps: CaDeps, key: string, hash: string, chainPem: string): Promise<IssueResponse | undefined> {
-  const previous = await deps.store.getIdempotency(key);
+async function replayed(deps: CaDeps, key: string, recordKey: string, hash: string, chainPem: string): Promise<IssueResponse | undefined> {
+  const previous = await deps.store.getIdempotency(recordKey);
   if (!previous) return undefined;
   if (previous.requestHash !== hash) {
-    throw new PkiError("IDEMPOTENCY_CONFLICT", `idempotencyKey ${key} was already used for a different request; use a new key for a new certificate`, "idempotencyKey");
+    throw new PkiError("IDEMPOTENCY_CONFLICT", `idempotencyKey ${key} was already used with this public key for a different request; use a new key for a new certificate`, "idempotencyKey");
   }
   const record = await deps.store.getCertificate(previous.serialHex);
   if (!record) throw new Error(`certificate ${previous.serialHex} of idempotency key ${key} is missing`);
   deps.log.info("issue.replayed", { serialNumber: record.serialHex, idempotencyKey: key });
   return { certificatePem: record.certificatePem, chainPem, serialNumber: record.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
-}
-
-async function revoke(event: Record<string, unknown>, deps: CaDeps, requestId: string): Promise<RevokeResponse> {
-  const known = new Set(["action", "serialNumber", "reason"]);
-  const unknown = Object.keys(event).find((k) => !known.has(k));
-  if (unknown) throw new PkiError("REQUEST_INVALID", `unknown revoke field ${unknown}; allowed: serialNumber, reason`, unknown);
-  const serialHex = normaliseSerial(event.serialNumber, "serialNumber");
-  const reason = parseRevocationReason(event.reason, "reason");
-  const { ca } = await issuingCa(deps);
-  const revokedAt = deps.clock().toISOString();
-  const outcome = await deps.store.revoke(serialHex, revokedAt, reason);
-  if (outcome === "not-found") throw new PkiError("NOT_FOUND", `no certificate with serial ${serialHex} was issued by this CA`, "serialNumber");
-  if (outcome === "already-revoked") throw new PkiError("ALREADY_REVOKED", `certificate ${serialHex} is already revoked`, "serialNumber");
-  deps.log.info("revoke.revoked", { requestId, serialNumber: serialHex, reason });
-  const crl = await publishIssuingCrl(deps, ca);
-  return { serialNumber: serialHex, revokedAt, reason, crlNumber: crl.crlNumber };
 }
 
 let deps: Promise<CaDeps> | undefined;

@@ -22,6 +22,8 @@ export interface CaConfig {
   readonly crlValidityHours: number;
   /** How long the root CRL is valid. */
   readonly rootCrlValidityDays: number;
+  /** The ca-revoker function's name, for ca-issuer's answer to a revoke request. */
+  readonly revokerFunctionName?: string;
 }
 
 
@@ -77,6 +79,7 @@ export function readCaConfig(env: Record<string, string | undefined>): CaConfig 
     },
     crlValidityHours: positive(CA_ENV.crlValidityHours, 6),
     rootCrlValidityDays: positive(CA_ENV.rootCrlValidityDays, 7),
+    ...(env[CA_ENV.revokerFunctionName] ? { revokerFunctionName: env[CA_ENV.revokerFunctionName] } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ export const CA_ENV = {
   policy: "ISSUANCE_POLICY",
   crlValidityHours: "CRL_VALIDITY_HOURS",
   rootCrlValidityDays: "ROOT_CRL_VALIDITY_DAYS",
+  revokerFunctionName: "REVOKER_FUNCTION",
 } as const;
 
 /** Object keys of the CA bucket: what relying parties and the workload stack read. */

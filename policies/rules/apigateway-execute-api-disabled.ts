@@ -1,4 +1,4 @@
-import { Finding, StackRule } from "./rule";
+import { fieldsOf, Finding, StackRule } from "./rule";
 
 const MTLS_DOMAINS = ["aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName"];
 const APIS = ["aws:apigateway/restApi:RestApi", "aws:apigatewayv2/api:Api"];
@@ -10,10 +10,9 @@ export const apigatewayExecuteApiDisabled: StackRule = {
   description: "REST and HTTP APIs in a stack with an mTLS custom domain must disable the default execute-api endpoint, which bypasses mTLS.",
   enforcementLevel: "mandatory",
   check(resources) {
-    const hasMtlsDomain = resources.some((r) => MTLS_DOMAINS.includes(r.type) && r.props.mutualTlsAuthentication);
-    if (!hasMtlsDomain) return [];
+    if (!resources.some((r) => MTLS_DOMAINS.includes(r.type) && fieldsOf(r).get("mutualTlsAuthentication").exists())) return [];
     return resources
-      .filter((r) => APIS.includes(r.type) && r.props.disableExecuteApiEndpoint !== true)
+      .filter((r) => APIS.includes(r.type) && fieldsOf(r).get("disableExecuteApiEndpoint").flag() !== true)
       .map((r): Finding => ({ resource: r, message: `${r.name}: the default execute-api endpoint accepts requests without a client certificate, around the mTLS custom domain; set disableExecuteApiEndpoint: true` }));
   },
 };

@@ -1,4 +1,5 @@
-import { customConfigOf, DISTRIBUTION_TYPES, isS3Origin, originLabel, originsOf, ResourceRule } from "./rule";
+import { describe } from "../normalise";
+import { customConfigOf, DISTRIBUTION_TYPES, isS3Origin, originsOf, ResourceRule } from "./rule";
 
 const ALLOWED = new Set(["TLSv1.2", "TLSv1.3"]);
 
@@ -11,16 +12,13 @@ export const cloudfrontOriginHttps: ResourceRule = {
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
     const problems: string[] = [];
-    for (const origin of originsOf(resource.props).filter((o) => !isS3Origin(o))) {
-      const config = customConfigOf(origin) ?? {};
-      if (config.originProtocolPolicy !== "https-only") {
-        problems.push(`${originLabel(origin)} uses originProtocolPolicy ${JSON.stringify(config.originProtocolPolicy ?? "(unset)")}; set "https-only"`);
-      }
-      const protocols: unknown[] = Array.isArray(config.originSslProtocols) ? config.originSslProtocols : [];
-      const weak = protocols.filter((p) => typeof p === "string" && !ALLOWED.has(p));
-      if (protocols.length === 0 || weak.length > 0) {
-        problems.push(`${originLabel(origin)} allows origin protocols ${JSON.stringify(weak.length ? weak : protocols)}; set originSslProtocols to ["TLSv1.2"]`);
-      }
+    for (const origin of originsOf(resource).filter((o) => !isS3Origin(o))) {
+      const config = customConfigOf(resource, origin);
+      const policy = config.get("originProtocolPolicy");
+      if (policy.text() !== "https-only") problems.push(`${origin.label} uses originProtocolPolicy ${policy.describe()}; set "https-only"`);
+      const protocols = config.get("originSslProtocols").texts();
+      const weak = protocols.filter((p) => !ALLOWED.has(p));
+      if (protocols.length === 0 || weak.length > 0) problems.push(`${origin.label} allows origin protocols ${protocols.length ? describe(weak, 120) : "(unset)"}; set originSslProtocols to ["TLSv1.2"]`);
     }
     return problems;
   },

@@ -1,7 +1,9 @@
-import { behavioursOf, DISTRIBUTION_TYPES, ResourceRule } from "./rule";
+import { behavioursOf, DISTRIBUTION_TYPES, fieldsOf, ResourceRule } from "./rule";
 
 /** Viewer security policies of TLSv1.2_2021 or newer. */
 export const MODERN_VIEWER_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
+
+const VIEWER_PROTOCOLS = ["https-only", "redirect-to-https"];
 
 /** Rule 5: modern viewer TLS, no plain HTTP, no HTTP/3 with viewer mTLS. */
 export const cloudfrontViewerTls: ResourceRule = {
@@ -11,17 +13,20 @@ export const cloudfrontViewerTls: ResourceRule = {
   enforcementLevel: "mandatory",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
-    const p = resource.props;
+    const p = fieldsOf(resource);
     const problems: string[] = [];
-    const certificate = p.viewerCertificate ?? {};
-    if (certificate.cloudfrontDefaultCertificate === true) problems.push("the distribution uses the default *.cloudfront.net certificate, which allows TLSv1; use an ACM certificate with minimumProtocolVersion TLSv1.2_2021");
-    else if (!MODERN_VIEWER_POLICIES.includes(certificate.minimumProtocolVersion)) {
-      problems.push(`viewerCertificate.minimumProtocolVersion is ${JSON.stringify(certificate.minimumProtocolVersion ?? "(unset)")}; set TLSv1.2_2021 or newer`);
+    const certificate = p.get("viewerCertificate");
+    const minimum = certificate.get("minimumProtocolVersion");
+    if (certificate.get("cloudfrontDefaultCertificate").flag() === true) problems.push("the distribution uses the default *.cloudfront.net certificate, which allows TLSv1; use an ACM certificate with minimumProtocolVersion TLSv1.2_2021");
+    else if (!MODERN_VIEWER_POLICIES.includes(minimum.text() ?? "")) problems.push(`viewerCertificate.minimumProtocolVersion is ${minimum.describe()}; set TLSv1.2_2021 or newer`);
+    for (const behaviour of behavioursOf(resource)) {
+      const policy = behaviour.get("viewerProtocolPolicy");
+      if (!VIEWER_PROTOCOLS.includes(policy.text() ?? "")) {
+        problems.push(`behaviour ${(behaviour.get("pathPattern").text() ?? "(default)").slice(0, 80)} has viewerProtocolPolicy ${policy.describe()}, which allows plain HTTP; set "https-only" or "redirect-to-https"`);
+      }
     }
-    for (const behaviour of behavioursOf(p)) {
-      if (behaviour.viewerProtocolPolicy === "allow-all") problems.push(`behaviour ${behaviour.pathPattern ?? "(default)"} allows plain HTTP; set viewerProtocolPolicy "https-only" or "redirect-to-https"`);
-    }
-    if (p.viewerMtlsConfig && typeof p.httpVersion === "string" && /3/.test(p.httpVersion)) problems.push(`httpVersion ${p.httpVersion} enables HTTP/3, which CloudFront does not allow with viewer mTLS; set "http2"`);
+    const httpVersion = p.get("httpVersion").text();
+    if (p.get("viewerMtlsConfig").exists() && httpVersion !== undefined && /3/.test(httpVersion)) problems.push(`httpVersion ${JSON.stringify(httpVersion.slice(0, 20))} enables HTTP/3, which CloudFront does not allow with viewer mTLS; set "http2"`);
     return problems;
   },
 };

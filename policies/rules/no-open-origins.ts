@@ -1,35 +1,73 @@
-import { DISTRIBUTION_TYPES, Finding, isS3Origin, originLabel, originsOf, StackRule } from "./rule";
+import { hostOf, loadBalancerDnsName } from "../normalise";
+import { fieldsOf, Finding, idsOf, isDistribution, isS3Origin, originsOf, PolicyResource, StackRule } from "./rule";
 
-const LAMBDA_URL = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
-const LOAD_BALANCER = /\.elb\.amazonaws\.com$/;
+const FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl";
+const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const CLASSIC_LOAD_BALANCER = "aws:elb/loadBalancer:LoadBalancer";
+const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+
+/** The host a Lambda function URL answers on, from its functionUrl output (normalised). */
+function functionUrlHost(url: PolicyResource): string | undefined {
+  const text = fieldsOf(url).get("functionUrl").text();
+  return text === undefined ? undefined : hostOf(text);
+}
+
+/** What is wrong with a listener in front of an origin, if anything. */
+function listenerProblem(listener: PolicyResource, distribution: PolicyResource): string | undefined {
+  const auth = fieldsOf(listener).get("mutualAuthentication");
+  const mode = auth.get("mode");
+  if (mode.text() !== "verify") return `${listener.name} serves ${distribution.name}'s origin with mutualAuthentication mode ${mode.describe()}, so it does not verify client certificates; set mutualAuthentication { mode: "verify", trustStoreArn }`;
+  if (auth.get("trustStoreArn").text() === undefined) return `${listener.name} verifies client certificates without a trustStoreArn; set it to the trust store holding the CA`;
+  if (auth.get("ignoreClientCertificateExpiry").flag() === true) return `${listener.name} ignores client certificate expiry: expired certificates get in; remove ignoreClientCertificateExpiry`;
+  return undefined;
+}
 
 /** Rule 10: origins that cannot check CloudFront's certificate and are open to anyone are refused. */
 export const noOpenOrigins: StackRule = {
   kind: "stack",
   name: "no-open-origins",
   description:
-    "Origins that do not verify client certificates are refused: Lambda function URLs with authorizationType NONE, load balancers whose listeners do not verify client certificates (mutualAuthentication mode verify). Advisory when the origin is not in the stack.",
+    "Origins that do not verify client certificates are refused: Lambda function URLs whose authorizationType is not AWS_IAM, load balancers whose listeners do not verify client certificates (mutualAuthentication mode verify), Classic Load Balancers. Domains are compared normalised (case, trailing dot, dualstack.). Advisory when the origin is not in the stack.",
   enforcementLevel: "mandatory",
   check(resources) {
     const findings: Finding[] = [];
-    for (const distribution of resources.filter((r) => (DISTRIBUTION_TYPES as readonly string[]).includes(r.type))) {
-      for (const origin of originsOf(distribution.props).filter((o) => !isS3Origin(o))) {
-        const domain = typeof origin.domainName === "string" ? origin.domainName : "";
-        if (LAMBDA_URL.test(domain)) {
-          const url = resources.find((r) => r.type === "aws:lambda/functionUrl:FunctionUrl" && typeof r.outputs?.functionUrl === "string" && r.outputs.functionUrl.includes(domain));
-          if (!url) findings.push({ resource: distribution, message: `${originLabel(origin)} is a Lambda function URL outside this stack; make sure its authorizationType is AWS_IAM with an OAC`, advisory: true });
-          else if (url.props.authorizationType === "NONE") findings.push({ resource: url, message: `${url.name} is an origin of ${distribution.name} with authorizationType NONE: anyone can call it around CloudFront; use AWS_IAM with an Origin Access Control` });
-        } else if (LOAD_BALANCER.test(domain)) {
-          const lb = resources.find((r) => (r.type === "aws:lb/loadBalancer:LoadBalancer" || r.type === "aws:alb/loadBalancer:LoadBalancer") && r.outputs?.dnsName === domain);
-          if (!lb) {
-            findings.push({ resource: distribution, message: `${originLabel(origin)} is a load balancer outside this stack; make sure its HTTPS listeners verify client certificates (mutualAuthentication mode verify)`, advisory: true });
+    const functionUrls = resources.filter((r) => r.type === FUNCTION_URL);
+    const loadBalancers = resources.filter((r) => LOAD_BALANCERS.includes(r.type) || r.type === CLASSIC_LOAD_BALANCER);
+    const listeners = resources.filter((r) => LISTENERS.includes(r.type));
+    for (const distribution of resources.filter(isDistribution)) {
+      for (const origin of originsOf(distribution).filter((o) => !isS3Origin(o))) {
+        const target = origin.target;
+        if (target.kind === "lambda-url") {
+          const url = functionUrls.find((u) => functionUrlHost(u) === origin.domain || fieldsOf(u).get("urlId").text()?.toLowerCase() === target.urlId);
+          if (!url) {
+            findings.push({ resource: distribution, message: `${origin.label} is a Lambda function URL outside this stack; make sure its authorizationType is AWS_IAM with an OAC`, advisory: true });
             continue;
           }
-          const listeners = resources.filter((r) => (r.type === "aws:lb/listener:Listener" || r.type === "aws:alb/listener:Listener") && r.props.loadBalancerArn === (lb.outputs?.arn ?? lb.outputs?.id));
-          for (const listener of listeners.filter((l) => l.props.mutualAuthentication?.mode !== "verify")) {
-            findings.push({ resource: listener, message: `${listener.name} serves ${distribution.name}'s origin without verifying client certificates; set mutualAuthentication { mode: "verify", trustStoreArn }` });
+          const authorization = fieldsOf(url).get("authorizationType");
+          if (authorization.text() !== "AWS_IAM") findings.push({ resource: url, message: `${url.name} is an origin of ${distribution.name} with authorizationType ${authorization.describe()}: anyone can call it around CloudFront; use AWS_IAM with an Origin Access Control` });
+        } else if (target.kind === "load-balancer") {
+          const lb = loadBalancers.find((l) => {
+            const dnsName = fieldsOf(l).get("dnsName").text();
+            return dnsName !== undefined && loadBalancerDnsName(dnsName) === target.dnsName;
+          });
+          if (!lb) {
+            findings.push({ resource: distribution, message: `${origin.label} is a load balancer outside this stack; make sure its HTTPS listeners verify client certificates (mutualAuthentication mode verify)`, advisory: true });
+            continue;
           }
-          if (listeners.length === 0) findings.push({ resource: lb, message: `${lb.name} is an origin but has no listener in this stack that verifies client certificates`, advisory: true });
+          if (lb.type === CLASSIC_LOAD_BALANCER) {
+            findings.push({ resource: lb, message: `${lb.name} is an origin of ${distribution.name} but is a Classic Load Balancer, which cannot verify client certificates; use an Application Load Balancer with mutualAuthentication mode verify` });
+            continue;
+          }
+          const ids = new Set(idsOf(lb));
+          const served = listeners.filter((l) => {
+            const arn = fieldsOf(l).get("loadBalancerArn").text();
+            return arn !== undefined && ids.has(arn);
+          });
+          for (const listener of served) {
+            const problem = listenerProblem(listener, distribution);
+            if (problem) findings.push({ resource: listener, message: problem });
+          }
+          if (served.length === 0) findings.push({ resource: lb, message: `${lb.name} is an origin but has no listener in this stack that verifies client certificates`, advisory: true });
         }
       }
     }

@@ -1,9 +1,14 @@
-import { DISTRIBUTION_TYPES, Finding, originLabel, originsOf, PolicyResource, S3_REST_DOMAIN, StackRule } from "./rule";
+import { fieldsOf, Finding, isDistribution, originsOf, PolicyResource, StackRule } from "./rule";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
-function bucketName(bucket: PolicyResource): string | undefined {
-  return bucket.outputs?.bucket ?? bucket.props.bucket;
+/** The names a bucket is known by in this stack: its name, its id, its domain names (normalised). */
+function namesOf(bucket: PolicyResource): Set<string> {
+  const fields = fieldsOf(bucket);
+  const names = [fields.get("bucket").text(), fields.get("id").text()].filter((n): n is string => n !== undefined).map((n) => n.toLowerCase());
+  const domains = [fields.get("bucketRegionalDomainName").domain(), fields.get("bucketDomainName").domain()].filter((d): d is string => d !== undefined);
+  return new Set([...names, ...domains]);
 }
 
 /** Rule 9: every bucket behind a distribution blocks all public access. */
@@ -14,21 +19,24 @@ export const originBucketPrivate: StackRule = {
   enforcementLevel: "mandatory",
   check(resources) {
     const findings: Finding[] = [];
-    const buckets = resources.filter((r) => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:s3/bucketV2:BucketV2");
+    const buckets = resources.filter((r) => BUCKETS.includes(r.type)).map((bucket) => ({ bucket, names: namesOf(bucket) }));
     const blocks = resources.filter((r) => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-    for (const distribution of resources.filter((r) => (DISTRIBUTION_TYPES as readonly string[]).includes(r.type))) {
-      for (const origin of originsOf(distribution.props)) {
-        const domain = typeof origin.domainName === "string" ? origin.domainName : undefined;
-        const match = domain?.match(S3_REST_DOMAIN);
-        if (!domain || !match) continue;
-        const bucket = buckets.find((b) => b.outputs?.bucketRegionalDomainName === domain || b.outputs?.bucketDomainName === domain || bucketName(b) === match[1]);
-        if (!bucket) {
-          findings.push({ resource: distribution, message: `${originLabel(origin)}: bucket ${match[1]} is not in this stack, so its Block Public Access cannot be checked here`, advisory: true });
+    for (const distribution of resources.filter(isDistribution)) {
+      for (const origin of originsOf(distribution)) {
+        if (origin.target.kind !== "s3-rest") continue;
+        const { domain } = origin;
+        const name = origin.target.bucket;
+        const found = buckets.find((b) => (domain !== undefined && b.names.has(domain)) || b.names.has(name));
+        if (!found) {
+          findings.push({ resource: distribution, message: `${origin.label}: bucket ${name.slice(0, 80)} is not in this stack, so its Block Public Access cannot be checked here`, advisory: true });
           continue;
         }
-        const ids = new Set([bucketName(bucket), bucket.outputs?.id].filter(Boolean));
-        const block = blocks.find((b) => ids.has(b.props.bucket));
-        const off = block ? FLAGS.filter((flag) => block.props[flag] !== true) : FLAGS;
+        const { bucket, names } = found;
+        const block = blocks.find((b) => {
+          const target = fieldsOf(b).get("bucket").text();
+          return target !== undefined && names.has(target.toLowerCase());
+        });
+        const off = block ? FLAGS.filter((flag) => fieldsOf(block).get(flag).flag() !== true) : FLAGS;
         if (off.length > 0) findings.push({ resource: bucket, message: `${bucket.name} is an origin of ${distribution.name} but does not block public access (${off.join(", ")} not true); add a BucketPublicAccessBlock with all four true` });
       }
     }

@@ -1,9 +1,15 @@
+import { classifyDomain, clip, DomainKind, Field } from "../normalise";
+
 /** A resource as the rules see it: from the policy engine, a stack export, or a mocked run. */
 export interface PolicyResource {
   readonly type: string;
   readonly name: string;
   readonly urn: string;
-  /** Inputs (what the program asked for). Unknown values (previews) are undefined. */
+  /**
+   * Inputs (what the program asked for) over outputs (ids, ARNs, computed names). Read them with
+   * `fieldsOf` (policies/normalise.ts): a preview's unknown values throw the engine's
+   * UnknownValueError when read, and the engine reports the policy as not runnable yet.
+   */
   readonly props: Record<string, any>;
   /** Outputs, when known (stack exports): ids, ARNs, computed names. */
   readonly outputs?: Record<string, any>;
@@ -43,37 +49,77 @@ export interface StackRule extends RuleBase {
 
 export type EdgeRule = ResourceRule | StackRule;
 
+/** CloudFront distribution types: the ones whose origins and behaviours the pack reads. */
 export const DISTRIBUTION_TYPES = ["aws:cloudfront/distribution:Distribution", "aws:cloudfront/multitenantDistribution:MultitenantDistribution"] as const;
 
-/** The origins of a distribution (Distribution: `origins`; MultitenantDistribution: `origins` too). */
-export function originsOf(props: Record<string, any>): Record<string, any>[] {
-  const origins = props.origins ?? props.origin ?? [];
-  return Array.isArray(origins) ? origins : [];
+const MULTITENANT = "aws:cloudfront/multitenantDistribution:MultitenantDistribution";
+
+/** True for a CloudFront distribution (standard or multi-tenant). */
+export function isDistribution(resource: PolicyResource): boolean {
+  return (DISTRIBUTION_TYPES as readonly string[]).includes(resource.type);
 }
 
-/** Every cache behaviour: the default and the ordered ones. */
-export function behavioursOf(props: Record<string, any>): Record<string, any>[] {
-  const ordered = props.orderedCacheBehaviors ?? props.cacheBehaviors ?? [];
-  return [props.defaultCacheBehavior, ...(Array.isArray(ordered) ? ordered : [])].filter(Boolean);
+/** A resource's props, read through the pack's one reader (see policies/normalise.ts). */
+export function fieldsOf(resource: PolicyResource): Field {
+  return Field.of(resource);
 }
 
-/** An origin's custom-origin settings: `customOriginConfig` (Distribution) or the first of `customOriginConfigs` (MultitenantDistribution). */
-export function customConfigOf(origin: Record<string, any>): Record<string, any> | undefined {
-  return origin.customOriginConfig ?? (Array.isArray(origin.customOriginConfigs) ? origin.customOriginConfigs[0] : undefined);
+/** One origin of a distribution: its field, how messages name it, its normalised domain and what that domain is. */
+export interface Origin {
+  readonly field: Field;
+  readonly label: string;
+  readonly domain?: string;
+  readonly target: DomainKind;
 }
 
-/** A label for an origin in messages. */
-export function originLabel(origin: Record<string, any>): string {
-  return `origin ${origin.originId ?? origin.id ?? "?"} (${origin.domainName ?? "unknown domain"})`;
+/**
+ * The origins of a distribution (`origins`, on both types). What an origin is comes from its domain,
+ * never from which config block it carries: an origin with `s3OriginConfig` whose domain is not an
+ * S3 REST endpoint is a custom origin, which CloudFront reaches without a client certificate.
+ */
+export function originsOf(distribution: PolicyResource): Origin[] {
+  const origins = fieldsOf(distribution).get("origins");
+  const entries = origins.items();
+  // A Distribution needs at least one origin; an export without any says nothing the rules can judge.
+  if (entries.length === 0 && distribution.type !== MULTITENANT) throw origins.unreadable("is empty; a distribution has at least one origin");
+  return entries.map((origin) => {
+    if (!origin.exists()) throw origin.unreadable("is empty where an origin belongs");
+    const domain = origin.get("domainName").domain();
+    const id = origin.get(distribution.type === MULTITENANT ? "id" : "originId").text();
+    const target = domain === undefined ? ({ kind: "other" } as const) : classifyDomain(domain);
+    return { field: origin, label: `origin ${clip(id ?? "?", 80)} (${clip(domain ?? "unknown domain", 120)})`, domain, target };
+  });
 }
 
-/** S3 REST endpoint domains (bucket.s3.amazonaws.com, bucket.s3.<region>.amazonaws.com, …). */
-export const S3_REST_DOMAIN = /^([a-z0-9.-]+)\.s3(\.dualstack)?(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
-/** S3 website endpoints, which cannot use Origin Access Control. */
-export const S3_WEBSITE_DOMAIN = /\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/** True for an origin that is an S3 bucket (REST or website endpoint): the S3 rules judge it, the custom-origin rules do not. */
+export function isS3Origin(origin: Origin): boolean {
+  return origin.target.kind === "s3-rest" || origin.target.kind === "s3-website";
+}
 
-/** True when the origin is an S3 origin (REST endpoint or s3OriginConfig/OAC), website endpoints included. */
-export function isS3Origin(origin: Record<string, any>): boolean {
-  const domain = typeof origin.domainName === "string" ? origin.domainName : "";
-  return !!origin.s3OriginConfig || S3_REST_DOMAIN.test(domain) || S3_WEBSITE_DOMAIN.test(domain);
+/**
+ * An origin's custom-origin settings: `customOriginConfig` on a Distribution, the one entry of
+ * `customOriginConfigs` on a MultitenantDistribution (more than one cannot be judged). Absent when
+ * there are none.
+ */
+export function customConfigOf(distribution: PolicyResource, origin: Origin): Field {
+  if (distribution.type !== MULTITENANT) return origin.field.get("customOriginConfig");
+  const configs = origin.field.get("customOriginConfigs");
+  const entries = configs.items();
+  if (entries.length > 1) throw configs.unreadable(`has ${entries.length} entries; CloudFront takes one custom origin config per origin`);
+  return entries[0] ?? configs;
+}
+
+/** Every cache behaviour: the default and the ordered ones (`orderedCacheBehaviors`; `cacheBehaviors` on a MultitenantDistribution). */
+export function behavioursOf(distribution: PolicyResource): Field[] {
+  const fields = fieldsOf(distribution);
+  const ordered = fields.get(distribution.type === MULTITENANT ? "cacheBehaviors" : "orderedCacheBehaviors").items();
+  for (const behaviour of ordered) if (!behaviour.exists()) throw behaviour.unreadable("is empty where a cache behaviour belongs");
+  const byDefault = fields.get("defaultCacheBehavior");
+  return byDefault.exists() ? [byDefault, ...ordered] : ordered;
+}
+
+/** The ids a resource is referred to by: its ARN and its id (a load balancer's id is its ARN). */
+export function idsOf(resource: PolicyResource): string[] {
+  const fields = fieldsOf(resource);
+  return [fields.get("arn").text(), fields.get("id").text()].filter((id): id is string => id !== undefined);
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readCaStackConfig } from "../../ca-stack/config";
-import { installMocks, named, promiseOf, resetRecorded, settle } from "../support/pulumi-mocks";
+import { installMocks, named, ofType, promiseOf, resetRecorded, settle } from "../support/pulumi-mocks";
 
 const BASE: Record<string, unknown> = {
   rootSubject: { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" },
@@ -22,6 +22,16 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, issuingKeySpec: "ECC_SECG_P256K1" }), /config edge-mtls:issuingKeySpec must be one of ECC_NIST_P256, ECC_NIST_P384, RSA_2048, RSA_3072, RSA_4096/);
   });
 
+  it("revokerPrincipals: IAM role ARNs only; a whole account is refused, saying why", () => {
+    const admins = ["arn:aws:iam::444444444444:role/pki-admins", "arn:aws-us-gov:iam::555555555555:role/path/to/revokers"];
+    assert.deepEqual(read({ ...BASE, revokerPrincipals: admins }).ca.revokerPrincipals, admins);
+    assert.equal(read(BASE).ca.revokerPrincipals, undefined);
+    assert.throws(() => read({ ...BASE, revokerPrincipals: ["444444444444"] }), /edge-mtls:revokerPrincipals must name IAM roles, not accounts: 444444444444 would let every principal of that account revoke any certificate; give arn:aws:iam::444444444444:role\/<admin role>/);
+    for (const bad of [["arn:aws:iam::444444444444:root"], ["arn:aws:iam::444444444444:user/alice"], ["arn:aws:iam::444444444444:role/"], "arn:aws:iam::444444444444:role/x", [42]]) {
+      assert.throws(() => read({ ...BASE, revokerPrincipals: bad }), /edge-mtls:revokerPrincipals must be a list of IAM role ARNs/, JSON.stringify(bad));
+    }
+  });
+
   it("names the key for every bad value", () => {
     assert.throws(() => read({ issuingSubject: BASE.issuingSubject }), /config edge-mtls:rootSubject is not set/);
     assert.throws(() => read({ ...BASE, rootSubject: { organization: "x" } }), /edge-mtls:rootSubject needs a commonName/);
@@ -31,6 +41,9 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, namePolicies: { code_signing: {} } }), /edge-mtls:namePolicies has unknown purpose code_signing/);
     assert.throws(() => read({ ...BASE, publicBaseUrl: "ftp://x" }), /edge-mtls:publicBaseUrl must be an http\(s\) URL/);
     assert.throws(() => read({ ...BASE, keyDeletionWindowDays: 3 }), /keyDeletionWindowDays must be a whole number from 7 to 30/);
+    assert.throws(() => read({ ...BASE, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
+    assert.throws(() => read({ ...BASE, alarmTopicArn: "arn:aws:sns:us-east-1:111111111111:alarms" }), /edge-mtls:alarmTopicArn must be a topic in the CA's region eu-west-2: an EventBridge rule publishes only to targets in its own region; got us-east-1/);
+    assert.equal(read({ ...BASE, alarmTopicArn: "arn:aws:sns:eu-west-2:111111111111:alarms" }).ca.alarmTopicArn, "arn:aws:sns:eu-west-2:111111111111:alarms");
     assert.throws(() => readCaStackConfig((key) => BASE[key], "ca-dev", undefined), /config aws:region is not set/);
   });
 });
@@ -56,12 +69,14 @@ describe("ca-stack: the program under mocks", function () {
 
   it("exports exactly the contract's outputs", async () => {
     assert.deepEqual(Object.keys(outputs).filter((k) => k !== "default").sort(), [
+      "alarmTopicPolicyStatement",
       "caAccountId",
       "caBucketName",
       "crlUrls",
       "issuerFunctionArn",
       "issuingCaCertPem",
       "keygenKeyArn",
+      "revokerFunctionArn",
       "rootCaCertPem",
       "trustBundlePem",
       "trustBundleS3Uri",
@@ -69,6 +84,13 @@ describe("ca-stack: the program under mocks", function () {
     ]);
     assert.match(String(await promiseOf(outputs.trustBundlePem!)), /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n$/);
     assert.match(String(await promiseOf(outputs.issuerFunctionArn!)), /function:edge-mtls-dev-ca-issuer$/);
+    assert.match(String(await promiseOf(outputs.revokerFunctionArn!)), /function:edge-mtls-dev-ca-revoker$/);
+  });
+
+  it("without an alarm topic, the key-change rule still matches but has no target, and there is no topic statement to add", async () => {
+    assert.equal(JSON.parse(named("edge-mtls-key-changes").inputs.eventPattern).detail.eventName.length, 4);
+    assert.equal(ofType("aws:cloudwatch/eventTarget:EventTarget").length, 0);
+    assert.equal(await promiseOf(outputs.alarmTopicPolicyStatement!), "");
   });
 
   it("deploys through an explicit provider in the configured region that assumes the configured role", () => {

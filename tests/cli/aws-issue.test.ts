@@ -8,6 +8,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as caIssuer } from "../../functions/ca-issuer";
+import { handle as caRevoker } from "../../functions/ca-revoker";
 import { memoryCaDeps } from "../../offline/memory-ca";
 import { awsError } from "../support/kms-mock";
 import { TEST_CA_ENV } from "../support/ca-deps";
@@ -15,6 +16,7 @@ import { put, tempDir, tool } from "../support/tools";
 import { runCli as cli } from "../support/run-cli";
 
 const ISSUER = "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer";
+const REVOKER = "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-revoker";
 const KEYGEN = "alias/edge-mtls-dev-tls-keygen";
 
 
@@ -45,7 +47,10 @@ describe("cli: certificates from the deployed CA (KMS, Lambda, ACM mocked; the r
       assert.equal(input.InvocationType, "RequestResponse");
       const event = JSON.parse(Buffer.from(input.Payload).toString());
       invocations.push(event);
-      return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(await caIssuer(event, ca.worker, "req"))) };
+      const handlers: Record<string, (event: unknown, deps: typeof ca.worker, requestId: string) => Promise<unknown>> = { [ISSUER]: caIssuer, [REVOKER]: caRevoker };
+      const handler = handlers[String(input.FunctionName)];
+      if (!handler) throw awsError("ResourceNotFoundException", `Function not found: ${input.FunctionName}`);
+      return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(await handler(event, ca.worker, "req"))) };
     });
     acm.on(ImportCertificateCommand).callsFake((input) => {
       imports.push(input);
@@ -90,11 +95,17 @@ describe("cli: certificates from the deployed CA (KMS, Lambda, ACM mocked; the r
     assert.equal((imports.at(-1) as { CertificateArn: string }).CertificateArn, arn);
   });
 
-  it("revokes through ca-issuer, which publishes the CRL at once", async () => {
+  it("revokes through ca-revoker, which publishes the CRL at once; pointed at ca-issuer it says which function to give", async () => {
     const issued = JSON.parse((await cli(work.dir, "cert", "issue", "--ca-function", ISSUER, "--keygen-key", KEYGEN, "--cn", "user-5", "--ou", "Security Operations", "--out", "rv", "--json")).stdout);
-    const revoked = await cli(work.dir, "cert", "revoke", "--ca-function", ISSUER, "--serial", issued.serialNumber, "--reason", "keyCompromise");
+    const wrong = await cli(work.dir, "cert", "revoke", "--ca-function", ISSUER, "--serial", issued.serialNumber, "--reason", "keyCompromise");
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(wrong.stderr, /--ca-function arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer is ca-issuer, which does not revoke; give the CA's ca-revoker \(stack output revokerFunctionArn\)/);
+    const revoked = await cli(work.dir, "cert", "revoke", "--ca-function", REVOKER, "--serial", issued.serialNumber, "--reason", "keyCompromise");
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`Revoked ${issued.serialNumber} .* reason keyCompromise; CRL 2 published`));
+    const again = await cli(work.dir, "cert", "revoke", "--ca-function", REVOKER, "--serial", issued.serialNumber);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /error ALREADY_REVOKED \(serialNumber\): ca-revoker refused: certificate .* is already revoked/);
   });
 
   const failures: Array<[string, () => void, RegExp]> = [

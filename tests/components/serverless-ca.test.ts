@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventPatternMatches } from "../support/eventbridge";
 import { ACCOUNT_ID, installMocks, named, ofType, promiseOf, recorded, REGION, resetRecorded, settle } from "../support/pulumi-mocks";
 import { put, tempDir, tool } from "../support/tools";
 import type { PolicyDocument, PolicyStatement } from "../../components/ca-policies";
@@ -29,6 +32,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       rootSubject: { commonName: "Cloud Root CA", organization: "Cloud CA", country: "GB" },
       issuingSubject: { commonName: "Cloud Issuing CA", organization: "Cloud CA", organizationalUnit: "Security Operations", country: "GB" },
       workloadPrincipals: ["222222222222", "arn:aws:iam::333333333333:role/deployer"],
+      revokerPrincipals: ["arn:aws:iam::444444444444:role/pki-admins"],
       publicBaseUrl: "https://pki.example.com/",
       alarmTopicArn: "arn:aws:sns:eu-west-2:111111111111:alarms",
       protect: true,
@@ -66,18 +70,48 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     for (const key of [root, issuing, keygen]) assert.equal(key.deletionWindowInDays, 30);
   });
 
-  it("key policies: only ca-admin signs with the root key; the three functions with the issuing key; no kms:* anywhere", () => {
+  it("key policies: only ca-admin signs with the root key; the other functions with the issuing key; no kms:* anywhere", () => {
     const rootPolicy = parse(named("test-ca-root-key").inputs.policy);
     const issuingPolicy = parse(named("test-ca-issuing-key").inputs.policy);
     assert.deepEqual(asList((statement(rootPolicy, "CaFunctionsSign").Principal as { AWS: string[] }).AWS), [roleArn("ca-admin")]);
-    assert.deepEqual(asList((statement(issuingPolicy, "CaFunctionsSign").Principal as { AWS: string[] }).AWS), [roleArn("ca-admin"), roleArn("ca-issuer"), roleArn("ca-crl")]);
+    assert.deepEqual(asList((statement(issuingPolicy, "CaFunctionsSign").Principal as { AWS: string[] }).AWS), [roleArn("ca-admin"), roleArn("ca-issuer"), roleArn("ca-revoker"), roleArn("ca-crl")]);
     for (const policy of [rootPolicy, issuingPolicy, parse(named("test-ca-keygen-key").inputs.policy)]) {
       const admin = statement(policy, "AccountAdministersKey");
       assert.deepEqual((admin.Principal as { AWS: string }).AWS, `arn:aws:iam::${ACCOUNT_ID}:root`);
       for (const action of asList(admin.Action)) {
         assert.doesNotMatch(action, /^kms:(\*|Sign|Verify|Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/, `account statement must not grant ${action}`);
       }
-      for (const s of policy.Statement) assert.ok(!asList(s.Action).includes("kms:*"));
+      // Exactly the reviewed administration actions, each named: no wildcard, and no CreateGrant
+      // (a grant would let an account principal give itself kms:Sign).
+      assert.deepEqual(asList(admin.Action), [
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListResourceTags",
+        "kms:ListKeyPolicies",
+        "kms:ListGrants",
+        "kms:PutKeyPolicy",
+        "kms:UpdateKeyDescription",
+        "kms:EnableKey",
+        "kms:DisableKey",
+        "kms:EnableKeyRotation",
+        "kms:DisableKeyRotation",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:DeleteAlias",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:RevokeGrant",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+      ]);
+      for (const s of policy.Statement) {
+        for (const action of asList(s.Action)) assert.doesNotMatch(action, /\*/, `${s.Sid} has a wildcard action ${action}`);
+        assert.ok(!asList(s.Action).some((a) => ["kms:CreateGrant", "kms:RetireGrant", "kms:ReplicateKey", "kms:ImportKeyMaterial"].includes(a)), `${s.Sid} grants a way to new key use`);
+        // In a key policy "*" is the only Resource there is: it means "this key" (AWS KMS permissions reference).
+        assert.equal(s.Resource, "*");
+      }
     }
     const keygen = statement(parse(named("test-ca-keygen-key").inputs.policy), "GenerateClientKeyPairs");
     assert.deepEqual(asList(keygen.Action), ["kms:GenerateDataKeyPair"]);
@@ -86,7 +120,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
   });
 
   it("function roles are least privilege: exact actions on exact ARNs, no '*' resource", () => {
-    const policies = Object.fromEntries(["ca-admin", "ca-issuer", "ca-crl"].map((fn) => [fn, parse(named(`test-ca-${fn}-policy`).inputs.policy)]));
+    const policies = Object.fromEntries(["ca-admin", "ca-issuer", "ca-revoker", "ca-crl"].map((fn) => [fn, parse(named(`test-ca-${fn}-policy`).inputs.policy)]));
     for (const [fn, policy] of Object.entries(policies)) {
       for (const s of policy.Statement) {
         assert.equal(s.Effect, "Allow");
@@ -97,12 +131,22 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     }
     const bucketObject = (key: string) => `arn:aws:s3:::test-ca-artifacts/${key}`;
     assert.deepEqual(asList(statement(policies["ca-admin"]!, "SignWithCaKeys").Resource), [keyArn("root"), keyArn("issuing")]);
-    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "SignWithIssuingKey").Resource), [keyArn("issuing")]);
-    assert.deepEqual(asList(statement(policies["ca-crl"]!, "SignWithIssuingKey").Resource), [keyArn("issuing")]);
-    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "PublishIssuingCrl").Resource), [bucketObject("issuing-ca.crl")]);
-    assert.deepEqual(asList(statement(policies["ca-crl"]!, "PublishIssuingCrl").Resource), [bucketObject("issuing-ca.crl")]);
-    assert.deepEqual(asList(statement(policies["ca-crl"]!, "CrlCounter").Action), ["dynamodb:GetItem", "dynamodb:UpdateItem"], "ca-crl never creates inventory items");
-    assert.deepEqual(asList(statement(policies["ca-issuer"]!, "ListRevoked").Resource), [`arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory/index/revoked`]);
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory`;
+    const shape = (policy: PolicyDocument) => policy.Statement.filter((s) => s.Sid !== "WriteOwnLogs").map((s) => [s.Sid, asList(s.Action), asList(s.Resource)]);
+    // ca-issuer issues and nothing else: it can neither mark a certificate revoked (no UpdateItem) nor publish a CRL.
+    assert.deepEqual(shape(policies["ca-issuer"]!), [
+      ["SignWithIssuingKey", ["kms:Sign", "kms:GetPublicKey"], [keyArn("issuing")]],
+      ["Inventory", ["dynamodb:GetItem", "dynamodb:PutItem"], [table]],
+    ]);
+    // ca-revoker and ca-crl update items (revocation mark, CRL counter), never create them; they write only the issuing CRL.
+    for (const [fn, sid] of [["ca-revoker", "MarkRevoked"], ["ca-crl", "CrlCounter"]] as const) {
+      assert.deepEqual(shape(policies[fn]!), [
+        ["SignWithIssuingKey", ["kms:Sign", "kms:GetPublicKey"], [keyArn("issuing")]],
+        [sid, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [table]],
+        ["ListRevoked", ["dynamodb:Query"], [`${table}/index/revoked`]],
+        ["PublishIssuingCrl", ["s3:GetObject", "s3:PutObject"], [bucketObject("issuing-ca.crl")]],
+      ], fn);
+    }
     assert.equal(asList(statement(policies["ca-admin"]!, "PublishCaArtifacts").Resource).length, 7);
     for (const role of ofType("aws:iam/role:Role").filter((r) => r.name.endsWith("ca-issuer-role"))) {
       assert.deepEqual(parse(role.inputs.assumeRolePolicy).Statement[0]!.Principal, { Service: "lambda.amazonaws.com" });
@@ -135,7 +179,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
 
   it("functions run the esbuild bundles on nodejs22.x arm64 with their own log group and the CA environment", async () => {
     const { bundleFunction } = await import("../../components/lambda-bundle");
-    for (const fn of ["ca-admin", "ca-issuer", "ca-crl"]) {
+    for (const fn of ["ca-admin", "ca-issuer", "ca-revoker", "ca-crl"]) {
       const inputs = named(`test-ca-${fn}`).inputs;
       assert.equal(inputs.runtime, "nodejs22.x");
       assert.deepEqual(inputs.architectures, ["arm64"]);
@@ -148,6 +192,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       assert.equal(env.ISSUING_KEY_ID, keyArn("issuing"));
       assert.equal(JSON.parse(env.LEAF_PROFILE).crlUrls[0], "https://pki.example.com/issuing-ca.crl");
       assert.deepEqual(JSON.parse(env.ISSUANCE_POLICY).names.client_auth.commonNames, ["CloudFront", "edge-mtls-smoke-test"]);
+      assert.equal(env.REVOKER_FUNCTION, "edge-mtls-test-ca-revoker", "ca-issuer names it when asked to revoke");
     }
     for (const group of ofType("aws:cloudwatch/logGroup:LogGroup")) assert.equal(group.inputs.retentionInDays, 365);
   });
@@ -166,18 +211,69 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
 
   it("alarms on function errors and on a stale CRL, to the configured topic", () => {
     const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.equal(alarms.length, 4);
+    assert.equal(alarms.length, 6, "four function error alarms, the stale CRL, the undelivered key-change event");
     for (const alarm of alarms) assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:eu-west-2:111111111111:alarms"]);
     const stale = named("test-ca-stale-crl").inputs;
     assert.deepEqual([stale.namespace, stale.metricName, stale.comparisonOperator, stale.treatMissingData], ["edge-mtls/ca", "IssuingCrlPublished", "LessThanThreshold", "breaching"]);
   });
 
-  it("lets exactly the configured workload principals invoke ca-issuer", () => {
+  it("alarms on PutKeyPolicy, CreateGrant, ScheduleKeyDeletion and DisableKey of any CA key: CloudTrail events through EventBridge to the alarm topic", async () => {
+    const topic = "arn:aws:sns:eu-west-2:111111111111:alarms";
+    const rule = named("test-ca-key-changes").inputs;
+    assert.equal(rule.name, "edge-mtls-test-ca-key-changes");
+    const keyId = (key: string) => `test-ca-${key}-key-id`;
+    const pattern = JSON.parse(rule.eventPattern);
+    assert.deepEqual(pattern, {
+      source: ["aws.kms"],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: {
+        eventSource: ["kms.amazonaws.com"],
+        eventName: ["PutKeyPolicy", "CreateGrant", "ScheduleKeyDeletion", "DisableKey"],
+        requestParameters: { keyId: ["root", "issuing", "keygen"].flatMap((k) => [keyId(k), keyArn(k)]) },
+      },
+    });
+    // The CloudTrail record AWS documents for PutKeyPolicy ("PutKeyPolicy", AWS KMS Developer Guide),
+    // in EventBridge's envelope, varied per case; moto's matcher decides.
+    const documented = JSON.parse(readFileSync(join(__dirname, "../fixtures/cloudtrail/kms-put-key-policy.json"), "utf8"));
+    const event = (eventName: string, key: string, source = "aws.kms") => ({ ...documented, source, detail: { ...documented.detail, eventName, requestParameters: { ...documented.detail.requestParameters, keyId: key } } });
+    const cases: Record<string, [unknown, boolean]> = {
+      "PutKeyPolicy on the root key, by key id": [event("PutKeyPolicy", keyId("root")), true],
+      "CreateGrant on the issuing key, by key ARN": [event("CreateGrant", keyArn("issuing")), true],
+      "ScheduleKeyDeletion on the keygen key": [event("ScheduleKeyDeletion", keyId("keygen")), true],
+      "DisableKey on the issuing key": [event("DisableKey", keyArn("issuing")), true],
+      "PutKeyPolicy on someone else's key (the documented record as is)": [documented, false],
+      "DescribeKey on the root key": [event("DescribeKey", keyId("root")), false],
+      "Sign with the issuing key": [event("Sign", keyArn("issuing")), false],
+      "PutKeyPolicy from another source": [event("PutKeyPolicy", keyId("root"), "aws.other"), false],
+    };
+    const decided = eventPatternMatches(pattern, Object.values(cases).map(([e]) => e));
+    assert.deepEqual(Object.fromEntries(Object.keys(cases).map((name, i) => [name, decided[i]])), Object.fromEntries(Object.entries(cases).map(([name, [, expected]]) => [name, expected])));
+
+    const target = named("test-ca-key-changes-to-alarm-topic").inputs;
+    assert.deepEqual([target.rule, target.arn, target.roleArn], ["edge-mtls-test-ca-key-changes", topic, undefined], "SNS targets publish under the topic's policy, with no role");
+    const undelivered = named("test-ca-key-changes-undelivered").inputs;
+    assert.deepEqual([undelivered.namespace, undelivered.metricName, undelivered.dimensions, undelivered.treatMissingData, undelivered.alarmActions], ["AWS/Events", "FailedInvocations", { RuleName: "edge-mtls-test-ca-key-changes" }, "notBreaching", [topic]]);
+    // What the (external) topic's policy must allow: EventBridge, sns:Publish, this topic, only for this rule.
+    const statementJson = await promiseOf(ca.alarmTopicPolicyStatement);
+    assert.deepEqual(JSON.parse(statementJson) as PolicyStatement, {
+      Sid: "EdgeMtlsCaKeyChangesPublish",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topic,
+      Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/edge-mtls-test-ca-key-changes` } },
+    });
+  });
+
+  it("lets exactly the configured workload principals invoke ca-issuer, and only the named admin roles ca-revoker", async () => {
     const permissions = ofType("aws:lambda/permission:Permission");
-    assert.deepEqual(permissions.map((p) => [p.inputs.principal, p.inputs.function, p.inputs.action]), [
-      ["222222222222", "edge-mtls-test-ca-issuer", "lambda:InvokeFunction"],
-      ["arn:aws:iam::333333333333:role/deployer", "edge-mtls-test-ca-issuer", "lambda:InvokeFunction"],
+    // Every field of each resource-policy statement: no qualifier, no source condition, nothing else.
+    assert.deepEqual(permissions.map((p) => p.inputs), [
+      { principal: "222222222222", function: "edge-mtls-test-ca-issuer", action: "lambda:InvokeFunction" },
+      { principal: "arn:aws:iam::333333333333:role/deployer", function: "edge-mtls-test-ca-issuer", action: "lambda:InvokeFunction" },
+      { principal: "arn:aws:iam::444444444444:role/pki-admins", function: "edge-mtls-test-ca-revoker", action: "lambda:InvokeFunction" },
     ]);
+    assert.match(await promiseOf(ca.revokerFunctionArn), /:function:edge-mtls-test-ca-revoker$/);
     assert.equal(recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation").length, 1);
   });
 });

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
+import { createHash, X509Certificate } from "node:crypto";
 import { handle as admin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as crlHandle } from "../../functions/ca-crl";
-import { handle as issuer, IssueResponse, RevokeResponse } from "../../functions/ca-issuer";
+import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
+import { handle as revoker, RevokeResponse } from "../../functions/ca-revoker";
 import { ARTIFACT_KEYS } from "../../functions/shared/artifacts";
 import { CaConfigError, readCaConfig } from "../../functions/shared/ca-config";
 import { jsonLogger } from "../../functions/shared/log";
@@ -11,9 +13,11 @@ import { toPem } from "../../pki/pem";
 import { fakeCaWorld, TEST_CA_ENV } from "../support/ca-deps";
 import { put, tempDir, tool } from "../support/tools";
 
-const clientCsr = (commonName = "CloudFront", organizationalUnit = "CloudFront") => createCsr(generatePrivateKey("ecdsa-p256"), { commonName, organizationalUnit });
+const clientCsr = (commonName = "CloudFront", organizationalUnit = "CloudFront", key = generatePrivateKey("ecdsa-p256")) => createCsr(key, { commonName, organizationalUnit });
+/** The scope of a certificate's idempotency record: SHA-256 of its public key (SPKI DER), base64url. */
+const keyScope = (certificatePem: string) => createHash("sha256").update(new X509Certificate(certificatePem).publicKey.export({ format: "der", type: "spki" })).digest("base64url");
 
-describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 in memory)", function () {
+describe("functions: ca-admin, ca-issuer, ca-revoker, ca-crl end to end (KMS, DynamoDB, S3 in memory)", function () {
   this.timeout(60_000);
   const work = tempDir();
   let world: ReturnType<typeof fakeCaWorld>;
@@ -78,7 +82,7 @@ describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 i
     assert.equal(record.status, "valid");
     assert.equal(record.requestId, "req-1");
     assert.equal(record.serialDecimal, BigInt("0x" + issued.serialNumber).toString());
-    assert.ok(world.dynamo.items.has("IDEMPOTENCY#cloudfront-origin-2026-11|IDEMPOTENCY"));
+    assert.ok(world.dynamo.items.has(`IDEMPOTENCY#${keyScope(issued.certificatePem)}:cloudfront-origin-2026-11|IDEMPOTENCY`), "the record is scoped by the CSR's public key");
     assert.ok(world.logs.some((l) => l.includes('"event":"issue.issued"')));
     assert.ok(world.logs.every((l) => !l.includes("PRIVATE KEY") && !l.includes("BEGIN CERTIFICATE REQUEST")), "no key material or CSR bodies in logs");
   });
@@ -97,18 +101,44 @@ describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 i
     assert.ok(world.logs.slice(original).some((l) => l.includes('"event":"issue.replayed"')));
   });
 
-  it("the same idempotency key with another request is refused, writing nothing", async () => {
+  it("the same idempotency key with another request for the same public key is refused, writing nothing", async () => {
     const signs = world.kms.signCalls.length;
     const writes = world.dynamo.writes.length;
-    const conflict = await issuer({ csrPem: clientCsr(), purposes: ["client_auth"], idempotencyKey: "cloudfront-origin-2026-11" }, world.worker());
+    const conflict = await issuer({ csrPem: issuedCsr, purposes: ["client_auth"], lifetimeDays: 30, idempotencyKey: "cloudfront-origin-2026-11" }, world.worker());
     assert.deepEqual(Object.keys(conflict), ["error"]);
     assert.equal((conflict as { error: { code: string; field: string } }).error.code, "IDEMPOTENCY_CONFLICT");
     assert.equal(world.kms.signCalls.length, signs);
     assert.equal(world.dynamo.writes.length, writes);
   });
 
-  it("revoke marks the certificate and publishes a CRL listing it at once; openssl then refuses the certificate", async () => {
-    const revoked = (await issuer({ action: "revoke", serialNumber: issued.serialNumber, reason: "keyCompromise" }, world.worker())) as RevokeResponse;
+  it("a key claimed first by someone else (another public key) cannot block the key holder's request", async () => {
+    // The attack of issue 13: anyone allowed to issue claims the renewal's key before the renewal runs.
+    const key = "edge-mtls.workload-dev.origin-client.w348";
+    const squatter = (await issuer({ csrPem: clientCsr(), purposes: ["client_auth"], lifetimeDays: 1, idempotencyKey: key }, world.worker())) as IssueResponse;
+    assert.ok(!("error" in squatter), JSON.stringify(squatter));
+    const ownerKey = generatePrivateKey("ecdsa-p256");
+    const renewal = { csrPem: clientCsr("CloudFront", "CloudFront", ownerKey), purposes: ["client_auth"], lifetimeDays: 90, idempotencyKey: key };
+    const owner = (await issuer(renewal, world.worker())) as IssueResponse;
+    assert.ok(!("error" in owner), JSON.stringify(owner));
+    assert.notEqual(owner.serialNumber, squatter.serialNumber);
+    assert.ok(new X509Certificate(owner.certificatePem).checkPrivateKey(ownerKey), "the owner gets a certificate for its own key");
+    const signs = world.kms.signCalls.length;
+    const retried = (await issuer(renewal, world.worker())) as IssueResponse;
+    assert.equal(retried.serialNumber, owner.serialNumber, "and its retries still replay");
+    assert.equal(world.kms.signCalls.length, signs);
+  });
+
+  it("ca-issuer does not revoke: ACTION_MOVED naming ca-revoker, and nothing changes", async () => {
+    const [signs, writes, puts] = [world.kms.signCalls.length, world.dynamo.writes.length, world.s3.putCount()];
+    const refused = (await issuer({ action: "revoke", serialNumber: issued.serialNumber, reason: "keyCompromise" }, world.worker())) as { error: { code: string; field: string; message: string } };
+    assert.deepEqual([refused.error.code, refused.error.field], ["ACTION_MOVED", "action"]);
+    assert.match(refused.error.message, /ca-issuer does not revoke: invoke edge-mtls-dev-ca-revoker \(allowed only to the roles in edge-mtls:revokerPrincipals\)/);
+    assert.deepEqual([world.kms.signCalls.length, world.dynamo.writes.length, world.s3.putCount()], [signs, writes, puts]);
+    assert.equal(world.dynamo.items.get(`CERT#${issued.serialNumber}|CERT`)!.status, "valid");
+  });
+
+  it("ca-revoker marks the certificate and publishes a CRL listing it at once; openssl then refuses the certificate", async () => {
+    const revoked = (await revoker({ action: "revoke", serialNumber: issued.serialNumber, reason: "keyCompromise" }, world.worker())) as RevokeResponse;
     assert.equal(revoked.reason, "keyCompromise");
     assert.equal(revoked.crlNumber, 2);
     const crlDer = world.s3.latest(ARTIFACT_KEYS.issuingCrl)!;
@@ -120,14 +150,14 @@ describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 i
     const check = tool("openssl", ["verify", "-crl_check_all", "-CRLfile", put(work.dir, "crls.pem", crlPem + rootCrl), "-CAfile", put(work.dir, "b.pem", bootstrap.trustBundlePem), put(work.dir, "revoked.pem", issued.certificatePem)]);
     assert.notEqual(check.status, 0);
     assert.match(check.output, /certificate revoked/);
-    const twice = await issuer({ action: "revoke", serialNumber: issued.serialNumber }, world.worker());
+    const twice = await revoker({ serialNumber: issued.serialNumber }, world.worker());
     assert.equal((twice as { error: { code: string } }).error.code, "ALREADY_REVOKED");
   });
 
   it("ca-crl republishes with the next CRL number, prunes expired entries and emits the freshness metric", async () => {
     // Revoke a 1-day certificate, then move the clock past its expiry.
     const shortLived = (await issuer({ csrPem: clientCsr("user-7", "Security Operations"), purposes: ["client_auth"], lifetimeDays: 1 }, world.worker())) as IssueResponse;
-    await issuer({ action: "revoke", serialNumber: shortLived.serialNumber, reason: "superseded" }, world.worker());
+    await revoker({ action: "revoke", serialNumber: shortLived.serialNumber, reason: "superseded" }, world.worker());
     world.setNow(new Date(Date.now() + 3 * 86400_000));
     const result = (await crlHandle({}, world.worker())) as { crlNumber: number; listed: number; pruned: number };
     world.setNow(new Date());
@@ -147,7 +177,8 @@ describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 i
 
   describe("refusals write nothing and sign nothing", () => {
     const weakCsr = () => tool("openssl", ["req", "-new", "-nodes", "-newkey", "rsa:1024", "-keyout", "/dev/null", "-subj", "/CN=CloudFront/OU=CloudFront"]).stdout;
-    const cases: Array<[string, () => unknown, string, string?]> = [
+    type Handler = (event: unknown, deps: ReturnType<typeof world.worker>) => Promise<unknown>;
+    const cases: Array<[string, () => unknown, string, string?, Handler?]> = [
       ["malformed JSON", () => "{ not json", "REQUEST_INVALID", "request"],
       ["unknown action", () => ({ action: "delete-everything" }), "REQUEST_INVALID", "action"],
       ["missing csrPem", () => ({ purposes: ["client_auth"] }), "REQUEST_INVALID", "csrPem"],
@@ -155,17 +186,21 @@ describe("functions: ca-admin, ca-issuer, ca-crl end to end (KMS, DynamoDB, S3 i
       ["weak key", () => ({ csrPem: weakCsr(), purposes: ["client_auth"] }), "KEY_TOO_WEAK", "csrPem"],
       ["CN outside the name policy", () => ({ csrPem: clientCsr("Mallory"), purposes: ["client_auth"] }), "SUBJECT_CN_NOT_ALLOWED", "subject.commonName"],
       ["lifetime over the maximum", () => ({ csrPem: clientCsr(), purposes: ["client_auth"], lifetimeDays: 1000 }), "LIFETIME_OUT_OF_RANGE", "lifetimeDays"],
-      ["revoke without a serial", () => ({ action: "revoke" }), "SERIAL_INVALID", "serialNumber"],
-      ["revoke an unknown serial", () => ({ action: "revoke", serialNumber: "0abc" }), "NOT_FOUND", "serialNumber"],
-      ["revoke with an unknown reason", () => ({ action: "revoke", serialNumber: "0abc", reason: "whim" }), "REASON_UNKNOWN", "reason"],
-      ["revoke with extra fields", () => ({ action: "revoke", serialNumber: "0abc", force: true }), "REQUEST_INVALID", "force"],
+      ["ca-issuer asked to revoke", () => ({ action: "revoke", serialNumber: "0abc" }), "ACTION_MOVED", "action"],
+      ["revoke without a serial", () => ({ action: "revoke" }), "SERIAL_INVALID", "serialNumber", revoker],
+      ["revoke an unknown serial", () => ({ action: "revoke", serialNumber: "0abc" }), "NOT_FOUND", "serialNumber", revoker],
+      ["revoke with an unknown reason", () => ({ action: "revoke", serialNumber: "0abc", reason: "whim" }), "REASON_UNKNOWN", "reason", revoker],
+      ["revoke with extra fields", () => ({ action: "revoke", serialNumber: "0abc", force: true }), "REQUEST_INVALID", "force", revoker],
+      ["ca-revoker asked to issue", () => ({ action: "issue", csrPem: clientCsr(), purposes: ["client_auth"] }), "REQUEST_INVALID", "action", revoker],
+      ["ca-revoker given malformed JSON", () => "{ not json", "REQUEST_INVALID", "request", revoker],
+      ["ca-revoker given a list", () => [{ serialNumber: "0abc" }], "REQUEST_INVALID", "request", revoker],
     ];
-    for (const [name, event, code, field] of cases) {
+    for (const [name, event, code, field, handler = issuer] of cases) {
       it(`${name} → ${code}`, async () => {
         const signs = world.kms.signCalls.length;
         const writes = world.dynamo.writes.length;
         const puts = world.s3.putCount();
-        const response = (await issuer(event(), world.worker())) as { error: { code: string; field?: string; message: string } };
+        const response = (await handler(event(), world.worker())) as { error: { code: string; field?: string; message: string } };
         assert.equal(response.error?.code, code, JSON.stringify(response));
         if (field) assert.equal(response.error.field, field);
         assert.ok(response.error.message.length > 15);

@@ -2,12 +2,15 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { check } from "../../policies/check";
 import { evaluate } from "../../policies/evaluate";
-import { POLICIES } from "../../policies/policies";
+import { POLICIES, toPolicies } from "../../policies/policies";
 import { runProgram, toEngineResources } from "../../policies/program-run";
 import { RULES } from "../../policies/rules";
+import { SECRET_SIG, SIG_KEY, UNKNOWN_PLACEHOLDER } from "../../policies/normalise";
 import { cloudfrontOriginMtls } from "../../policies/rules/cloudfront-origin-mtls";
+import { InputError, resourcesFromExport } from "../../policies/sources";
 import { put, tempDir } from "../support/tools";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "policy");
@@ -25,26 +28,54 @@ describe("policies: the edge-mtls-guard pack", function () {
   after(work.cleanup);
   const corpus = readdirSync(FIXTURES).filter((f) => /^\d\d-.*\.json$/.test(f));
 
-  it("has at least 12 insecure exports, and together they exercise every rule", () => {
-    assert.ok(corpus.length >= 12, `${corpus.length} fixtures`);
-    const expected = new Set(corpus.map((f) => JSON.parse(readFileSync(join(FIXTURES, f), "utf8")).edgeMtlsExpectation.policy));
+  type Expectation = { exit: 1; policies: string[] } | { exit: 2; unreadable: { policy: string; resource: string; field: string }[] } | { exit: 2; error: string };
+  const expectationOf = (fixture: string): Expectation => JSON.parse(readFileSync(join(FIXTURES, fixture), "utf8")).edgeMtlsExpectation;
+
+  it("has at least 50 hostile exports, and together they exercise every rule", () => {
+    assert.ok(corpus.length >= 50, `${corpus.length} fixtures`);
+    const expected = new Set(corpus.flatMap((f) => {
+      const e = expectationOf(f);
+      return "policies" in e ? e.policies : "unreadable" in e ? e.unreadable.map((u) => u.policy) : [];
+    }));
     assert.deepEqual([...expected].sort(), RULES.map((r) => r.name).sort());
   });
 
-  it("passes the secure export with no violation", async () => {
+  it("passes the secure export with no violation, its private key and origin secret held as ciphertext", async () => {
+    const text = readFileSync(join(FIXTURES, "secure.json"), "utf8");
+    assert.equal((text.match(/"ciphertext"/g) ?? []).length, 4, "privateKey (inputs, outputs), the origin header (inputs), the whole origins list (outputs)");
     const result = await run("--state", join(FIXTURES, "secure.json"), "--json");
-    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.deepEqual(JSON.parse(result.stdout).violations, []);
   });
 
-  for (const fixture of readdirSync(FIXTURES).filter((f) => /^\d\d-.*\.json$/.test(f))) {
-    it(`catches ${fixture.replace(/\.json$/, "")} with exactly its policy`, async () => {
-      const expected = JSON.parse(readFileSync(join(FIXTURES, fixture), "utf8")).edgeMtlsExpectation.policy;
+  for (const fixture of corpus) {
+    const expected = expectationOf(fixture);
+    const what = "policies" in expected ? `exactly ${expected.policies.join(" and ")}` : "unreadable" in expected ? "exit 2 naming the value it cannot judge" : "exit 2 with one line";
+    it(`answers ${fixture.replace(/\.json$/, "")} with ${what}`, async () => {
       const result = await run("--state", join(FIXTURES, fixture), "--json");
-      assert.equal(result.code, 1, "a mandatory violation fails the check");
-      const violations = JSON.parse(result.stdout).violations as { policy: string; message: string; enforcementLevel: string }[];
-      assert.deepEqual([...new Set(violations.map((v) => v.policy))], [expected]);
-      assert.ok(violations.every((v) => v.enforcementLevel === "mandatory" && /; |: /.test(v.message)), "every message says how to fix it");
+      assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(result.code, expected.exit, result.stdout + result.stderr);
+      if ("error" in expected) {
+        assert.equal(result.stdout, "");
+        assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.ok(result.stderr.startsWith("policy:check: ") && result.stderr.includes(expected.error), result.stderr);
+        return;
+      }
+      const output = JSON.parse(result.stdout) as { violations: { policy: string; message: string; enforcementLevel: string }[]; unreadable: { policy: string; resource: string; message: string; unreadable: { field: string } }[] };
+      if ("policies" in expected) {
+        assert.deepEqual(output.unreadable, []);
+        const mandatory = output.violations.filter((v) => v.enforcementLevel === "mandatory");
+        assert.deepEqual([...new Set(mandatory.map((v) => v.policy))].sort(), [...expected.policies].sort());
+        assert.ok(mandatory.every((v) => /; |: /.test(v.message)), "every message says how to fix it");
+      } else {
+        assert.deepEqual(output.unreadable.map((u) => ({ policy: u.policy, resource: u.resource, field: u.unreadable.field })), expected.unreadable);
+        const lines = result.stderr.trim().split("\n");
+        assert.equal(lines.length, expected.unreadable.length, result.stderr);
+        expected.unreadable.forEach((u, i) => assert.ok(lines[i].includes(`${u.policy} cannot judge ${u.resource} (`) && lines[i].includes(`${u.field} `), lines[i]));
+        const text = await run("--state", join(FIXTURES, fixture));
+        assert.equal(text.code, 2);
+        assert.match(text.stdout, new RegExp(`; ${expected.unreadable.length} value\\(s\\) could not be judged, so the check fails\\.\\n$`));
+      }
     });
   }
 
@@ -118,7 +149,7 @@ describe("policies: the edge-mtls-guard pack", function () {
     assert.deepEqual(JSON.parse(result.stdout).violations.map((v: { policy: string; enforcementLevel: string }) => [v.policy, v.enforcementLevel]), [["origin-bucket-private-unresolved", "advisory"]]);
   });
 
-  it("reads MultitenantDistribution origins (customOriginConfigs) and does not ask it for viewer mTLS it cannot have", () => {
+  it("reads MultitenantDistribution origins (customOriginConfigs), and flags it for the viewer mTLS it cannot have unless exempted", () => {
     const multitenant = (customOriginConfigs: object[]) => ({
       type: "aws:cloudfront/multitenantDistribution:MultitenantDistribution",
       name: "tenants",
@@ -126,14 +157,85 @@ describe("policies: the edge-mtls-guard pack", function () {
       props: { viewerCertificate: { minimumProtocolVersion: "TLSv1.2_2021" }, defaultCacheBehavior: { viewerProtocolPolicy: "https-only" }, origins: [{ id: "api", domainName: "api.example.com", customOriginConfigs }] },
     });
     const secure = multitenant([{ originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:1:certificate/x" } }]);
-    assert.deepEqual(evaluate([secure], POLICIES), []);
+    const found = evaluate([secure], POLICIES);
+    assert.deepEqual(found.map((v) => [v.policy, v.enforcementLevel]), [["cloudfront-viewer-mtls", "mandatory"]]);
+    assert.match(found[0].message, /MultitenantDistribution has no viewerMtlsConfig/);
+    const exempt = { "cloudfront-viewer-mtls": { exemptions: [{ resource: "tenants", justification: "public tenant sites, no mTLS API behind them" }] } };
+    assert.deepEqual(evaluate([secure], POLICIES, exempt), []);
     const insecure = multitenant([{ originProtocolPolicy: "match-viewer", originSslProtocols: ["TLSv1.2"] }]);
-    assert.deepEqual(evaluate([insecure], POLICIES).map((v) => v.policy).sort(), ["cloudfront-origin-https", "cloudfront-origin-mtls"]);
+    assert.deepEqual(evaluate([insecure], POLICIES, exempt).map((v) => v.policy).sort(), ["cloudfront-origin-https", "cloudfront-origin-mtls"]);
+    const two = multitenant([{ originProtocolPolicy: "https-only" }, { originProtocolPolicy: "http-only" }]);
+    assert.deepEqual(evaluate([two], POLICIES, exempt).map((v) => [v.policy, v.unreadable?.field]), [["cloudfront-origin-mtls", "origins[0].customOriginConfigs"]]);
   });
 
-  it("does not flag values a preview does not know yet (no false positives in pull requests)", () => {
-    const preview = { type: "aws:cloudfront/distribution:Distribution", name: "d", urn: "u", props: { origins: [{ originId: "api", domainName: undefined, customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: undefined } } }] } };
-    assert.deepEqual(cloudfrontOriginMtls.check(preview), []);
-    assert.equal(cloudfrontOriginMtls.check({ ...preview, props: { origins: [{ originId: "api", domainName: "api.example.com", customOriginConfig: {} }] } }).length, 1);
+  // The engine's own machinery (internal to @pulumi/policy, so required untyped): how it shows a preview's unknowns and a stack's secrets to policies.
+  const engineProxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(value: T): T; UnknownValueError: new (...args: unknown[]) => Error; unknownStringValue: string };
+  const engineDeserialize = require("@pulumi/policy/deserialize") as { deserializeProperties(struct: { toJavaScript(): unknown }, proxySecrets: boolean): Record<string, unknown> };
+  const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string; unknownValue: string };
+
+  it("lets the engine's preview unknowns through: reading one throws its UnknownValueError (reported as 'cannot run during preview'), never a violation", () => {
+    const validate = (toPolicies(cloudfrontOriginMtls)[0] as ResourceValidationPolicy).validateResource as (args: unknown, report: (message: string) => void) => void;
+    const args = (props: object) => ({ type: "aws:cloudfront/distribution:Distribution", name: "d", urn: "u", props: engineProxy.unknownCheckingProxy(props), getConfig: () => ({}) });
+    const unknownArn = { origins: [{ originId: "api", domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: engineProxy.unknownStringValue } } }] };
+    const reported: string[] = [];
+    assert.throws(() => validate(args(unknownArn), (m) => reported.push(m)), engineProxy.UnknownValueError);
+    assert.equal(reported.length, 0);
+    // A value the rule does not read may stay unknown; a missing block is still a violation.
+    const known = { comment: engineProxy.unknownStringValue, origins: [{ originId: "api", domainName: "api.example.com", customOriginConfig: {} }] };
+    validate(args(known), (m) => reported.push(m));
+    assert.equal(reported.length, 1);
+    assert.match(reported[0], /has no origin mTLS/);
+  });
+
+  it("uses Pulumi's own signatures, and under the engine sees secrets as plaintext (the pack judges them; only the offline checker cannot)", () => {
+    assert.deepEqual([SIG_KEY, SECRET_SIG, UNKNOWN_PLACEHOLDER], [rpc.specialSigKey, rpc.specialSecretSig, rpc.unknownValue]);
+    // The engine sends a secret as { sig, value }; @pulumi/policy unwraps it before policies run (validateResource and validateStack pass proxySecrets false).
+    const wire = { viewerMtlsConfig: { [rpc.specialSigKey]: rpc.specialSecretSig, value: { mode: "optional", trustStoreConfig: { trustStoreId: "ts-1" } } } };
+    const props = engineDeserialize.deserializeProperties({ toJavaScript: () => wire }, false);
+    assert.deepEqual(props.viewerMtlsConfig, { mode: "optional", trustStoreConfig: { trustStoreId: "ts-1" } });
+    const engine = [{ type: "aws:cloudfront/distribution:Distribution", name: "d", urn: "u", props }];
+    assert.deepEqual(evaluate(engine, POLICIES.filter((p) => p.name === "cloudfront-viewer-mtls")).map((v) => [v.policy, v.unreadable]), [["cloudfront-viewer-mtls", undefined]]);
+  });
+
+  it("reads an export's secrets shown with --show-secrets as their plaintext, and judges them", async () => {
+    const doc = JSON.parse(readFileSync(join(FIXTURES, "36-secret-viewer-mtls-config.json"), "utf8"));
+    const distribution = doc.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::edge-distribution"));
+    distribution.inputs.viewerMtlsConfig = { [SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify({ mode: "optional", trustStoreConfig: { trustStoreId: "ts-1" } }) };
+    const result = await run("--state", put(work.dir, "shown.json", JSON.stringify(doc)), "--json");
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).violations.map((v: { policy: string }) => v.policy), ["cloudfront-viewer-mtls"]);
+  });
+
+  it("refuses, with one line each, exports too large, too deep, or with values Pulumi would not write", async () => {
+    assert.throws(() => resourcesFromExport("/dev/zero", 1024 * 1024), (e: Error) => e instanceof InputError && /is larger than 1 MiB/.test(e.message));
+    let deep: unknown = "x";
+    for (let i = 0; i < 200; i++) deep = [deep];
+    const cases: [string, (doc: any) => void, RegExp][] = [
+      ["deep", (doc) => (doc.deployment.resources[2].inputs.tags = deep), /nests deeper than 100 levels/],
+      ["signature", (doc) => (doc.deployment.resources[2].inputs.tags = { [SIG_KEY]: "0000" }), /unrecognised signature "0000"/],
+      ["plaintext", (doc) => (doc.deployment.resources[2].inputs.tags = { [SIG_KEY]: SECRET_SIG, plaintext: "{not json" }), /malformed secret: its plaintext is not JSON/],
+      ["inputs", (doc) => (doc.deployment.resources[2].inputs = ["a"]), /inputs is not an object/],
+      ["urn", (doc) => (doc.deployment.resources[2].urn = 7), /deployment.resources\[2\] has no urn/],
+      ["type", (doc) => delete doc.deployment.resources[2].type, /has no type/],
+    ];
+    for (const [name, change, message] of cases) {
+      const doc = JSON.parse(readFileSync(join(FIXTURES, "secure.json"), "utf8"));
+      change(doc);
+      const result = await run("--state", put(work.dir, `${name}.json`, JSON.stringify(doc)));
+      assert.equal(result.code, 2, name);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, message, name);
+    }
+  });
+
+  it("the command line prints one line, no stack trace, for an export that used to crash it", async () => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "policies/check.ts", "--state", join(FIXTURES, "49-origin-null.json")], { cwd: join(__dirname, "..", ".."), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 2);
+    assert.deepEqual(stderr.trim().split("\n"), [
+      "policy:check: cloudfront-origin-mtls cannot judge edge-distribution (aws:cloudfront/distribution:Distribution): origins[2] is empty where an origin belongs",
+    ]);
   });
 });

@@ -27,6 +27,7 @@ export const TEST_CA_ENV: Record<string, string> = {
     },
   }),
   LEAF_PROFILE: JSON.stringify({ crlUrls: ["http://pki.example.com/issuing-ca.crl"] }),
+  REVOKER_FUNCTION: "edge-mtls-dev-ca-revoker",
 };
 
 /** Everything a CA handler test needs: deps over real SDK clients whose services are in memory. */

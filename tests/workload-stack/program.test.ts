@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
-import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, renewalWindow, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import { deriveIdempotencyKey } from "../../components/idempotency-key";
 import { qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
 import { memoryCaDeps } from "../../offline/memory-ca";
 import { TEST_CA_ENV } from "../support/ca-deps";
@@ -125,7 +127,14 @@ describe("workload-stack: the program under mocks", function () {
     assert.equal(invocation.functionName, "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer");
     const request = JSON.parse(invocation.input);
     assert.deepEqual([request.purposes, request.lifetimeDays], [["client_auth"], 90]);
-    assert.match(request.idempotencyKey, /^edge-mtls\.[a-z0-9-]+\.origin-client\.w\d+$/, "project, stack, component and renewal window");
+    // Unguessable: an HMAC under the certificate's own private key; and kept secret in previews and state.
+    const window = renewalWindow(new Date(), 90, 30);
+    const privateKeyPem = named("origin-client-key").outputs!.privateKeyPem;
+    // (The stack is whichever the shared mocks were installed with first.)
+    const stack = pulumi.getStack();
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period: `w${window}` }));
+    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.w${window}\\.[A-Za-z0-9_-]{43}$`));
+    assert.equal(named("origin-client-issue").maskedInputs!.input, "[secret]");
     assert.equal(acm.inputs.certificateChain, bootstrap.issuingCaCertPem + bootstrap.rootCaCertPem);
     const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", put(work.dir, "bundle.pem", bootstrap.trustBundlePem), put(work.dir, "origin.pem", acm.inputs.certificateBody)]);
     assert.equal(verify.status, 0, verify.output);
@@ -191,6 +200,9 @@ describe("workload-stack: the program under mocks", function () {
     assert.deepEqual(verify.triggers, ["E2QWRUHEXAMPLE", "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id", "trust-bundle-version-1", (await import("../../components/lambda-bundle")).bundleFunction("api-authorizer").sha256]);
     const request = JSON.parse(named("smoke-test-issue").inputs.input);
     assert.equal(request.lifetimeDays, 1);
+    const day = `d${Math.floor(Date.now() / 86400_000)}`;
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(named("smoke-test-key").outputs!.privateKeyPem, { project: "edge-mtls", stack: pulumi.getStack(), component: "smoke-test", period: day }));
+    assert.equal(named("smoke-test-issue").maskedInputs!.input, "[secret]");
     const leaf = verify.environment.EDGE_MTLS_VERIFY_CERT_PEM.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n";
     const dates = tool("openssl", ["x509", "-noout", "-startdate", "-enddate"], { input: leaf }).stdout;
     const [start, end] = [...dates.matchAll(/=(.*)/g)].map((m) => new Date(m[1]!).getTime());
