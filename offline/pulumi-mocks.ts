@@ -196,6 +196,7 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
     "edge-mtls",
     stack,
     false,
+    "organization",
   );
 }
 

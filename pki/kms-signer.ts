@@ -1,24 +1,31 @@
 import { createHash, verify } from "node:crypto";
-import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
+import { GetPublicKeyCommand, KMSClient, KMSClientConfig, SignCommand } from "@aws-sdk/client-kms";
 import { PkiError } from "./errors";
 import { inspectPublicKey, InspectedPublicKey, keyAlgorithmFromKmsSpec } from "./key-algorithms";
 import type { Signer } from "./signer";
 
+/** Attempts per KMS call, the first included, when KMS throttles or faults. */
+export const KMS_MAX_ATTEMPTS = 5;
+
+/**
+ * The KMS client a signer should use: the SDK's standard retry strategy (exponential backoff with
+ * full jitter, a longer base for throttling, a retry quota) retries throttling
+ * (ThrottlingException, LimitExceededException) and transient faults (KMSInternalException 500,
+ * DependencyTimeoutException 503) up to {@link KMS_MAX_ATTEMPTS} times; nothing else is retried.
+ */
+export function kmsSigningClient(config: KMSClientConfig = {}): KMSClient {
+  return new KMSClient({ retryMode: "standard", maxAttempts: KMS_MAX_ATTEMPTS, ...config });
+}
+
 /** Options of a {@link KmsSigner}. */
 export interface KmsSignerOptions {
-  /** The KMS client (build it with `maxAttempts: 1` so this signer owns the retry policy). */
+  /** The KMS client, whose retry strategy handles throttling: build it with {@link kmsSigningClient}. */
   readonly client: KMSClient;
   /** Key id, ARN or alias of an asymmetric SIGN_VERIFY key. */
   readonly keyId: string;
-  /** Attempts per call when KMS throttles, including the first; default 5. */
-  readonly maxAttempts?: number;
-  /** First backoff delay in ms, doubled each retry with full jitter; default 100. */
-  readonly baseDelayMs?: number;
-  /** Sleep function, injectable for tests. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const RETRYABLE = new Set(["ThrottlingException", "LimitExceededException", "DependencyTimeoutException", "KMSInternalException"]);
+const THROTTLED = new Set(["ThrottlingException", "LimitExceededException", "DependencyTimeoutException", "KMSInternalException"]);
 const KEY_UNUSABLE = new Set(["NotFoundException", "DisabledException", "KMSInvalidStateException", "InvalidKeyUsageException", "KeyUnavailableException", "UnsupportedOperationException"]);
 
 /**
@@ -28,15 +35,8 @@ const KEY_UNUSABLE = new Set(["NotFoundException", "DisabledException", "KMSInva
  */
 export class KmsSigner implements Signer {
   private publicKeyPromise?: Promise<InspectedPublicKey>;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: KmsSignerOptions) {
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.baseDelayMs = options.baseDelayMs ?? 100;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
+  constructor(private readonly options: KmsSignerOptions) {}
 
   publicKey(): Promise<InspectedPublicKey> {
     if (!this.publicKeyPromise) {
@@ -82,29 +82,24 @@ export class KmsSigner implements Signer {
     return inspected;
   }
 
-  /** Runs one KMS call with bounded, jittered exponential backoff on throttling; maps errors to PkiErrors. */
+  /** Sends one KMS call (the client's retry strategy does any retrying) and maps what KMS answered to PkiErrors. */
   private async call<T>(action: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        const name = (error as Error).name;
-        const message = (error as Error).message;
-        if (RETRYABLE.has(name) && attempt < this.maxAttempts) {
-          await this.sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
-        if (RETRYABLE.has(name)) {
-          throw new PkiError("KMS_THROTTLED", `${action} on ${this.options.keyId} still failing with ${name} after ${attempt} attempts: ${message}`);
-        }
-        if (name === "AccessDeniedException") {
-          throw new PkiError("KMS_ACCESS_DENIED", `${action} on ${this.options.keyId} was denied: ${message}. The caller needs ${action} on this key in both its IAM policy and the key policy.`);
-        }
-        if (KEY_UNUSABLE.has(name)) {
-          throw new PkiError("KMS_KEY_UNUSABLE", `${action} on ${this.options.keyId} failed with ${name}: ${message}`, "keyId");
-        }
-        throw new PkiError("KMS_FAILED", `${action} on ${this.options.keyId} failed with ${name}: ${message}`);
+    try {
+      return await send();
+    } catch (error) {
+      const name = (error as Error).name;
+      const message = (error as Error).message;
+      if (THROTTLED.has(name)) {
+        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        throw new PkiError("KMS_THROTTLED", `${action} on ${this.options.keyId} still failing with ${name} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${message}`);
       }
+      if (name === "AccessDeniedException") {
+        throw new PkiError("KMS_ACCESS_DENIED", `${action} on ${this.options.keyId} was denied: ${message}. The caller needs ${action} on this key in both its IAM policy and the key policy.`);
+      }
+      if (KEY_UNUSABLE.has(name)) {
+        throw new PkiError("KMS_KEY_UNUSABLE", `${action} on ${this.options.keyId} failed with ${name}: ${message}`, "keyId");
+      }
+      throw new PkiError("KMS_FAILED", `${action} on ${this.options.keyId} failed with ${name}: ${message}`);
     }
   }
 }

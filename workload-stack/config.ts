@@ -5,7 +5,10 @@ export interface WorkloadStackConfig {
   readonly region: string;
   readonly assumeRoleArn?: string;
   readonly environment: string;
-  /** Fully qualified name of the CA stack, e.g. `acme/edge-mtls/ca-dev`. */
+  /**
+   * The CA stack: a plain stack name (`ca-dev`, in this stack's organization and project) or a
+   * fully qualified one (`acme/edge-mtls/ca-dev`). Default `ca-<environment>`.
+   */
   readonly caStack: string;
   /** Viewer-facing host name (CloudFront alias) and the API origin's custom domain. */
   readonly edgeDomain: string;
@@ -24,6 +27,16 @@ export interface WorkloadStackConfig {
   readonly logRetentionDays?: number;
   /** Run `edge-mtls verify` after every relevant change (default: on, except in prod). */
   readonly verifyAfterDeploy: boolean;
+}
+
+/** A stack name, plain or fully qualified (`<org>/<project>/<stack>`). */
+const STACK_NAME = /^([^/\s]+\/[^/\s]+\/)?[^/\s]+$/;
+
+/** A CA stack name as a StackReference needs it: a plain name is qualified with this stack's organization and project. */
+export function qualifyStackName(name: string, scope: () => { organization: string; project: string }): string {
+  if (name.includes("/")) return name;
+  const { organization, project } = scope();
+  return `${organization}/${project}/${name}`;
 }
 
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -45,8 +58,8 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     if (!HOST.test(value)) throw new StackConfigError(key, `must be a DNS host name like www.example.com; got ${value}`);
     return value;
   };
-  const caStack = str("caStack", true)!;
-  if (!/^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(caStack)) throw new StackConfigError("caStack", `must be a fully qualified stack name <org>/<project>/<stack>; got ${caStack}`);
+  const caStackValue = str("caStack");
+  if (caStackValue !== undefined && !STACK_NAME.test(caStackValue)) throw new StackConfigError("caStack", `must be a stack name (ca-dev) or a fully qualified one <org>/<project>/<stack>; got ${caStackValue}`);
   const hostedZoneId = str("hostedZoneId");
   const edgeCertificateArn = str("edgeCertificateArn");
   const apiCertificateArn = str("apiCertificateArn");
@@ -86,7 +99,7 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     region,
     assumeRoleArn: str("assumeRoleArn"),
     environment,
-    caStack,
+    caStack: caStackValue ?? `ca-${environment}`,
     edgeDomain: host("edgeDomain"),
     apiDomain: host("apiDomain"),
     hostedZoneId,

@@ -9,7 +9,7 @@ import { S3Origin } from "../components/s3-origin";
 import { TrustStore } from "../components/trust-store";
 import { ViewerRevocation } from "../components/viewer-revocation";
 import { ARTIFACT_KEYS } from "../functions/shared/contract";
-import { checkOriginSecret, readWorkloadStackConfig } from "./config";
+import { checkOriginSecret, qualifyStackName, readWorkloadStackConfig } from "./config";
 
 /** A DNS-validated ACM certificate for `domain` in the provider's region. */
 function validatedCertificate(name: string, domain: string, zoneId: string, provider: aws.Provider): pulumi.Output<string> {
@@ -20,10 +20,17 @@ function validatedCertificate(name: string, domain: string, zoneId: string, prov
   return new aws.acm.CertificateValidation(`${name}-validation`, { certificateArn: certificate.arn, validationRecordFqdns: records.apply((r) => r.map((x) => x.fqdn)) }, { provider }).certificateArn;
 }
 
+/** Options of the workload program beyond its stack config. */
+export interface WorkloadStackOptions {
+  /** The CA stack to read, handed over in memory (the Automation API); wins over `edge-mtls:caStack`. */
+  readonly caStack?: string;
+}
+
 /** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. */
-export function workloadStack() {
+export function workloadStack(options: WorkloadStackOptions = {}) {
   const config = new pulumi.Config("edge-mtls");
-  const settings = readWorkloadStackConfig((key) => structuredValue(config.get(key)), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+  const get = (key: string) => (key === "caStack" && options.caStack !== undefined ? options.caStack : structuredValue(config.get(key)));
+  const settings = readWorkloadStackConfig(get, pulumi.getStack(), new pulumi.Config("aws").get("region"));
   const originSecret = config.requireSecret("originSecret").apply(checkOriginSecret);
   const previousSecret = config.getSecret("previousOriginSecret");
   const assumeRoles = settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-workload" }] : undefined;
@@ -31,7 +38,7 @@ export function workloadStack() {
   const usEast1 = new aws.Provider("workload-us-east-1", { region: "us-east-1", assumeRoles });
   const inRegion = { providers: [regional] };
 
-  const ca = new pulumi.StackReference(settings.caStack);
+  const ca = new pulumi.StackReference(qualifyStackName(settings.caStack, () => ({ organization: pulumi.getOrganization(), project: pulumi.getProject() })));
   const trustBundlePem = ca.requireOutput("trustBundlePem") as pulumi.Output<string>;
   const issuingCaPem = ca.requireOutput("issuingCaCertPem") as pulumi.Output<string>;
   const caBucket = ca.requireOutput("caBucketName") as pulumi.Output<string>;

@@ -1,6 +1,6 @@
 import { relative, resolve } from "node:path";
 import { formatChecks } from "../../rehearsal/checks";
-import { Command, UsageError } from "../command";
+import { Command, DEFAULT_COLUMNS, twoColumns, UsageError } from "../command";
 
 interface Flags {
   dir?: string;
@@ -15,6 +15,17 @@ function port(value: string | undefined, flag: string): number {
   if (value === undefined) return 0;
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--${flag} must be a port number from 0 to 65535 (0: any free port); got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** What to try after a rehearsal: the chain by hand, its certificates, one of your own, the real thing. */
+export function nextSteps(userCertificate: string, width?: number): string {
+  const steps: [string, string][] = [
+    ["npm start -- --serve", "keep the chain up and call it with curl (the commands are printed)"],
+    [`npx edge-mtls cert inspect ${userCertificate}`, "what the rehearsal's user certificate says"],
+    ["npx edge-mtls demo", "the how-to's CloudFront client certificate, under certs/ (git-ignored)"],
+    ["npx edge-mtls --help", "every command; for AWS, the README's \"Deploying both stacks\""],
+  ];
+  return `\nWhat to try next:\n${twoColumns(steps, width ?? DEFAULT_COLUMNS).join("\n")}\n`;
 }
 
 /** `edge-mtls rehearse` (npm start): the whole chain on loopback, and the how-to's Test section run against it. */
@@ -53,6 +64,7 @@ export const rehearseCommand: Command<Flags> = {
     }
     if (!flags.serve) {
       await rehearsal.close();
+      if (!flags.json) io.stdout.write(nextSteps(show(files.user.crt), io.columns));
       return pass ? 0 : 1;
     }
     const curl = (cert: string, key: string, extra: string) => `curl --cacert ${show(rehearsal.pki.bundlePath)} --cert ${show(cert)} --key ${show(key)} ${extra}`;

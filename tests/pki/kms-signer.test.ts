@@ -3,14 +3,18 @@ import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import { CaIdentity, createIssuingCertificate, createRootCertificate } from "../../pki/ca";
 import { buildCrl } from "../../pki/crl";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { KmsSigner } from "../../pki/kms-signer";
+import { KMS_MAX_ATTEMPTS, KmsSigner, kmsSigningClient } from "../../pki/kms-signer";
 import { createCsr } from "../../pki/csr";
 import { generatePrivateKey } from "../../pki/local-signer";
 import { randomSerialHex } from "../../pki/serial";
-import { awsError, fakeKey, fakeKms } from "../support/kms-mock";
+import { kmsHttpEndpoint } from "../support/kms-http";
+import { fakeKey, fakeKms } from "../support/kms-mock";
 import { opensslVerify, put, tempDir, tool } from "../support/tools";
 
-describe("pki: KmsSigner (aws-sdk-client-mock, signatures made by openssl with real keys)", () => {
+const THROTTLED = { status: 400, type: "ThrottlingException", message: "Rate exceeded" };
+
+describe("pki: KmsSigner (aws-sdk-client-mock or KMS at the HTTP layer, signatures made by openssl with real keys)", function () {
+  this.timeout(60_000);
   const work = tempDir();
   after(work.cleanup);
 
@@ -58,53 +62,59 @@ describe("pki: KmsSigner (aws-sdk-client-mock, signatures made by openssl with r
     }
   });
 
-  it("retries throttling with growing backoff, then succeeds with the one signature that counts", async () => {
-    const fake = fakeKms([fakeKey("k", "ecdsa-p256")]);
+  it("leaves throttling to the SDK's retry strategy: two ThrottlingExceptions, then the one signature that counts — one Sign per certificate", async () => {
+    const kms = kmsHttpEndpoint(fakeKey("k", "ecdsa-p256"));
     try {
-      const delays: number[] = [];
-      const signer = new KmsSigner({ client: fake.client, keyId: "k", baseDelayMs: 100, sleep: async (ms) => void delays.push(ms) });
-      fake.failSign(awsError("ThrottlingException", "Rate exceeded"), awsError("ThrottlingException", "Rate exceeded"));
+      const sends: string[] = [];
+      const send = kms.client.send.bind(kms.client);
+      kms.client.send = ((command: { constructor: { name: string } }) => (sends.push(command.constructor.name), send(command as never))) as typeof kms.client.send;
+      kms.failSign(THROTTLED, THROTTLED);
+      const signer = new KmsSigner({ client: kms.client, keyId: "k" });
       const cert = await createRootCertificate(signer, { subject: { commonName: "after throttling" } });
-      assert.equal(fake.signCalls.length, 3);
-      assert.equal(delays.length, 2);
-      assert.ok(delays[0]! <= 100 && delays[1]! <= 200, `full-jitter backoff within 100 then 200 ms: ${delays}`);
+      assert.deepEqual(kms.requests, ["GetPublicKey", "Sign", "Sign", "Sign"], "the SDK retried the Sign request twice");
+      assert.deepEqual(sends, ["GetPublicKeyCommand", "SignCommand"], "the signer sent one Sign for the certificate");
       const check = tool("openssl", ["verify", "-x509_strict", "-CAfile", put(work.dir, "throttled.pem", cert.pem), put(work.dir, "throttled2.pem", cert.pem)]);
       assert.equal(check.status, 0, check.output);
+      kms.failSign({ status: 500, type: "KMSInternalException", message: "internal" });
+      await createRootCertificate(signer, { subject: { commonName: "after a fault" } });
+      assert.deepEqual(kms.requests.slice(4), ["Sign", "Sign"], "a transient fault (500) is retried too");
     } finally {
-      fake.cleanup();
+      kms.cleanup();
     }
   });
 
-  it("gives up after maxAttempts of throttling with KMS_THROTTLED", async () => {
-    const fake = fakeKms([fakeKey("k", "ecdsa-p256")]);
+  it("gives up after the client's attempts with KMS_THROTTLED, saying how many", async () => {
+    const kms = kmsHttpEndpoint(fakeKey("k", "ecdsa-p256"), { maxAttempts: 3 });
     try {
-      const signer = new KmsSigner({ client: fake.client, keyId: "k", maxAttempts: 3, sleep: async () => undefined });
-      fake.failSign(...Array.from({ length: 5 }, () => awsError("ThrottlingException", "Rate exceeded")));
-      await assert.rejects(createRootCertificate(signer, { subject: { commonName: "x" } }), (error: { code: string; message: string }) => {
+      kms.failSign(THROTTLED, THROTTLED, THROTTLED, THROTTLED);
+      await assert.rejects(createRootCertificate(new KmsSigner({ client: kms.client, keyId: "k" }), { subject: { commonName: "x" } }), (error: { code: string; message: string }) => {
         assert.equal(error.code, "KMS_THROTTLED");
-        assert.match(error.message, /kms:Sign on k still failing with ThrottlingException after 3 attempts/);
+        assert.match(error.message, /kms:Sign on k still failing with ThrottlingException after 3 attempts: Rate exceeded/);
         return true;
       });
-      assert.equal(fake.signCalls.length, 3);
+      assert.deepEqual(kms.requests, ["GetPublicKey", "Sign", "Sign", "Sign"]);
+      const defaults = kmsSigningClient({ region: "eu-west-2" }).config;
+      const strategy = (await defaults.retryStrategy()) as { mode?: string };
+      assert.deepEqual([strategy.mode, await defaults.maxAttempts()], ["standard", KMS_MAX_ATTEMPTS], "signing clients: the SDK's standard strategy, KMS_MAX_ATTEMPTS attempts");
     } finally {
-      fake.cleanup();
+      kms.cleanup();
     }
   });
 
-  it("surfaces access denied at once, naming the action and the key", async () => {
-    const fake = fakeKms([fakeKey("arn:aws:kms:eu-west-2:111122223333:key/abc", "ecdsa-p256")]);
+  it("surfaces access denied at once, naming the action and the key, without retrying", async () => {
+    const keyId = "arn:aws:kms:eu-west-2:111122223333:key/abc";
+    const kms = kmsHttpEndpoint(fakeKey(keyId, "ecdsa-p256"));
     try {
-      const signer = new KmsSigner({ client: fake.client, keyId: "arn:aws:kms:eu-west-2:111122223333:key/abc", sleep: async () => undefined });
-      fake.failSign(awsError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/x is not authorized to perform: kms:Sign"));
-      await assert.rejects(createRootCertificate(signer, { subject: { commonName: "x" } }), (error: { code: string; message: string }) => {
+      kms.failSign({ status: 400, type: "AccessDeniedException", message: "User: arn:aws:sts::1:assumed-role/x is not authorized to perform: kms:Sign" });
+      await assert.rejects(createRootCertificate(new KmsSigner({ client: kms.client, keyId }), { subject: { commonName: "x" } }), (error: { code: string; message: string }) => {
         assert.equal(error.code, "KMS_ACCESS_DENIED");
         assert.match(error.message, /kms:Sign on arn:aws:kms:eu-west-2:111122223333:key\/abc was denied/);
         assert.match(error.message, /key policy/);
         return true;
       });
-      assert.equal(fake.signCalls.length, 1, "access denied is not retried");
+      assert.deepEqual(kms.requests, ["GetPublicKey", "Sign"], "access denied is not retried");
     } finally {
-      fake.cleanup();
+      kms.cleanup();
     }
   });
 

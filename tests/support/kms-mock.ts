@@ -59,14 +59,7 @@ export function fakeKms(keys: FakeKmsKey[]) {
       digest = createHash(info.hash).update(message).digest();
     }
     const signingKey = signingKeyOverride.get(key.keyId) ?? key.privateKey;
-    // Key ids are ARNs: name the file by position, not by id.
-    const keyFile = put(work.dir, `key-${keys.indexOf(key)}.pem`, signingKey.export({ format: "pem", type: "pkcs8" }));
-    const digestFile = put(work.dir, "digest.bin", digest);
-    const args = ["pkeyutl", "-sign", "-inkey", keyFile, "-in", digestFile, "-out", `${work.dir}/sig.bin`];
-    if (info.kind === "rsa") args.push("-pkeyopt", `digest:${info.hash}`, "-pkeyopt", "rsa_padding_mode:pkcs1");
-    const signed = tool("openssl", args);
-    assert.equal(signed.status, 0, signed.stderr);
-    return { KeyId: key.keyId, SigningAlgorithm: input.SigningAlgorithm, Signature: new Uint8Array(readFileSync(`${work.dir}/sig.bin`)) };
+    return { KeyId: key.keyId, SigningAlgorithm: input.SigningAlgorithm, Signature: opensslSignDigest(work.dir, signingKey, key.algorithm, digest) };
   });
   return {
     kms,
@@ -81,6 +74,20 @@ export function fakeKms(keys: FakeKmsKey[]) {
       work.cleanup();
     },
   };
+}
+
+/** Signs a digest as KMS does for the key's algorithm, with `openssl pkeyutl` (a second implementation, not node's signer). */
+export function opensslSignDigest(workDir: string, privateKey: KeyObject, algorithm: KeyAlgorithmName, digest: Uint8Array): Uint8Array {
+  const info = KEY_ALGORITHMS[algorithm];
+  // Key ids are ARNs: files are named by their content's hash, not by id.
+  const pem = privateKey.export({ format: "pem", type: "pkcs8" });
+  const keyFile = put(workDir, `key-${createHash("sha256").update(pem).digest("hex").slice(0, 16)}.pem`, pem);
+  const digestFile = put(workDir, "digest.bin", digest);
+  const args = ["pkeyutl", "-sign", "-inkey", keyFile, "-in", digestFile, "-out", `${workDir}/sig.bin`];
+  if (info.kind === "rsa") args.push("-pkeyopt", `digest:${info.hash}`, "-pkeyopt", "rsa_padding_mode:pkcs1");
+  const signed = tool("openssl", args);
+  assert.equal(signed.status, 0, signed.stderr);
+  return new Uint8Array(readFileSync(`${workDir}/sig.bin`));
 }
 
 /** A fake key of the given type. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, renewalWindow, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
 import { deriveIdempotencyKey } from "../../components/idempotency-key";
-import { readWorkloadStackConfig } from "../../workload-stack/config";
+import { qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
 import { memoryCaDeps } from "../../offline/memory-ca";
 import { TEST_CA_ENV } from "../support/ca-deps";
 import { installMocks, named, ofType, promiseOf, recorded, resetRecorded, settle, useCa } from "../support/pulumi-mocks";
@@ -52,7 +52,7 @@ describe("workload-stack: configuration", () => {
   });
 
   it("names the key and the reason for every bad value", () => {
-    assert.throws(() => read({ ...base, caStack: "ca-dev" }), /edge-mtls:caStack must be a fully qualified stack name/);
+    assert.throws(() => read({ ...base, caStack: "acme/ca-dev" }), /edge-mtls:caStack must be a stack name \(ca-dev\) or a fully qualified one <org>\/<project>\/<stack>; got acme\/ca-dev/);
     assert.throws(() => read({ ...base, edgeCertificateArn: undefined }), /edge-mtls:hostedZoneId is not set: give a Route 53 zone/);
     assert.throws(() => read({ ...base, edgeCertificateArn: API_CERT }), /edgeCertificateArn must be an ACM certificate in us-east-1/);
     assert.throws(() => read({ ...base, edgeDomain: "not a host" }), /edge-mtls:edgeDomain must be a DNS host name/);
@@ -248,5 +248,32 @@ describe("workload-stack: with a Route 53 zone", function () {
     assert.equal(named("api-domain").inputs.regionalCertificateArn, "arn:aws:acm:eu-west-2:111111111111:certificate/api-certificate-id");
     assert.deepEqual(named("edge-alias").inputs.aliases, [{ name: "d111111abcdef8.cloudfront.net", zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }]);
     assert.equal(named("api-alias").inputs.aliases[0].name, "d-api-domain.execute-api.eu-west-2.amazonaws.com");
+  });
+});
+
+describe("workload-stack: which CA stack it reads", function () {
+  this.timeout(120_000);
+  const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-qa", "eu-west-2");
+  const minimal = { edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
+  after(() => useCa(undefined));
+
+  it("defaults to ca-<environment>, qualified with this stack's organization and project; a fully qualified name is kept", () => {
+    assert.equal(read(minimal).caStack, "ca-qa");
+    assert.equal(read({ ...minimal, environment: "staging" }).caStack, "ca-staging");
+    const scope = () => ({ organization: "platform", project: "edge-mtls" });
+    assert.equal(qualifyStackName("ca-qa", scope), "platform/edge-mtls/ca-qa");
+    assert.equal(qualifyStackName("acme/edge-mtls/ca-dev", () => assert.fail("a qualified name needs no scope")), "acme/edge-mtls/ca-dev");
+  });
+
+  it("reads the CA stack handed over in memory (the Automation API), over the stack file's edge-mtls:caStack", async () => {
+    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
+    const { workloadStack } = await import("../../workload-stack");
+    await promiseOf(workloadStack({ caStack: "ca-qa" }).originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
+    await settle();
+    assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["organization/edge-mtls/ca-qa"]);
+    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
+    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
+    await settle();
+    assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["acme/edge-mtls/ca-dev"], "without a hand-over, the config's name");
   });
 });
