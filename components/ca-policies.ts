@@ -154,7 +154,7 @@ export function serviceAssumeRolePolicy(service: string, sourceAccount?: string)
 
 /** The scheduler's role: invoke exactly these functions. */
 export function schedulerPolicy(functionArns: readonly string[]): PolicyDocument {
-  return document({ Sid: "InvokeCaSchedules", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
+  return document({ Sid: "InvokeScheduledFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
 }
 
 /**

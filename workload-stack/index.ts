@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { structuredValue } from "../stack-config";
 import { MtlsApi } from "../components/mtls-api";
 import { MtlsDistribution } from "../components/mtls-distribution";
+import { OriginCertificateRenewer } from "../components/origin-certificate-renewer";
 import { OriginClientCertificate } from "../components/origin-client-certificate";
 import { OriginSmokeTest } from "../components/origin-smoke-test";
 import { S3Origin } from "../components/s3-origin";
@@ -20,8 +21,8 @@ function validatedCertificate(name: string, domain: string, zoneId: string, prov
   return new aws.acm.CertificateValidation(`${name}-validation`, { certificateArn: certificate.arn, validationRecordFqdns: records.apply((r) => r.map((x) => x.fqdn)) }, { provider }).certificateArn;
 }
 
-/** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. */
-export function workloadStack() {
+/** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. `now` is for tests. */
+export function workloadStack(options: { now?: () => Date } = {}) {
   const config = new pulumi.Config("edge-mtls");
   const settings = readWorkloadStackConfig((key) => structuredValue(config.get(key)), pulumi.getStack(), new pulumi.Config("aws").get("region"));
   const originSecret = config.requireSecret("originSecret").apply(checkOriginSecret);
@@ -62,7 +63,34 @@ export function workloadStack() {
     },
     inRegion,
   );
-  const originCertificate = new OriginClientCertificate("origin-client", { issuerFunctionArn, usEast1, ...settings.originCertificate }, inRegion);
+  const origin = settings.originCertificate;
+  const originName = "origin-client";
+  const originCertificate = new OriginClientCertificate(
+    originName,
+    { issuerFunctionArn, trustBundlePem, usEast1, commonName: origin.commonName, organizationalUnit: origin.organizationalUnit, keyAlgorithm: origin.keyAlgorithm, lifetimeDays: origin.lifetimeDays },
+    inRegion,
+  );
+  // From the first import on, the renewer owns the certificate: renewal needs no deploy.
+  const renewer = new OriginCertificateRenewer(
+    "origin-renewer",
+    {
+      environment: settings.environment,
+      certificateArn: originCertificate.certificateArn,
+      issuerFunctionArn,
+      trustBundlePem,
+      commonName: origin.commonName,
+      organizationalUnit: origin.organizationalUnit,
+      lifetimeDays: origin.lifetimeDays,
+      renewBeforeDays: origin.renewBeforeDays,
+      alarmBelowDays: origin.alarmBelowDays,
+      schedule: origin.renewalSchedule,
+      idempotencyComponent: originName,
+      smokeTest: origin.checkAfterRenewal ? { edgeUrl: `https://${settings.edgeDomain}`, apiUrl: `https://${settings.apiDomain}` } : undefined,
+      alarmTopicArn: settings.alarmTopicArn,
+      logRetentionDays: settings.logRetentionDays,
+    },
+    inRegion,
+  );
   const revocation = new ViewerRevocation("viewer-revocation", { environment: settings.environment, crlBucket: caBucket, crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem, usEast1, logRetentionDays: settings.logRetentionDays }, inRegion);
   const edge = new MtlsDistribution(
     "edge",
@@ -93,6 +121,7 @@ export function workloadStack() {
         edgeUrl: `https://${settings.edgeDomain}`,
         apiUrl: `https://${settings.apiDomain}`,
         triggers: { distributionEtag: edge.etag, originCertificateArn: originCertificate.certificateArn, trustBundleVersion: trustStore.truststoreVersion, authorizerCodeHash: api.authorizerCodeHash },
+        now: options.now,
       },
       { ...inRegion, dependsOn: [edge, api, site] },
     );
@@ -109,7 +138,8 @@ export function workloadStack() {
     distributionId: edge.distributionId,
     distributionDomainName: edge.domainName,
     originClientCertificateArn: originCertificate.certificateArn,
-    originClientCertificateNotAfter: originCertificate.notAfter,
+    originCertificateRenewerFunctionName: renewer.functionName,
+    originCertificateRenewerRoleArn: renewer.roleArn,
     trustStoreId: trustStore.cloudFrontTrustStoreId,
     truststoreUri: trustStore.truststoreUri,
     truststoreVersion: trustStore.truststoreVersion,
