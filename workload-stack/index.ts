@@ -8,18 +8,10 @@ import { OriginClientCertificate } from "../components/origin-client-certificate
 import { OriginSmokeTest } from "../components/origin-smoke-test";
 import { S3Origin } from "../components/s3-origin";
 import { TrustStore } from "../components/trust-store";
+import { validatedCertificate } from "../components/validated-certificate";
 import { ViewerRevocation } from "../components/viewer-revocation";
 import { ARTIFACT_KEYS } from "../functions/shared/contract";
 import { checkOriginSecret, readWorkloadStackConfig } from "./config";
-
-/** A DNS-validated ACM certificate for `domain` in the provider's region. */
-function validatedCertificate(name: string, domain: string, zoneId: string, provider: aws.Provider): pulumi.Output<string> {
-  const certificate = new aws.acm.Certificate(name, { domainName: domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1" }, { provider });
-  const records = certificate.domainValidationOptions.apply((options) =>
-    options.map((o, i) => new aws.route53.Record(`${name}-validation-${i}`, { zoneId, name: o.resourceRecordName, type: o.resourceRecordType, records: [o.resourceRecordValue], ttl: 300, allowOverwrite: true }, { provider })),
-  );
-  return new aws.acm.CertificateValidation(`${name}-validation`, { certificateArn: certificate.arn, validationRecordFqdns: records.apply((r) => r.map((x) => x.fqdn)) }, { provider }).certificateArn;
-}
 
 /** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. `now` is for tests. */
 export function workloadStack(options: { now?: () => Date } = {}) {
@@ -38,8 +30,8 @@ export function workloadStack(options: { now?: () => Date } = {}) {
   const caBucket = ca.requireOutput("caBucketName") as pulumi.Output<string>;
   const issuerFunctionArn = ca.requireOutput("issuerFunctionArn") as pulumi.Output<string>;
 
-  const edgeCertificateArn = settings.edgeCertificateArn ?? validatedCertificate("edge-certificate", settings.edgeDomain, settings.hostedZoneId!, usEast1);
-  const apiCertificateArn = settings.apiCertificateArn ?? validatedCertificate("api-certificate", settings.apiDomain, settings.hostedZoneId!, regional);
+  const edgeCertificateArn = settings.edgeCertificateArn ?? validatedCertificate("edge-certificate", settings.edgeDomain, settings.hostedZoneId!, { provider: usEast1 });
+  const apiCertificateArn = settings.apiCertificateArn ?? validatedCertificate("api-certificate", settings.apiDomain, settings.hostedZoneId!, { provider: regional });
 
   const trustStore = new TrustStore("trust", { trustBundlePem, usEast1, region: settings.region }, inRegion);
   const site = new S3Origin("site", { contentDir: settings.siteContentDir }, inRegion);

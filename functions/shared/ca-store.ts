@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RevocationReason, RevokedEntry } from "../../pki/crl";
 import { TABLE_LAYOUT } from "./contract";
+import { inventoryIndexAttributes } from "./inventory";
 
 export { TABLE_LAYOUT };
 
@@ -110,7 +111,7 @@ export class DynamoCaStore implements CaStore {
 
   async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists"> {
     const items: { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } }[] = [
-      { Put: { TableName: this.tableName, Item: { ...certKey(record.serialHex), ...record }, ConditionExpression: "attribute_not_exists(pk)" } },
+      { Put: { TableName: this.tableName, Item: { ...certKey(record.serialHex), ...record, ...inventoryIndexAttributes(record) }, ConditionExpression: "attribute_not_exists(pk)" } },
     ];
     if (idempotency) {
       const item = { ...idempotencyKey(idempotency.key), serialHex: idempotency.serialHex, requestHash: idempotency.requestHash };

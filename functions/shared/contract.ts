@@ -110,3 +110,11 @@ export const RENEWER_ENV = {
 
 /** The days-until-expiry metric of the origin certificate (dimension `Certificate`), watched by its alarm. */
 export const ORIGIN_CERTIFICATE_METRIC = { namespace: "edge-mtls/workload", name: "OriginCertificateDaysToExpiry", dimension: "Certificate" } as const;
+
+/**
+ * The tag that marks the CA's public PKI endpoint (CloudFront in front of the CA bucket), the one
+ * kind of distribution the policy pack lets go without viewer mTLS and serve plain HTTP, on these
+ * paths only: CRLs and DER CA certificates, which relying parties fetch over HTTP (RFC 5280 §8).
+ */
+export const PUBLIC_PKI_TAG = { key: "edge-mtls:purpose", value: "public-pki" } as const;
+export const PUBLIC_PKI_PLAIN_HTTP_PATHS = ["*.crl", "*.crt"] as const;

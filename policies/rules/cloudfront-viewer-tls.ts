@@ -1,3 +1,4 @@
+import { isPublicPkiEndpoint, plainHttpAllowedPath } from "./public-pki";
 import { behavioursOf, DISTRIBUTION_TYPES, ResourceRule } from "./rule";
 
 /** Viewer security policies of TLSv1.2_2021 or newer. */
@@ -18,8 +19,12 @@ export const cloudfrontViewerTls: ResourceRule = {
     else if (!MODERN_VIEWER_POLICIES.includes(certificate.minimumProtocolVersion)) {
       problems.push(`viewerCertificate.minimumProtocolVersion is ${JSON.stringify(certificate.minimumProtocolVersion ?? "(unset)")}; set TLSv1.2_2021 or newer`);
     }
+    // The CA's public PKI endpoint may serve CRLs and DER certificates over plain HTTP, as relying parties fetch them (RFC 5280 §8).
+    const publicPki = isPublicPkiEndpoint(p);
     for (const behaviour of behavioursOf(p)) {
-      if (behaviour.viewerProtocolPolicy === "allow-all") problems.push(`behaviour ${behaviour.pathPattern ?? "(default)"} allows plain HTTP; set viewerProtocolPolicy "https-only" or "redirect-to-https"`);
+      if (behaviour.viewerProtocolPolicy !== "allow-all") continue;
+      if (publicPki && plainHttpAllowedPath(behaviour.pathPattern)) continue;
+      problems.push(`behaviour ${behaviour.pathPattern ?? "(default)"} allows plain HTTP; set viewerProtocolPolicy "https-only" or "redirect-to-https"${publicPki ? " (a public PKI endpoint may allow it only on *.crl and *.crt)" : ""}`);
     }
     if (p.viewerMtlsConfig && typeof p.httpVersion === "string" && /3/.test(p.httpVersion)) problems.push(`httpVersion ${p.httpVersion} enables HTTP/3, which CloudFront does not allow with viewer mTLS; set "http2"`);
     return problems;
