@@ -11,7 +11,7 @@ export interface InventoryTableShape {
 
 /**
  * The inventory's shape (pure): `pk`/`sk`; the sparse revoked index (CRLs); the expiry index
- * (partition = notAfter's month, sort = notAfter) that inventory queries and reminders read a
+ * (partition = notAfter's year, sort = notAfter) that inventory queries and reminders read a
  * time range from instead of scanning; the sparse series index (a stack component's successive
  * certificates) that tells a renewed certificate from one about to lapse; TTL on reminder
  * records. One definition for the component and for the tests that build a table from it.

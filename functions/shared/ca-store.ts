@@ -61,6 +61,12 @@ export interface CaStore {
 
 const caKey = (role: string) => ({ pk: `CA#${role}`, sk: "CA" });
 const certKey = (serialHex: string) => ({ pk: `CERT#${serialHex}`, sk: "CERT" });
+
+/** A certificate record as the table holds it: its key, the record, and the attributes that index it (expiry year, series). */
+export function certificateItem(record: CertificateRecord): Record<string, unknown> {
+  return { ...certKey(record.serialHex), ...record, ...inventoryIndexAttributes(record) };
+}
+
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: "IDEMPOTENCY" });
 
 function isConditionFailure(error: unknown): boolean {
@@ -111,7 +117,7 @@ export class DynamoCaStore implements CaStore {
 
   async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists"> {
     const items: { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } }[] = [
-      { Put: { TableName: this.tableName, Item: { ...certKey(record.serialHex), ...record, ...inventoryIndexAttributes(record) }, ConditionExpression: "attribute_not_exists(pk)" } },
+      { Put: { TableName: this.tableName, Item: certificateItem(record), ConditionExpression: "attribute_not_exists(pk)" } },
     ];
     if (idempotency) {
       const item = { ...idempotencyKey(idempotency.key), serialHex: idempotency.serialHex, requestHash: idempotency.requestHash };

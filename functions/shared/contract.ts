@@ -35,7 +35,7 @@ export const ARTIFACT_KEYS = {
 
 /**
  * Inventory table layout: one table, `pk`/`sk`; a sparse GSI of revoked certificates; a GSI of
- * certificates by expiry month and notAfter (inventory queries, expiry reminders); a sparse GSI of
+ * certificates by expiry year and notAfter (inventory queries, expiry reminders); a sparse GSI of
  * certificates by series (one stack component's successive certificates) and notAfter; a TTL
  * attribute that only reminder records carry.
  */
@@ -46,7 +46,7 @@ export const TABLE_LAYOUT = {
   revokedIndexKey: "revokedBy",
   revokedIndexSortKey: "serialHex",
   expiryIndex: "expiry",
-  expiryIndexKey: "expiryMonth",
+  expiryIndexKey: "expiryYear",
   expiryIndexSortKey: "notAfter",
   seriesIndex: "series",
   seriesIndexKey: "series",

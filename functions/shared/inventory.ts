@@ -8,8 +8,13 @@ import { idempotencySeries } from "./idempotency-key";
 
 const DAY_MS = 86400_000;
 
-/** The month (UTC, `YYYY-MM`) a notAfter falls in: the expiry index's partition. */
-export const expiryMonth = (notAfter: string): string => notAfter.slice(0, 7);
+/**
+ * The year (UTC, `YYYY`) a notAfter falls in: the expiry index's partition. Reads cost only what the
+ * notAfter range holds (the sort key bounds them), so the partition only spreads writes and bounds
+ * how many queries a range needs: a year keeps a ten-year CA to eleven. A year partition takes the
+ * CA's whole issuance rate, far below a partition's write throughput (KMS signing bounds it first).
+ */
+export const expiryYear = (notAfter: string): string => notAfter.slice(0, 4);
 
 /**
  * The attributes that put a certificate record into the expiry index (every certificate) and the
@@ -18,31 +23,21 @@ export const expiryMonth = (notAfter: string): string => notAfter.slice(0, 7);
  */
 export function inventoryIndexAttributes(record: Pick<CertificateRecord, "notAfter" | "idempotencyKey">): Record<string, string> {
   const series = idempotencySeries(record.idempotencyKey);
-  return { [TABLE_LAYOUT.expiryIndexKey]: expiryMonth(record.notAfter), ...(series ? { [TABLE_LAYOUT.seriesIndexKey]: series } : {}) };
+  return { [TABLE_LAYOUT.expiryIndexKey]: expiryYear(record.notAfter), ...(series ? { [TABLE_LAYOUT.seriesIndexKey]: series } : {}) };
 }
 
-/** Every `YYYY-MM` from the month of `from` to the month of `to` (UTC), in order. */
-export function monthsBetween(from: Date, to: Date): string[] {
-  const months: string[] = [];
-  if (to.getTime() < from.getTime()) return months;
-  let year = from.getUTCFullYear();
-  let month = from.getUTCMonth();
-  const endKey = to.getUTCFullYear() * 12 + to.getUTCMonth();
-  while (year * 12 + month <= endKey) {
-    months.push(`${year}-${String(month + 1).padStart(2, "0")}`);
-    month++;
-    if (month === 12) {
-      month = 0;
-      year++;
-    }
-  }
-  return months;
+/** Every `YYYY` from the year of `from` to the year of `to` (UTC), in order; none when `to` is before `from`. */
+export function yearsBetween(from: Date, to: Date): string[] {
+  if (to.getTime() < from.getTime()) return [];
+  const years: string[] = [];
+  for (let year = from.getUTCFullYear(); year <= to.getUTCFullYear(); year++) years.push(String(year).padStart(4, "0"));
+  return years;
 }
 
 /** How one listing reads the table: which index, which partitions, which notAfter range, which stored status. */
 export type InventoryQueryPlan =
   | { readonly index: "revoked" }
-  | { readonly index: "expiry"; readonly months: readonly string[]; readonly from: string; readonly to: string; readonly storedStatus?: "valid" | "revoked" };
+  | { readonly index: "expiry"; readonly partitions: readonly string[]; readonly from: string; readonly to: string; readonly storedStatus?: "valid" | "revoked" };
 
 /** The notAfter range any certificate of this CA can have: from the root's notBefore to the issuing CA's notAfter. */
 export interface InventoryBounds {
@@ -52,7 +47,7 @@ export interface InventoryBounds {
 
 /**
  * The cheapest way to answer `filters` (pure): revoked certificates from the sparse revoked index;
- * everything else from the expiry index, only the months and notAfter range the filters allow
+ * everything else from the expiry index, only the years and notAfter range the filters allow
  * (expiring within D days: now..now+D; valid: now..the issuing CA's end; expired: the root's
  * start..now), with the stored status as a filter. The subject glob has no index: it is applied to
  * what the plan reads.
@@ -70,7 +65,7 @@ export function planInventoryQuery(filters: InventoryFilters, now: Date, bounds:
     to = new Date(now.getTime() - 1);
   }
   const storedStatus = filters.status === "revoked" ? "revoked" : filters.status === "valid" || filters.status === "expired" ? "valid" : undefined;
-  return { index: "expiry", months: monthsBetween(from, to), from: from.toISOString(), to: to.toISOString(), ...(storedStatus ? { storedStatus } : {}) };
+  return { index: "expiry", partitions: yearsBetween(from, to), from: from.toISOString(), to: to.toISOString(), ...(storedStatus ? { storedStatus } : {}) };
 }
 
 /** A page of a listing: entries, how many items DynamoDB read for them, and where to go on. */
@@ -83,11 +78,11 @@ export interface InventoryPage {
   readonly cursor?: string;
 }
 
-/** Where a listing stopped: the plan's time, the filters it answers, the month and the key to resume from. */
+/** Where a listing stopped: the plan's time, the filters it answers, the partition and the key to resume from. */
 interface Cursor {
   readonly now: string;
   readonly filters: string;
-  readonly month: number;
+  readonly partition: number;
   readonly key?: Record<string, unknown>;
 }
 
@@ -100,7 +95,7 @@ function decodeCursor(cursor: string, filters: InventoryFilters): Cursor {
   } catch {
     throw new PkiError("REQUEST_INVALID", "cursor is not one this function returned", "cursor");
   }
-  if (!decoded || typeof decoded.now !== "string" || Number.isNaN(Date.parse(decoded.now)) || !Number.isInteger(decoded.month) || decoded.month < 0 || (decoded.key !== undefined && (typeof decoded.key !== "object" || decoded.key === null))) {
+  if (!decoded || typeof decoded.now !== "string" || Number.isNaN(Date.parse(decoded.now)) || !Number.isInteger(decoded.partition) || decoded.partition < 0 || (decoded.key !== undefined && (typeof decoded.key !== "object" || decoded.key === null))) {
     throw new PkiError("REQUEST_INVALID", "cursor is not one this function returned", "cursor");
   }
   if (decoded.filters !== filtersHash(filters)) throw new PkiError("REQUEST_INVALID", "cursor belongs to a listing with other filters; start again without it", "cursor");
@@ -155,12 +150,12 @@ export class DynamoInventory {
     const subjectMatches = filters.subject ? subjectGlob(filters.subject) : undefined;
     const entries: InventoryEntry[] = [];
     let itemsRead = 0;
-    let month = resumed?.month ?? 0;
+    let partition = resumed?.partition ?? 0;
     let key = resumed?.key;
-    const partitions = plan.index === "revoked" ? 1 : plan.months.length;
-    while (month < partitions && entries.length < options.pageSize) {
+    const partitions = plan.index === "revoked" ? 1 : plan.partitions.length;
+    while (partition < partitions && entries.length < options.pageSize) {
       const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, month), ExclusiveStartKey: key, Limit: options.pageSize - entries.length }),
+        new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, partition), ExclusiveStartKey: key, Limit: options.pageSize - entries.length }),
       );
       itemsRead += page.ScannedCount ?? 0;
       for (const item of page.Items ?? []) {
@@ -168,9 +163,9 @@ export class DynamoInventory {
         if (matchesFilters(entry, filters, now, subjectMatches)) entries.push(entry);
       }
       key = page.LastEvaluatedKey;
-      if (!key) month++;
+      if (!key) partition++;
     }
-    const cursor = month < partitions ? encodeCursor({ now: now.toISOString(), filters: filtersHash(filters), month, ...(key ? { key } : {}) }) : undefined;
+    const cursor = partition < partitions ? encodeCursor({ now: now.toISOString(), filters: filtersHash(filters), partition, ...(key ? { key } : {}) }) : undefined;
     return { entries: entries.sort(compareEntries), itemsRead, index: plan.index, ...(cursor ? { cursor } : {}) };
   }
 
@@ -179,13 +174,13 @@ export class DynamoInventory {
    * look at), with the number of items read.
    */
   async validExpiringBetween(from: Date, to: Date): Promise<{ items: Record<string, any>[]; itemsRead: number }> {
-    const plan: InventoryQueryPlan = { index: "expiry", months: monthsBetween(from, to), from: from.toISOString(), to: to.toISOString(), storedStatus: "valid" };
+    const plan: InventoryQueryPlan = { index: "expiry", partitions: yearsBetween(from, to), from: from.toISOString(), to: to.toISOString(), storedStatus: "valid" };
     const items: Record<string, any>[] = [];
     let itemsRead = 0;
-    for (let month = 0; month < plan.months.length; month++) {
+    for (let partition = 0; partition < plan.partitions.length; partition++) {
       let key: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.send(new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, month), ExclusiveStartKey: key }));
+        const page = await this.client.send(new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, partition), ExclusiveStartKey: key }));
         itemsRead += page.ScannedCount ?? 0;
         items.push(...(page.Items ?? []));
         key = page.LastEvaluatedKey;
@@ -215,16 +210,16 @@ export class DynamoInventory {
     return false;
   }
 
-  private partitionQuery(plan: InventoryQueryPlan, month: number): Record<string, unknown> {
+  private partitionQuery(plan: InventoryQueryPlan, partition: number): Record<string, unknown> {
     if (plan.index === "revoked") {
       return { IndexName: TABLE_LAYOUT.revokedIndex, KeyConditionExpression: "revokedBy = :issuing", ExpressionAttributeValues: { ":issuing": "issuing" } };
     }
     return {
       IndexName: TABLE_LAYOUT.expiryIndex,
-      KeyConditionExpression: "#month = :month AND #notAfter BETWEEN :from AND :to",
+      KeyConditionExpression: "#year = :year AND #notAfter BETWEEN :from AND :to",
       ...(plan.storedStatus ? { FilterExpression: "#status = :status" } : {}),
-      ExpressionAttributeNames: { "#month": TABLE_LAYOUT.expiryIndexKey, "#notAfter": TABLE_LAYOUT.expiryIndexSortKey, ...(plan.storedStatus ? { "#status": "status" } : {}) },
-      ExpressionAttributeValues: { ":month": plan.months[month], ":from": plan.from, ":to": plan.to, ...(plan.storedStatus ? { ":status": plan.storedStatus } : {}) },
+      ExpressionAttributeNames: { "#year": TABLE_LAYOUT.expiryIndexKey, "#notAfter": TABLE_LAYOUT.expiryIndexSortKey, ...(plan.storedStatus ? { "#status": "status" } : {}) },
+      ExpressionAttributeValues: { ":year": plan.partitions[partition], ":from": plan.from, ":to": plan.to, ...(plan.storedStatus ? { ":status": plan.storedStatus } : {}) },
     };
   }
 }

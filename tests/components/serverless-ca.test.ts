@@ -161,7 +161,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     assert.equal(table.deletionProtectionEnabled, true);
     assert.deepEqual(table.globalSecondaryIndexes.map((g: { name: string; hashKey: string; rangeKey: string; projectionType: string }) => [g.name, g.hashKey, g.rangeKey, g.projectionType]), [
       ["revoked", "revokedBy", "serialHex", "ALL"],
-      ["expiry", "expiryMonth", "notAfter", "INCLUDE"],
+      ["expiry", "expiryYear", "notAfter", "INCLUDE"],
       ["series", "series", "notAfter", "INCLUDE"],
     ]);
     // The listing and the reminders read from the expiry index, never the certificate PEM.
