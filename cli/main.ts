@@ -2,6 +2,7 @@ import { Command, Io, reportError, runCommand, usage } from "./command";
 import { caInitCommand } from "./commands/ca-init";
 import { certInspectCommand } from "./commands/cert-inspect";
 import { certIssueCommand } from "./commands/cert-issue";
+import { certListCommand } from "./commands/cert-list";
 import { certRevokeCommand } from "./commands/cert-revoke";
 import { crlCommand } from "./commands/crl";
 import { demoCommand } from "./commands/demo";
@@ -10,7 +11,7 @@ import { stackCommand } from "./commands/stacks";
 import { verifyCommand } from "./commands/verify";
 
 /** Every command of the `edge-mtls` binary. */
-export const COMMANDS: readonly Command<never>[] = [caInitCommand, certIssueCommand, certRevokeCommand, certInspectCommand, crlCommand, demoCommand, rehearseCommand, verifyCommand, stackCommand("deploy"), stackCommand("preview"), stackCommand("destroy"), stackCommand("outputs")] as unknown as Command<never>[];
+export const COMMANDS: readonly Command<never>[] = [caInitCommand, certIssueCommand, certRevokeCommand, certListCommand, certInspectCommand, crlCommand, demoCommand, rehearseCommand, verifyCommand, stackCommand("deploy"), stackCommand("preview"), stackCommand("destroy"), stackCommand("outputs")] as unknown as Command<never>[];
 
 function overview(): string {
   return (

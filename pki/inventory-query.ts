@@ -41,29 +41,38 @@ export function listedStatus(record: { status: "valid" | "revoked"; notAfter: st
   return new Date(record.notAfter).getTime() < now.getTime() ? "expired" : "valid";
 }
 
+/** How the filters are named where they came from (request fields, or CLI flags). */
+export interface FilterNames {
+  readonly status: string;
+  readonly expiringWithinDays: string;
+  readonly subject: string;
+}
+
+const REQUEST_FIELDS: FilterNames = { status: "status", expiringWithinDays: "expiringWithinDays", subject: "subject" };
+
 /**
- * Checks raw filter values (from flags or a request) and returns them typed; a bad value is a
- * REQUEST_INVALID naming the field and what is allowed.
+ * Checks raw filter values (from a request, or flags with `names`) and returns them typed; a bad
+ * value is a REQUEST_INVALID naming the field and what is allowed.
  */
-export function parseInventoryFilters(raw: { status?: unknown; expiringWithinDays?: unknown; subject?: unknown }): InventoryFilters {
+export function parseInventoryFilters(raw: { status?: unknown; expiringWithinDays?: unknown; subject?: unknown }, names: FilterNames = REQUEST_FIELDS): InventoryFilters {
   const filters: { status?: ListedStatus; expiringWithinDays?: number; subject?: string } = {};
   if (raw.status !== undefined) {
-    if (!LISTED_STATUSES.includes(raw.status as ListedStatus)) throw new PkiError("REQUEST_INVALID", `status must be one of ${LISTED_STATUSES.join(", ")}; got ${JSON.stringify(raw.status)}`, "status");
+    if (!LISTED_STATUSES.includes(raw.status as ListedStatus)) throw new PkiError("REQUEST_INVALID", `${names.status} must be one of ${LISTED_STATUSES.join(", ")}; got ${JSON.stringify(raw.status)}`, names.status);
     filters.status = raw.status as ListedStatus;
   }
   if (raw.expiringWithinDays !== undefined) {
     const days = typeof raw.expiringWithinDays === "string" && /^[0-9]+$/.test(raw.expiringWithinDays) ? Number(raw.expiringWithinDays) : raw.expiringWithinDays;
     if (typeof days !== "number" || !Number.isInteger(days) || days < 0 || days > MAX_EXPIRING_WITHIN_DAYS) {
-      throw new PkiError("REQUEST_INVALID", `expiringWithinDays must be a whole number of days from 0 to ${MAX_EXPIRING_WITHIN_DAYS}; got ${JSON.stringify(raw.expiringWithinDays)}`, "expiringWithinDays");
+      throw new PkiError("REQUEST_INVALID", `${names.expiringWithinDays} must be a whole number of days from 0 to ${MAX_EXPIRING_WITHIN_DAYS}; got ${JSON.stringify(raw.expiringWithinDays)}`, names.expiringWithinDays);
     }
     filters.expiringWithinDays = days;
   }
   if (raw.subject !== undefined) {
-    if (typeof raw.subject !== "string" || raw.subject === "" || raw.subject.length > 1024) throw new PkiError("REQUEST_INVALID", "subject must be a non-empty glob of at most 1024 characters, e.g. 'CN=user-*' or 'CloudFront'", "subject");
+    if (typeof raw.subject !== "string" || raw.subject === "" || raw.subject.length > 1024) throw new PkiError("REQUEST_INVALID", `${names.subject} must be a non-empty glob of at most 1024 characters, e.g. 'CN=user-*' or 'CloudFront'`, names.subject);
     filters.subject = raw.subject;
   }
-  if (filters.expiringWithinDays !== undefined && filters.status !== undefined && filters.status !== "valid" && filters.status !== "revoked") {
-    throw new PkiError("REQUEST_INVALID", `expiringWithinDays lists certificates that have not expired yet; it cannot be combined with status ${filters.status}`, "expiringWithinDays");
+  if (filters.expiringWithinDays !== undefined && filters.status === "expired") {
+    throw new PkiError("REQUEST_INVALID", `${names.expiringWithinDays} lists certificates that have not expired yet; it cannot be combined with ${names.status} expired`, names.expiringWithinDays);
   }
   return filters;
 }
