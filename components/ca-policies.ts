@@ -35,7 +35,7 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
 /**
  * What one CA function's role may do besides writing its own logs: exactly the actions it
  * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
- * artifact; ca-issuer signs leaves and only reads and creates inventory items (it can neither
+ * artifact (and may scan the table, to index certificates issued before the expiry index); ca-issuer signs leaves and only reads and creates inventory items (it can neither
  * revoke nor publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
  * revocation mark, the CRL counter), list the revoked and write only the issuing CRL.
  */
@@ -47,6 +47,8 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
       { Sid: "SignWithCaKeys", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: [arns.rootKeyArn, arns.issuingKeyArn] },
       { Sid: "CaRecords", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
       { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
+      // Once, on the upgrade that added the expiry and series indexes: find certificates without their attributes.
+      { Sid: "IndexLegacyCertificates", Effect: "Allow", Action: "dynamodb:Scan", Resource: arns.tableArn },
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
     ];
   }

@@ -274,6 +274,13 @@ export class ServerlessCa extends pulumi.ComponentResource {
       { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "bootstrap" }), triggers: { configuration: bootstrapTrigger } },
       { parent: this, dependsOn: [...rolePolicies, rootKey, issuingKey, ...(versioning ? [versioning] : [])] },
     );
+    // Certificates issued before the expiry and series indexes get their attributes, once (bump the
+    // version to run it again); on a new CA it finds nothing.
+    new aws.lambda.Invocation(
+      `${name}-index-inventory`,
+      { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "index-inventory" }), triggers: { indexVersion: "1" } },
+      { parent: this, dependsOn: [invocation, table] },
+    );
     const bootstrap = invocation.result.apply((raw) => {
       const parsed = JSON.parse(raw) as Bootstrap;
       if (parsed.error) throw new Error(`ca-admin bootstrap refused: ${parsed.error.code}${parsed.error.field ? ` (${parsed.error.field})` : ""}: ${parsed.error.message}`);

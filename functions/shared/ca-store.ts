@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RevocationReason, RevokedEntry } from "../../pki/crl";
 import { TABLE_LAYOUT } from "./contract";
 import { inventoryIndexAttributes } from "./inventory";
@@ -56,6 +56,12 @@ export interface CaStore {
   revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked">;
   /** Every revoked certificate, for the CRL. */
   listRevoked(): Promise<RevokedEntry[]>;
+  /**
+   * Gives certificate records written before the expiry and series indexes existed their index
+   * attributes (one scan, one conditional update each); returns how many it indexed. Optional:
+   * stores that never held such records need not have it.
+   */
+  indexUnindexedCertificates?(): Promise<number>;
 }
 
 
@@ -175,5 +181,39 @@ export class DynamoCaStore implements CaStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;
+  }
+
+  async indexUnindexedCertificates(): Promise<number> {
+    let indexed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "begins_with(pk, :cert) AND attribute_not_exists(#year)",
+          ProjectionExpression: "pk, sk, notAfter, idempotencyKey",
+          ExpressionAttributeNames: { "#year": TABLE_LAYOUT.expiryIndexKey },
+          ExpressionAttributeValues: { ":cert": "CERT#" },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const attributes = inventoryIndexAttributes({ notAfter: item.notAfter, idempotencyKey: item.idempotencyKey });
+        const names = Object.keys(attributes);
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(", ")}`,
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:a${i}`, attributes[name]])),
+          }),
+        );
+        indexed++;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return indexed;
   }
 }

@@ -131,6 +131,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     }
     const bucketObject = (key: string) => `arn:aws:s3:::test-ca-artifacts/${key}`;
     assert.deepEqual(asList(statement(policies["ca-admin"]!, "SignWithCaKeys").Resource), [keyArn("root"), keyArn("issuing")]);
+    assert.deepEqual([asList(statement(policies["ca-admin"]!, "IndexLegacyCertificates").Action), asList(statement(policies["ca-admin"]!, "IndexLegacyCertificates").Resource)], [["dynamodb:Scan"], [`arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory`]]);
     const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory`;
     const shape = (policy: PolicyDocument) => policy.Statement.filter((s) => s.Sid !== "WriteOwnLogs").map((s) => [s.Sid, asList(s.Action), asList(s.Resource)]);
     // ca-issuer issues and nothing else: it can neither mark a certificate revoked (no UpdateItem) nor publish a CRL.
@@ -282,6 +283,12 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       { principal: "arn:aws:iam::444444444444:role/pki-admins", function: "edge-mtls-test-ca-revoker", action: "lambda:InvokeFunction" },
     ]);
     assert.match(await promiseOf(ca.revokerFunctionArn), /:function:edge-mtls-test-ca-revoker$/);
-    assert.equal(recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation").length, 1);
+    // The bootstrap, and the one-off indexing of certificates issued before the expiry index.
+    const invocations = recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation");
+    assert.deepEqual(invocations.map((i) => [i.name, JSON.parse(i.inputs.input).action ?? "bootstrap", i.inputs.functionName]), [
+      ["test-ca-bootstrap", "bootstrap", "edge-mtls-test-ca-admin"],
+      ["test-ca-index-inventory", "index-inventory", "edge-mtls-test-ca-admin"],
+    ]);
+    assert.deepEqual(JSON.parse(invocations[1]!.outputs!.result), { indexed: 0 });
   });
 });

@@ -1,10 +1,15 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
+import { handle as caAdmin } from "../../functions/ca-admin";
 import { handle, InventoryResponse } from "../../functions/ca-inventory";
 import { CertificateRecord, certificateItem, DynamoCaStore } from "../../functions/shared/ca-store";
 import { DynamoInventory, InventoryPage, yearsBetween, planInventoryQuery } from "../../functions/shared/inventory";
 import { jsonLogger } from "../../functions/shared/log";
 import { filterInventory, InventoryEntry, InventoryFilters, listedStatus } from "../../pki/inventory-query";
+import { MemoryArtifactStore } from "../../offline/memory-ca";
+import { readCaConfig } from "../../functions/shared/ca-config";
+import { LocalSigner } from "../../pki/local-signer";
+import { TEST_CA_ENV } from "../support/ca-deps";
 import { startMotoDynamo, MotoDynamo } from "../support/moto-dynamodb";
 import { makeTestCa } from "../support/test-ca";
 
@@ -202,5 +207,26 @@ describe("functions: ca-inventory on moto's DynamoDB", function () {
         assert.match(answer.error.message, message);
       }
     });
+  });
+
+  it("ca-admin's index-inventory gives certificates written before the indexes their attributes, once; then they are listed", async () => {
+    const legacy = syntheticRecords(300, 23);
+    const store = new DynamoCaStore(moto.documents, "legacy");
+    await moto.createInventoryTable("legacy");
+    const ca = await makeTestCa({ now: ROOT_FROM });
+    await store.createCa({ role: "root", certificatePem: ca.rootPem, serialHex: "01", notAfter: "2046-03-01T00:00:00.000Z", crlNumber: 1 });
+    await store.createCa({ role: "issuing", certificatePem: ca.issuingPem, serialHex: "02", notAfter: "2036-03-01T00:00:00.000Z", crlNumber: 1 });
+    // As the store wrote them before this version: the record under its key, no index attributes.
+    await moto.load("legacy", legacy.map((r) => ({ pk: `CERT#${r.serialHex}`, sk: "CERT", ...r })));
+    const inventory = new DynamoInventory(moto.documents, "legacy");
+    const list = async (request: Record<string, unknown>) => (await handle(request, { inventory, clock: () => NOW, log: jsonLogger(() => undefined) })) as InventoryPage;
+    assert.equal((await listAll(list, { status: "valid" })).serials.length, 0, "invisible to the expiry index");
+    const deps = { config: readCaConfig({ ...TEST_CA_ENV, CA_TABLE: "legacy" }), store, artifacts: new MemoryArtifactStore(), rootSigner: LocalSigner.generate("ecdsa-p384"), issuingSigner: LocalSigner.generate("ecdsa-p256"), clock: () => NOW, log: jsonLogger(() => undefined) };
+    assert.deepEqual(await caAdmin({ action: "index-inventory" }, deps), { indexed: 300 });
+    assert.deepEqual(await caAdmin({ action: "index-inventory" }, deps), { indexed: 0 }, "a second run finds nothing left to do");
+    const listed = await listAll(list, { status: "valid" });
+    assert.deepEqual(listed.serials.sort(), expected(legacy, { status: "valid" }).sort());
+    const cloudFront = listed.entries.filter((e) => e.subject.startsWith("CN=CloudFront"));
+    assert.ok(cloudFront.length > 0 && cloudFront.every((e) => /^workload-[0-2]\.origin-client$/.test(e.requester)), "the series came from the idempotency key");
   });
 });
