@@ -35,8 +35,9 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
 /**
  * What one CA function's role may do besides writing its own logs: exactly the actions it
  * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
- * artifact (and may scan the table, to index certificates issued before the expiry index); ca-issuer signs leaves and only reads and creates inventory items (it can neither
- * revoke nor publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
+ * artifact (and may scan the table, to index certificates issued before the expiry index);
+ * ca-issuer signs leaves and only reads and creates inventory items (it can neither revoke nor
+ * publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
  * revocation mark, the CRL counter), list the revoked and write only the issuing CRL.
  */
 export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { PUBLIC_PKI_PLAIN_HTTP_PATHS, PUBLIC_PKI_TAG } from "../functions/shared/contract";
 import { validatedCertificate } from "./validated-certificate";
 
-
 /** Arguments of {@link PublicPkiEndpoint}. */
 export interface PublicPkiEndpointArgs {
   /** Environment name, in resource names. */

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { InventoryEntry } from "../../pki/inventory-query";
 import { REMINDER_ENV, REMINDER_METRIC } from "../shared/contract";
-import { DynamoInventory, DynamoReminderLedger, toEntry } from "../shared/inventory";
+import { DynamoInventory, DynamoReminderLedger, seriesOf, toEntry } from "../shared/inventory";
 import { jsonLogger, Logger } from "../shared/log";
 
 const DAY_MS = 86400_000;
@@ -127,7 +127,8 @@ export async function handle(_event: unknown, deps: ReminderDeps): Promise<Remin
     const entry = toEntry(item, now);
     const window = reminderWindow(entry, now, windowsDays);
     if (window === undefined) continue;
-    if (item.series && (await deps.inventory.hasSuccessor(item.series, item.notAfter))) {
+    const series = seriesOf(item);
+    if (series && (await deps.inventory.hasSuccessor(series, item.notAfter))) {
       superseded++;
       continue;
     }

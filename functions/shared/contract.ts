@@ -54,11 +54,15 @@ export const TABLE_LAYOUT = {
   ttlAttribute: "expiresAt",
 } as const;
 
-/** Attributes the expiry index carries besides its keys and the table's (what `cert list` and reminders read; never the PEM). */
-export const EXPIRY_INDEX_ATTRIBUTES = ["serialHex", "subject", "sans", "purposes", "notBefore", "status", "revokedAt", "reason", "requestId", "idempotencyKey", "series"] as const;
+/**
+ * Attributes the expiry index carries besides its keys and the table's (what `cert list` and the
+ * reminders read; never the PEM). No key attribute of the table or of another index is listed:
+ * the serial comes from `pk`, the series from the idempotency key.
+ */
+export const EXPIRY_INDEX_ATTRIBUTES = ["subject", "sans", "purposes", "notBefore", "status", "revokedAt", "reason", "requestId", "idempotencyKey"] as const;
 
 /** Attributes the series index carries besides its keys and the table's. */
-export const SERIES_INDEX_ATTRIBUTES = ["serialHex", "status"] as const;
+export const SERIES_INDEX_ATTRIBUTES = ["status"] as const;
 
 /** The metric ca-crl emits on each publication, watched by the stale-CRL alarm. */
 export const CRL_METRIC = { namespace: "edge-mtls/ca", name: "IssuingCrlPublished" } as const;

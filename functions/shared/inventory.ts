@@ -104,10 +104,15 @@ function decodeCursor(cursor: string, filters: InventoryFilters): Cursor {
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
 
+/** The series of an inventory item: its attribute, or (as the expiry index projects it) its idempotency key's. */
+export function seriesOf(item: Record<string, any>): string | undefined {
+  return item[TABLE_LAYOUT.seriesIndexKey] ?? idempotencySeries(item.idempotencyKey);
+}
+
 /** An inventory item (as the expiry or revoked index returns it) as a listing entry. */
 export function toEntry(item: Record<string, any>, now: Date): InventoryEntry {
   return {
-    serialHex: item.serialHex,
+    serialHex: item.serialHex ?? String(item.pk).replace(/^CERT#/, ""),
     status: listedStatus({ status: item.status, notAfter: item.notAfter }, now),
     subject: item.subject ?? "",
     sans: item.sans ?? [],
@@ -116,7 +121,7 @@ export function toEntry(item: Record<string, any>, now: Date): InventoryEntry {
     notAfter: item.notAfter,
     ...(item.revokedAt ? { revokedAt: item.revokedAt } : {}),
     ...(item.reason ? { reason: item.reason } : {}),
-    requester: item.series ?? idempotencySeries(item.idempotencyKey) ?? "",
+    requester: seriesOf(item) ?? "",
     ...(item.requestId ? { requestId: item.requestId } : {}),
   };
 }

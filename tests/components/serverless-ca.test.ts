@@ -167,6 +167,9 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     ]);
     // The listing and the reminders read from the expiry index, never the certificate PEM.
     assert.ok(!table.globalSecondaryIndexes[1].nonKeyAttributes.includes("certificatePem"));
+    // No projected attribute is a key attribute of the table or of any index.
+    const keys = [table.hashKey, table.rangeKey, ...table.globalSecondaryIndexes.flatMap((g: { hashKey: string; rangeKey: string }) => [g.hashKey, g.rangeKey])];
+    for (const index of table.globalSecondaryIndexes) assert.deepEqual((index.nonKeyAttributes ?? []).filter((a: string) => keys.includes(a)), [], index.name);
     assert.deepEqual(table.ttl, { attributeName: "expiresAt", enabled: true });
   });
 
