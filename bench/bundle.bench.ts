@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { bundleFunction } from "../components/lambda-bundle";
 import { BenchResult } from "./measure";
 
-const FUNCTIONS = ["ca-admin", "ca-issuer", "ca-revoker", "ca-crl", "api-authorizer", "api-backend", "revocation-sync"];
+const FUNCTIONS = ["ca-admin", "ca-issuer", "ca-revoker", "ca-crl", "api-authorizer", "api-backend", "revocation-sync", "ca-inventory", "ca-reminders", "origin-cert-renewer"];
 
 /** Median wall time of `runs` fresh node processes running `script`. */
 function processMs(script: string, runs: number): number {

@@ -11,8 +11,14 @@ export interface CaStackConfig {
   readonly region: string;
   /** Role to assume in the CA account; default: the caller's credentials as they are. */
   readonly assumeRoleArn?: string;
-  readonly ca: ServerlessCaArgs;
+  /** The CA's arguments, except the public endpoint's provider, which the stack makes. */
+  readonly ca: Omit<ServerlessCaArgs, "publicEndpoint">;
+  /** The public PKI endpoint (edge-mtls:publicDomain and its zone or certificate), when configured. */
+  readonly publicEndpoint?: { readonly domainName: string; readonly hostedZoneId?: string; readonly certificateArn?: string };
 }
+
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const SNS_TOPIC = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 const CA_KEY_SPECS: readonly CaKeySpec[] = ["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072", "RSA_4096"];
 
@@ -71,21 +77,54 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
     }
     return result;
   };
-  const revokerPrincipals = (): string[] | undefined => {
-    const value = get("revokerPrincipals");
+  const rolePrincipals = (key: string, what: string, role: string): string[] | undefined => {
+    const value = get(key);
     if (Array.isArray(value)) {
       const account = value.find((v) => typeof v === "string" && /^\d{12}$/.test(v));
-      if (account) throw new StackConfigError("revokerPrincipals", `must name IAM roles, not accounts: ${account} would let every principal of that account revoke any certificate; give arn:aws:iam::${account}:role/<admin role>`);
+      if (account) throw new StackConfigError(key, `must name IAM roles, not accounts: ${account} would let every principal of that account ${what}; give arn:aws:iam::${account}:role/<${role}>`);
     }
-    return list("revokerPrincipals", /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "IAM role ARNs (arn:aws:iam::<account>:role/<name>) of the administrators who may revoke");
+    return list(key, /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, `IAM role ARNs (arn:aws:iam::<account>:role/<name>) of those who may ${what}`);
   };
-  const publicBaseUrl = str("publicBaseUrl");
+  const revokerPrincipals = () => rolePrincipals("revokerPrincipals", "revoke any certificate", "admin role");
+  const topic = (key: string): string | undefined => {
+    const arn = str(key);
+    if (arn === undefined) return undefined;
+    const match = SNS_TOPIC.exec(arn);
+    if (!match) throw new StackConfigError(key, `must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got ${arn}`);
+    return arn;
+  };
+  const reminderWindowsDays = (): number[] | undefined => {
+    const value = get("reminderWindowsDays");
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isInteger(v) && v >= 1 && v <= 3650)) throw new StackConfigError("reminderWindowsDays", `must be a non-empty list of whole numbers of days from 1 to 3650, e.g. [30, 14, 7, 1]; got ${JSON.stringify(value)}`);
+    if (new Set(value).size !== value.length) throw new StackConfigError("reminderWindowsDays", `lists a window twice: ${JSON.stringify(value)}`);
+    return value as number[];
+  };
+  const publicEndpoint = (): CaStackConfig["publicEndpoint"] => {
+    const domain = str("publicDomain")?.toLowerCase();
+    const hostedZoneId = str("publicHostedZoneId");
+    const certificateArn = str("publicCertificateArn");
+    if (domain === undefined) {
+      if (hostedZoneId || certificateArn) throw new StackConfigError(hostedZoneId ? "publicHostedZoneId" : "publicCertificateArn", "needs edge-mtls:publicDomain, the host name relying parties fetch CRLs and CA certificates from");
+      return undefined;
+    }
+    if (!HOST.test(domain)) throw new StackConfigError("publicDomain", `must be a DNS host name like pki.example.com; got ${domain}`);
+    if (!hostedZoneId && !certificateArn) throw new StackConfigError("publicDomain", "needs edge-mtls:publicHostedZoneId (a Route 53 zone: the certificate is DNS-validated and alias records added) or edge-mtls:publicCertificateArn (an ACM certificate in us-east-1 covering it)");
+    if (certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\//.test(certificateArn)) throw new StackConfigError("publicCertificateArn", "must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)");
+    return { domainName: domain, hostedZoneId, certificateArn };
+  };
+  const endpoint = publicEndpoint();
+  let publicBaseUrl = str("publicBaseUrl");
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
-  const alarmTopicArn = str("alarmTopicArn");
-  if (alarmTopicArn !== undefined) {
-    const topic = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.exec(alarmTopicArn);
-    if (!topic) throw new StackConfigError("alarmTopicArn", `must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got ${alarmTopicArn}`);
-    if (topic[1] !== region) throw new StackConfigError("alarmTopicArn", `must be a topic in the CA's region ${region}: an EventBridge rule publishes only to targets in its own region; got ${topic[1]}`);
+  if (endpoint) {
+    // One base URL: the endpoint's. CRL distribution points and AIA are plain HTTP (RFC 5280 §8).
+    const expected = `http://${endpoint.domainName}`;
+    if (publicBaseUrl !== undefined && publicBaseUrl.replace(/\/+$/, "") !== expected) throw new StackConfigError("publicBaseUrl", `disagrees with edge-mtls:publicDomain: the endpoint serves ${expected}; remove publicBaseUrl (publicDomain sets it)`);
+    publicBaseUrl = expected;
+  }
+  const alarmTopicArn = topic("alarmTopicArn");
+  if (alarmTopicArn !== undefined && SNS_TOPIC.exec(alarmTopicArn)![1] !== region) {
+    throw new StackConfigError("alarmTopicArn", `must be a topic in the CA's region ${region}: an EventBridge rule publishes only to targets in its own region; got ${SNS_TOPIC.exec(alarmTopicArn)![1]}`);
   }
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
@@ -94,6 +133,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   return {
     region,
     assumeRoleArn: str("assumeRoleArn"),
+    publicEndpoint: endpoint,
     ca: {
       environment,
       rootSubject: subject("rootSubject"),
@@ -111,6 +151,9 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       crlSchedule: str("crlSchedule"),
       crlValidityHours: int("crlValidityHours", 1, 168),
       alarmTopicArn,
+      notificationTopicArn: topic("notificationTopicArn"),
+      reminderWindowsDays: reminderWindowsDays(),
+      inventoryReaderPrincipals: rolePrincipals("inventoryReaderPrincipals", "list the whole inventory", "reader role"),
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
       logRetentionDays: int("logRetentionDays", 1, 3653),

@@ -20,6 +20,10 @@ export interface CaStackOutputs {
   caAccountId: pulumi.Output<string>;
   /** What the alarm topic's policy must allow for CA key-change events to reach it (JSON); empty without a topic. */
   alarmTopicPolicyStatement: pulumi.Output<string>;
+  /** ca-inventory, which `edge-mtls cert list --ca-function` invokes (read-only listings). */
+  inventoryFunctionArn: pulumi.Output<string>;
+  /** Where relying parties fetch CRLs and CA certificates (`http://<publicDomain>`); empty without one. */
+  publicBaseUrl: pulumi.Output<string>;
 }
 
 /** The CA stack program: config → explicit provider → ServerlessCa → outputs. */
@@ -30,7 +34,11 @@ export function caStack(): CaStackOutputs {
     region: settings.region as aws.Region,
     assumeRoles: settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-ca" }] : undefined,
   });
-  const ca = new ServerlessCa("edge-mtls", settings.ca, { providers: [provider] });
+  // CloudFront reads ACM certificates only in us-east-1: the public endpoint's certificate lives there.
+  const publicEndpoint = settings.publicEndpoint
+    ? { ...settings.publicEndpoint, usEast1: new aws.Provider("ca-us-east-1", { region: "us-east-1", assumeRoles: settings.assumeRoleArn ? [{ roleArn: settings.assumeRoleArn, sessionName: "edge-mtls-ca" }] : undefined }) }
+    : undefined;
+  const ca = new ServerlessCa("edge-mtls", { ...settings.ca, publicEndpoint }, { providers: [provider] });
   return {
     rootCaCertPem: ca.rootCaCertPem,
     issuingCaCertPem: ca.issuingCaCertPem,
@@ -44,5 +52,7 @@ export function caStack(): CaStackOutputs {
     caBucketName: ca.caBucketName,
     caAccountId: ca.caAccountId,
     alarmTopicPolicyStatement: ca.alarmTopicPolicyStatement,
+    inventoryFunctionArn: ca.inventoryFunctionArn,
+    publicBaseUrl: ca.publicBaseUrl,
   };
 }

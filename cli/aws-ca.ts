@@ -17,7 +17,7 @@ export class AwsCallError extends Error {
 function explain(action: string, target: string, error: unknown): AwsCallError {
   const name = (error as Error)?.name ?? "Error";
   const message = (error as Error)?.message ?? String(error);
-  if (/AccessDenied/.test(name)) return new AwsCallError(`${action} on ${target} was denied: ${message}. Your credentials need ${action} on it (IAM and, for KMS keys, the key policy; for ca-issuer and ca-revoker, the function's resource policy names your account or role).`);
+  if (/AccessDenied/.test(name)) return new AwsCallError(`${action} on ${target} was denied: ${message}. Your credentials need ${action} on it (IAM and, for KMS keys, the key policy; for ca-issuer, ca-revoker and ca-inventory, the function's resource policy names your account or role).`);
   if (/Throttl|TooManyRequests|LimitExceeded/.test(name)) return new AwsCallError(`${action} on ${target} is being throttled (${name}) even after the SDK's retries; try again in a minute.`);
   if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId/.test(name)) return new AwsCallError(`no valid AWS credentials for ${action} (${name}: ${message}); log in (aws sso login, or set AWS_PROFILE) and retry.`);
   if (/ResourceNotFound|NotFound/.test(name)) return new AwsCallError(`${target} was not found for ${action} (${message}); check the name, ARN and region.`);
@@ -49,7 +49,7 @@ export interface IssuedFromAws {
 }
 
 /** The deployed CA's functions the CLI calls. */
-export type CaFunctionRole = "ca-issuer" | "ca-revoker";
+export type CaFunctionRole = "ca-issuer" | "ca-revoker" | "ca-inventory";
 
 /** Invokes a CA function (`role` names it in messages) synchronously; its refusals come back as PkiErrors with their code and field. */
 export async function invokeCaFunction(lambda: LambdaClient, functionName: string, request: Record<string, unknown>, role: CaFunctionRole): Promise<Record<string, unknown>> {

@@ -11,6 +11,7 @@ export const COMMAND_LOADERS: readonly (() => Promise<Command<never>>)[] = [
   async () => (await import("./commands/ca-init")).caInitCommand as Command<never>,
   async () => (await import("./commands/cert-issue")).certIssueCommand as Command<never>,
   async () => (await import("./commands/cert-revoke")).certRevokeCommand as Command<never>,
+  async () => (await import("./commands/cert-list")).certListCommand as Command<never>,
   async () => (await import("./commands/cert-inspect")).certInspectCommand as Command<never>,
   async () => (await import("./commands/crl")).crlCommand as Command<never>,
   async () => (await import("./commands/demo")).demoCommand as Command<never>,

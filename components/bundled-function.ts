@@ -83,9 +83,13 @@ export class BundledFunction extends pulumi.ComponentResource {
   }
 }
 
-/** A role only Lambda can assume, for the function `functionName`. */
-export function lambdaRole(name: string, functionName: string, parent: pulumi.Resource): aws.iam.Role {
-  return new aws.iam.Role(name, { assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")), description: `Execution role of ${functionName}` }, { parent });
+/**
+ * A role only Lambda can assume, for the function `functionName`. With `roleName` the role gets
+ * that exact name (IAM: at most 64 characters), for roles another account's policy must name;
+ * otherwise Pulumi names it.
+ */
+export function lambdaRole(name: string, functionName: string, parent: pulumi.Resource, roleName?: string): aws.iam.Role {
+  return new aws.iam.Role(name, { name: roleName, assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")), description: `Execution role of ${functionName}` }, { parent });
 }
 
 /** An alarm on a function's Errors (faults, not refused requests): any error within `periodSeconds`. */

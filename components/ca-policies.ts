@@ -35,8 +35,9 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
 /**
  * What one CA function's role may do besides writing its own logs: exactly the actions it
  * performs on exactly the resources it touches. ca-admin signs with both keys and publishes every
- * artifact; ca-issuer signs leaves and only reads and creates inventory items (it can neither
- * revoke nor publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
+ * artifact (and may scan the table, to index certificates issued before the expiry index);
+ * ca-issuer signs leaves and only reads and creates inventory items (it can neither revoke nor
+ * publish a CRL); ca-revoker and ca-crl sign with the issuing key, update items (the
  * revocation mark, the CRL counter), list the revoked and write only the issuing CRL.
  */
 export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {
@@ -47,6 +48,8 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
       { Sid: "SignWithCaKeys", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: [arns.rootKeyArn, arns.issuingKeyArn] },
       { Sid: "CaRecords", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
       { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
+      // Once, on the upgrade that added the expiry and series indexes: find certificates without their attributes.
+      { Sid: "IndexLegacyCertificates", Effect: "Allow", Action: "dynamodb:Scan", Resource: arns.tableArn },
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
     ];
   }
@@ -132,14 +135,51 @@ export function keygenKeyPolicy(partition: string, accountId: string, workloadPr
 
 /**
  * The CA bucket's policy: TLS only for everyone, and read access (objects and their versions,
- * as trust stores pin a version) for the workload accounts.
+ * as trust stores pin a version) for the workload accounts. With `publicDistributionArn`, the
+ * public PKI endpoint's CloudFront distribution may read the published artifacts (and nothing
+ * else) through its Origin Access Control.
  */
-export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly string[]): PolicyDocument {
+export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly string[], publicDistributionArn?: string): PolicyDocument {
   const statements: PolicyStatement[] = [tlsOnlyStatement(bucketArn)];
   if (readerPrincipals.length > 0) {
     statements.push({ Sid: "WorkloadAccountsRead", Effect: "Allow", Principal: { AWS: [...readerPrincipals] }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucketArn}/*` });
   }
+  if (publicDistributionArn) {
+    statements.push({
+      Sid: "PublicPkiEndpointReads",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3:GetObject",
+      Resource: Object.values(ARTIFACT_KEYS).map((key) => `${bucketArn}/${key}`),
+      Condition: { StringEquals: { "AWS:SourceArn": publicDistributionArn } },
+    });
+  }
   return document(...statements);
+}
+
+/**
+ * ca-inventory's role: query the expiry and revoked indexes and read the two CA records (their
+ * certificates bound the expiry range) — nothing else, no table scan, no write. GetItem is held
+ * to those two items by `dynamodb:LeadingKeys`.
+ */
+export function inventoryStatements(tableArn: string): PolicyStatement[] {
+  return [
+    { Sid: "QueryInventoryIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: [`${tableArn}/index/${TABLE_LAYOUT.expiryIndex}`, `${tableArn}/index/${TABLE_LAYOUT.revokedIndex}`] },
+    { Sid: "ReadCaRecords", Effect: "Allow", Action: "dynamodb:GetItem", Resource: tableArn, Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["CA#root", "CA#issuing"] } } },
+  ];
+}
+
+/**
+ * ca-reminders' role: query the expiry and series indexes, write only reminder records (held to
+ * partition keys `REMINDER#…` by `dynamodb:LeadingKeys`: it cannot touch a certificate, a CA
+ * record or an idempotency record), and publish to the one notification topic.
+ */
+export function reminderStatements(tableArn: string, topicArn: string): PolicyStatement[] {
+  return [
+    { Sid: "QueryExpiryIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: [`${tableArn}/index/${TABLE_LAYOUT.expiryIndex}`, `${tableArn}/index/${TABLE_LAYOUT.seriesIndex}`] },
+    { Sid: "RecordReminders", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: tableArn, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REMINDER#*"] } } },
+    { Sid: "PublishReminders", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+  ];
 }
 
 /**
@@ -154,7 +194,7 @@ export function serviceAssumeRolePolicy(service: string, sourceAccount?: string)
 
 /** The scheduler's role: invoke exactly these functions. */
 export function schedulerPolicy(functionArns: readonly string[]): PolicyDocument {
-  return document({ Sid: "InvokeCaSchedules", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
+  return document({ Sid: "InvokeScheduledFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...functionArns] });
 }
 
 /**

@@ -2,8 +2,6 @@ import { X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { inspectPublicKey, SIGNATURE_ALGORITHM_HASHES } from "../pki/key-algorithms";
-import { certifies } from "../pki/bundle";
-import { EKU_OIDS } from "../pki/profiles";
 import { readPemBlocks, toPem } from "../pki/pem";
 
 /** CloudFront managed policy ids (AWS documentation). */
@@ -79,33 +77,5 @@ export function cloudFrontTrustBundle(bundlePem: string): string {
   return blocks.map((b) => toPem(b.der, "CERTIFICATE")).join("");
 }
 
-/**
- * Which renewal window `now` falls in, for a certificate of `lifetimeDays` renewed when fewer than
- * `renewBeforeDays` remain. A new window starts every (lifetime − renewBefore) days; the origin
- * certificate is re-issued when the window changes, so at any `pulumi up` the current certificate
- * has at least `renewBeforeDays` left (or is replaced by that `up`).
- */
-export function renewalWindow(now: Date, lifetimeDays: number, renewBeforeDays: number): number {
-  if (!(renewBeforeDays >= 1 && renewBeforeDays < lifetimeDays)) throw new Error(`renewBeforeDays must be at least 1 and less than lifetimeDays (${lifetimeDays}); got ${renewBeforeDays}`);
-  return Math.floor(now.getTime() / ((lifetimeDays - renewBeforeDays) * 86400_000));
-}
-
-/**
- * Checks a certificate for CloudFront origin mTLS before it is imported: the clientAuth EKU, an
- * RSA 2048 or ECDSA P-256 key, a chain of at most 3 certificates (leaf, issuing, root) of at most
- * 64 KB, each certifying the one before.
- */
-export function checkOriginClientCertificate(certificatePem: string, chainPem: string): void {
-  const leaf = new X509Certificate(certificatePem);
-  const chain = readPemBlocks(chainPem, "chainPem").map((b) => new X509Certificate(b.der));
-  if (1 + chain.length > 3) throw new Error(`the origin client certificate chain has ${1 + chain.length} certificates; CloudFront accepts at most 3`);
-  if (Buffer.byteLength(certificatePem + chainPem) > 64 * 1024) throw new Error("the origin client certificate chain exceeds 64 KB");
-  const key = inspectPublicKey(new Uint8Array(leaf.publicKey.export({ format: "der", type: "spki" })), "origin client certificate");
-  if (key.algorithm.name !== "ecdsa-p256" && key.algorithm.name !== "rsa-2048") throw new Error(`the origin client certificate has a ${key.algorithm.name} key; CloudFront accepts only RSA 2048 or ECDSA P-256`);
-  // node's X509Certificate.keyUsage lists the extended key usage OIDs.
-  if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) throw new Error("the origin client certificate lacks the clientAuth extended key usage");
-  [leaf, ...chain].forEach((certificate, i, all) => {
-    const issuer = all[i + 1];
-    if (issuer && !certifies(issuer, certificate)) throw new Error(`origin client chain: certificate ${i + 2} did not sign certificate ${i + 1}`);
-  });
-}
+/** The origin client certificate check lives in pki/ (the renewal function runs it too); kept here for the component. */
+export { checkOriginClientCertificate } from "../pki/origin-client-certificate";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { checkOriginClientCertificate, renewalWindow } from "./edge-rules";
+import { caFingerprints, checkOriginClientCertificate } from "../pki/origin-client-certificate";
 import { stackIdempotencyKey } from "./idempotency-key";
 
 /** Arguments of {@link OriginClientCertificate}. */
@@ -16,13 +16,21 @@ export interface OriginClientCertificateArgs {
   readonly keyAlgorithm?: "ECDSA" | "RSA";
   /** Certificate lifetime in days; default 90 (the how-to's). */
   readonly lifetimeDays?: number;
-  /** Re-issue when fewer than this many days remain; default 30. */
-  readonly renewBeforeDays?: number;
+  /** The CA's trust bundle (root then issuing): the issued chain must be made of these certificates. */
+  readonly trustBundlePem: pulumi.Input<string>;
   /** Provider pinned to us-east-1: CloudFront only reads ACM certificates there. */
   readonly usEast1: aws.Provider;
-  /** Clock for the renewal window (tests). */
-  readonly now?: () => Date;
 }
+
+/**
+ * What the renewal function changes in place after the first import, so Pulumi must not put back:
+ * the ACM certificate's body, chain and key, and the issuing invocation (re-running it would only
+ * mint a certificate nobody imports).
+ */
+export const SELF_RENEWED_FIELDS = {
+  certificate: ["certificateBody", "certificateChain", "privateKey"],
+  issue: ["input", "triggers"],
+} as const;
 
 interface IssueResult {
   certificatePem?: string;
@@ -33,23 +41,23 @@ interface IssueResult {
 }
 
 /**
- * The client certificate CloudFront presents to the API origin: an ECDSA P-256 key and CSR made
- * with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth, with an idempotency key so
- * retries never mint a second certificate, derived from the private key so it cannot be
- * guessed), checked (clientAuth EKU, key type, chain ≤ 3), and imported into ACM in us-east-1 —
- * body = leaf, chain = issuing + root, key as a secret. When the renewal window turns, a plain
- * `pulumi up` re-issues and re-imports it in place (same ARN).
+ * The client certificate CloudFront presents to the API origin, first import: an ECDSA P-256 (or
+ * RSA 2048) key and CSR made with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth,
+ * with an idempotency key so retries never mint a second certificate, derived from the private
+ * key so it cannot be guessed), checked (clientAuth EKU, key type, chain ≤ 3 of this CA's
+ * certificates), and imported into ACM in us-east-1 — body = leaf, chain = issuing + root, key as
+ * a secret. From then on the certificate belongs to the renewal function
+ * (OriginCertificateRenewer), which re-imports under the same ARN: Pulumi ignores the fields it
+ * changes ({@link SELF_RENEWED_FIELDS}), so `pulumi up` (with or without --refresh) neither puts
+ * an old certificate back nor mints a new one.
  */
 export class OriginClientCertificate extends pulumi.ComponentResource {
   public readonly certificateArn: pulumi.Output<string>;
-  public readonly serialNumber: pulumi.Output<string>;
-  public readonly notAfter: pulumi.Output<string>;
 
   constructor(name: string, args: OriginClientCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:workload:OriginClientCertificate", name, {}, opts);
     const parent = { parent: this };
     const lifetimeDays = args.lifetimeDays ?? 90;
-    const window = renewalWindow((args.now ?? (() => new Date()))(), lifetimeDays, args.renewBeforeDays ?? 30);
     const key = new tls.PrivateKey(`${name}-key`, args.keyAlgorithm === "RSA" ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" }, parent);
     const csr = new tls.CertRequest(
       `${name}-csr`,
@@ -60,27 +68,25 @@ export class OriginClientCertificate extends pulumi.ComponentResource {
       `${name}-issue`,
       {
         functionName: args.issuerFunctionArn,
-        // One idempotency key per stack, certificate and window (a retried `up` gets the same
-        // certificate), keyed by our private key so nobody else can claim it first.
-        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, `w${window}`) }),
-        triggers: { renewalWindow: String(window) },
+        // One idempotency key per stack and certificate (a retried `up` gets the same certificate),
+        // keyed by our private key so nobody else can claim it first. The renewal function's keys
+        // share the component name, so the inventory sees one series.
+        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, "initial") }),
       },
-      parent,
+      { parent: this, ignoreChanges: [...SELF_RENEWED_FIELDS.issue] },
     );
-    const issued = issue.result.apply((raw) => {
+    const issued = pulumi.all([issue.result, args.trustBundlePem]).apply(([raw, bundle]) => {
       const result = JSON.parse(raw) as IssueResult;
       if (result.error) throw new Error(`ca-issuer refused the origin client certificate: ${result.error.code}${result.error.field ? ` (${result.error.field})` : ""}: ${result.error.message}`);
-      checkOriginClientCertificate(result.certificatePem!, result.chainPem!);
+      checkOriginClientCertificate(result.certificatePem!, result.chainPem!, { trustedCaSha256: caFingerprints(bundle) });
       return result;
     });
     const certificate = new aws.acm.Certificate(
       `${name}-acm`,
       { certificateBody: issued.apply((r) => r.certificatePem!), certificateChain: issued.apply((r) => r.chainPem!), privateKey: pulumi.secret(key.privateKeyPem) },
-      { parent: this, provider: args.usEast1 },
+      { parent: this, provider: args.usEast1, ignoreChanges: [...SELF_RENEWED_FIELDS.certificate] },
     );
     this.certificateArn = certificate.arn;
-    this.serialNumber = issued.apply((r) => r.serialNumber!);
-    this.notAfter = issued.apply((r) => r.notAfter!);
-    this.registerOutputs({ certificateArn: this.certificateArn, serialNumber: this.serialNumber, notAfter: this.notAfter });
+    this.registerOutputs({ certificateArn: this.certificateArn });
   }
 }

@@ -4,11 +4,12 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { VERIFY_ENV } from "../cli/commands/verify";
+import { SMOKE_TEST_SUBJECT } from "../functions/shared/contract";
 import { stackIdempotencyKey } from "./idempotency-key";
 import { REPO_ROOT } from "./lambda-bundle";
 
-/** The smoke-test certificate's subject; the CA's client_auth name policy must allow it. */
-export const SMOKE_TEST_SUBJECT = { commonName: "edge-mtls-smoke-test", organizationalUnit: "Smoke Test" } as const;
+/** The smoke-test certificate's subject (the renewal function uses it too); the CA's client_auth name policy must allow it. */
+export { SMOKE_TEST_SUBJECT };
 
 /** Arguments of {@link OriginSmokeTest}. */
 export interface OriginSmokeTestArgs {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARTIFACT_KEYS, CA_ENV, CRL_METRIC, TABLE_LAYOUT } from "../functions/shared/contract";
+import { ARTIFACT_KEYS, CA_ENV, CRL_METRIC, INVENTORY_ENV, REMINDER_ENV } from "../functions/shared/contract";
 import type { NamePolicy } from "../pki/issuance-policy";
 import type { SubjectFields } from "../pki/names";
 import type { CertificatePurpose } from "../pki/profiles";
@@ -11,14 +11,18 @@ import {
   CA_FUNCTIONS,
   CaFunction,
   functionStatements,
+  inventoryStatements,
   keygenKeyPolicy,
   principalFor,
+  reminderStatements,
   signingKeyPolicy,
 } from "./ca-policies";
 import { BundledFunction, functionErrorAlarm, lambdaRole } from "./bundled-function";
+import { inventoryTableShape } from "./inventory-table";
 import { keyChangeAlarm } from "./key-change-alarm";
 import { SMOKE_TEST_SUBJECT } from "./origin-smoke-test";
 import { privateBucket } from "./private-bucket";
+import { PublicPkiEndpoint } from "./public-pki-endpoint";
 import { scheduleInvocations } from "./schedules";
 import { bundleFunction } from "./lambda-bundle";
 
@@ -62,6 +66,21 @@ export interface ServerlessCaArgs {
   readonly crlValidityHours?: number;
   /** SNS topic for alarms; default none (alarms still show in CloudWatch). */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** SNS topic for expiry reminders; default the alarm topic; without either there are no reminders. */
+  readonly notificationTopicArn?: pulumi.Input<string>;
+  /** Days before expiry at which each certificate is reminded of, once each; default 30, 14, 7, 1. */
+  readonly reminderWindowsDays?: readonly number[];
+  /** IAM role ARNs of other accounts that may invoke ca-inventory (read-only listings). Default none. */
+  readonly inventoryReaderPrincipals?: readonly string[];
+  /** A public endpoint for the CA certificates and CRLs (CloudFront + OAC); sets the CRL DP / AIA base to `http://<domainName>`. Default none. */
+  readonly publicEndpoint?: {
+    readonly domainName: string;
+    readonly hostedZoneId?: string;
+    readonly certificateArn?: string;
+    readonly priceClass?: string;
+    /** Provider pinned to us-east-1, for the endpoint's ACM certificate. */
+    readonly usEast1: aws.Provider;
+  };
   /** KMS deletion window in days (7–30); default 30. */
   readonly keyDeletionWindowDays?: number;
   /** Production guard: keys, table and bucket get `protect` and `retainOnDelete`, the table deletion protection. Default false. */
@@ -83,6 +102,9 @@ const FUNCTION_SETTINGS: Record<CaFunction, { memorySize: number; timeout: numbe
   "ca-revoker": { memorySize: 1024, timeout: 120, description: "edge-mtls CA: revoke certificates and publish the issuing CRL (admin roles only)" },
   "ca-crl": { memorySize: 1024, timeout: 120, description: "edge-mtls CA: publish the issuing CRL" },
 };
+
+/** The default reminder windows, in days before expiry. */
+export const DEFAULT_REMINDER_WINDOWS_DAYS: readonly number[] = [30, 14, 7, 1];
 
 /** What ca-admin's bootstrap answers (parsed from the invocation result). */
 interface Bootstrap {
@@ -117,6 +139,10 @@ export class ServerlessCa extends pulumi.ComponentResource {
   public readonly caAccountId: pulumi.Output<string>;
   /** The statement to add to the alarm topic's policy so key changes reach it (JSON); empty without a topic. */
   public readonly alarmTopicPolicyStatement: pulumi.Output<string>;
+  /** ca-inventory, which `edge-mtls cert list --ca-function` invokes. */
+  public readonly inventoryFunctionArn: pulumi.Output<string>;
+  /** Where relying parties fetch CRLs and CA certificates (`http://<publicDomain>`, or publicBaseUrl); empty without either. */
+  public readonly publicBaseUrl: pulumi.Output<string>;
 
   constructor(name: string, args: ServerlessCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:ca:ServerlessCa", name, {}, opts);
@@ -179,15 +205,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
       `${name}-inventory`,
       {
         billingMode: "PAY_PER_REQUEST",
-        hashKey: TABLE_LAYOUT.partitionKey,
-        rangeKey: TABLE_LAYOUT.sortKey,
-        attributes: [
-          { name: TABLE_LAYOUT.partitionKey, type: "S" },
-          { name: TABLE_LAYOUT.sortKey, type: "S" },
-          { name: TABLE_LAYOUT.revokedIndexKey, type: "S" },
-          { name: TABLE_LAYOUT.revokedIndexSortKey, type: "S" },
-        ],
-        globalSecondaryIndexes: [{ name: TABLE_LAYOUT.revokedIndex, hashKey: TABLE_LAYOUT.revokedIndexKey, rangeKey: TABLE_LAYOUT.revokedIndexSortKey, projectionType: "ALL" }],
+        ...inventoryTableShape(),
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
         deletionProtectionEnabled: args.protect ?? false,
@@ -197,13 +215,17 @@ export class ServerlessCa extends pulumi.ComponentResource {
 
     // SSE-S3: certificates and CRLs are public data, and workload accounts must read them without KMS grants.
     const { bucket, versioning, publicAccessBlock } = privateBucket(`${name}-artifacts`, this, { versioned: true, forceDestroy: !args.protect, bucketOptions: guard });
+    const endpoint = args.publicEndpoint ? new PublicPkiEndpoint(`${name}-public`, { environment: args.environment, bucket, ...args.publicEndpoint }, parent) : undefined;
     new aws.s3.BucketPolicy(
       `${name}-artifacts-policy`,
-      { bucket: bucket.id, policy: pulumi.all([bucket.arn, workloadPrincipals]).apply(([arn, readers]) => JSON.stringify(caBucketPolicy(arn, readers))) },
+      { bucket: bucket.id, policy: pulumi.all([bucket.arn, workloadPrincipals, endpoint?.distributionArn]).apply(([arn, readers, publicArn]) => JSON.stringify(caBucketPolicy(arn, readers, publicArn))) },
       { parent: this, dependsOn: [publicAccessBlock] },
     );
 
-    const base = args.publicBaseUrl?.replace(/\/+$/, "");
+    if (endpoint && args.publicBaseUrl && args.publicBaseUrl.replace(/\/+$/, "") !== endpoint.baseUrl) {
+      throw new Error(`publicBaseUrl ${args.publicBaseUrl} and the public endpoint ${endpoint.baseUrl} disagree; give one (the endpoint sets the base URL)`);
+    }
+    const base = endpoint?.baseUrl ?? args.publicBaseUrl?.replace(/\/+$/, "");
     const environment: Record<string, pulumi.Input<string>> = {
       [CA_ENV.tableName]: table.name,
       [CA_ENV.bucketName]: bucket.bucket,
@@ -252,21 +274,76 @@ export class ServerlessCa extends pulumi.ComponentResource {
       { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "bootstrap" }), triggers: { configuration: bootstrapTrigger } },
       { parent: this, dependsOn: [...rolePolicies, rootKey, issuingKey, ...(versioning ? [versioning] : [])] },
     );
+    // Certificates issued before the expiry and series indexes get their attributes, once (bump the
+    // version to run it again); on a new CA it finds nothing.
+    new aws.lambda.Invocation(
+      `${name}-index-inventory`,
+      { functionName: functions["ca-admin"].name, input: JSON.stringify({ action: "index-inventory" }), triggers: { indexVersion: "1" } },
+      { parent: this, dependsOn: [invocation, table] },
+    );
     const bootstrap = invocation.result.apply((raw) => {
       const parsed = JSON.parse(raw) as Bootstrap;
       if (parsed.error) throw new Error(`ca-admin bootstrap refused: ${parsed.error.code}${parsed.error.field ? ` (${parsed.error.field})` : ""}: ${parsed.error.message}`);
       return parsed;
     });
 
-    // Schedules: the issuing CRL from ca-crl; the root CRL from ca-admin (the only holder of the root key).
+    // Read-only inventory listings (edge-mtls cert list --ca-function).
+    const inventory = new BundledFunction(
+      `${name}-ca-inventory`,
+      {
+        source: "ca-inventory",
+        functionName: `${prefix}-ca-inventory`,
+        description: "edge-mtls CA: list the certificate inventory (read-only, through its indexes)",
+        environment: { [INVENTORY_ENV.tableName]: table.name },
+        statements: table.arn.apply((tableArn) => inventoryStatements(tableArn)),
+        memorySize: 512,
+        timeout: 30,
+        logRetentionDays: args.logRetentionDays,
+      },
+      parent,
+    );
+    (args.inventoryReaderPrincipals ?? []).forEach((principal, index) => {
+      new aws.lambda.Permission(`${name}-inventory-invoke-${index}`, { action: "lambda:InvokeFunction", function: inventory.functionName, principal }, parent);
+    });
+
+    // Expiry reminders, once a day, to the notification topic (or the alarm topic).
+    const notificationTopicArn = args.notificationTopicArn ?? args.alarmTopicArn;
+    const reminders = notificationTopicArn
+      ? new BundledFunction(
+          `${name}-ca-reminders`,
+          {
+            source: "ca-reminders",
+            functionName: `${prefix}-ca-reminders`,
+            description: "edge-mtls CA: remind of certificates about to expire, once per certificate and window",
+            environment: {
+              [REMINDER_ENV.tableName]: table.name,
+              [REMINDER_ENV.topicArn]: notificationTopicArn,
+              [REMINDER_ENV.windowsDays]: JSON.stringify(args.reminderWindowsDays ?? DEFAULT_REMINDER_WINDOWS_DAYS),
+              [REMINDER_ENV.environment]: args.environment,
+            },
+            statements: pulumi.all([table.arn, notificationTopicArn]).apply(([tableArn, topicArn]) => reminderStatements(tableArn, topicArn)),
+            memorySize: 256,
+            timeout: 300,
+            logRetentionDays: args.logRetentionDays,
+          },
+          parent,
+        )
+      : undefined;
+
+    // Schedules: the issuing CRL from ca-crl; the root CRL from ca-admin (the only holder of the root key); reminders daily.
     scheduleInvocations(name, this, [
       { key: "issuing-crl", functionArn: functions["ca-crl"].arn, expression: args.crlSchedule ?? "rate(1 hour)", input: "{}" },
       { key: "root-crl", functionArn: functions["ca-admin"].arn, expression: "rate(1 day)", input: JSON.stringify({ action: "root-crl" }) },
+      ...(reminders ? [{ key: "expiry-reminders", functionArn: reminders.arn, expression: "rate(1 day)", input: "{}" }] : []),
     ]);
 
     const alarmActions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
     for (const fn of CA_FUNCTIONS) {
       functionErrorAlarm(`${name}-${fn}-errors`, this, { functionName: functions[fn].name, description: `${prefix}-${fn} failed (errors, not refused requests)`, periodSeconds: 300, alarmActions });
+    }
+    functionErrorAlarm(`${name}-ca-inventory-errors`, this, { functionName: inventory.functionName, description: `${prefix}-ca-inventory failed (errors, not refused requests)`, periodSeconds: 300, alarmActions });
+    if (reminders) {
+      functionErrorAlarm(`${name}-ca-reminders-errors`, this, { functionName: reminders.functionName, description: `${prefix}-ca-reminders failed: some expiry reminders were not sent (the next daily run retries them)`, periodSeconds: 3600, alarmActions });
     }
     new aws.cloudwatch.MetricAlarm(
       `${name}-stale-crl`,
@@ -317,6 +394,8 @@ export class ServerlessCa extends pulumi.ComponentResource {
     this.alarmTopicPolicyStatement = args.alarmTopicArn
       ? pulumi.all([args.alarmTopicArn, keyChanges.arn]).apply(([topic, rule]) => JSON.stringify(alarmTopicEventsStatement(topic, rule)))
       : pulumi.output("");
+    this.inventoryFunctionArn = inventory.arn;
+    this.publicBaseUrl = pulumi.output(base ?? "");
     this.crlUrls = bucket.bucket.apply((b) => [
       `s3://${b}/${ARTIFACT_KEYS.issuingCrl}`,
       `s3://${b}/${ARTIFACT_KEYS.rootCrl}`,
@@ -336,6 +415,8 @@ export class ServerlessCa extends pulumi.ComponentResource {
       caBucketName: this.caBucketName,
       caAccountId: this.caAccountId,
       alarmTopicPolicyStatement: this.alarmTopicPolicyStatement,
+      inventoryFunctionArn: this.inventoryFunctionArn,
+      publicBaseUrl: this.publicBaseUrl,
     });
   }
 }

@@ -23,6 +23,8 @@ export interface RecordedResource {
   readonly maskedInputs?: Record<string, any>;
   readonly outputs?: Record<string, any>;
   readonly provider?: string;
+  /** The resource option `ignoreChanges`, as registered (the mocks' newResource does not see options). */
+  readonly ignoreChanges?: string[];
 }
 
 export const ACCOUNT_ID = "111111111111";
@@ -111,8 +113,23 @@ function maskSecrets(value: any): any {
   return value;
 }
 
+/**
+ * Outputs of @pulumi/tls resources by name and inputs: a key or CSR whose inputs did not change
+ * keeps its generated value from one program run to the next, as Pulumi state does (a second run
+ * of a program must not see new keys where `pulumi up` would keep the old ones).
+ */
+const generated = new Map<string, Record<string, any>>();
+
 /** Provider-computed attributes the programs read, made realistic (real keys and CSRs for @pulumi/tls). */
 async function extraState(args: pulumi.runtime.MockResourceArgs): Promise<Record<string, any>> {
+  if (!args.type.startsWith("tls:")) return computedState(args);
+  const stateKey = JSON.stringify([pulumi.getStack(), args.type, args.name, args.inputs]);
+  const kept = generated.get(stateKey) ?? (await computedState(args));
+  generated.set(stateKey, kept);
+  return kept;
+}
+
+async function computedState(args: pulumi.runtime.MockResourceArgs): Promise<Record<string, any>> {
   const usEast1 = (args.provider ?? "").includes("us-east-1");
   switch (args.type) {
     case "pulumi:pulumi:StackReference":
@@ -165,8 +182,9 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
       newResource: async (wire: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
         pending++;
         const args = { ...wire, inputs: unwrapSecrets(wire.inputs) };
+        const ignoreChanges = registeringIgnoreChanges;
         try {
-          const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any> };
+          const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any>, ...(ignoreChanges.length ? { ignoreChanges } : {}) };
           recorded.push(entry);
           const state: Record<string, any> = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs) };
           if (args.type === "aws:s3/bucket:Bucket") state.bucket = args.inputs.bucket ?? `${args.name}-bucket`;
@@ -198,7 +216,17 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
     false,
     "organization",
   );
+  // newResource is not given resource options: read ignoreChanges off the request it is called for
+  // (synchronously, before newResource's first await).
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: { getIgnorechangesList(): string[] }, callback: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    registeringIgnoreChanges = req.getIgnorechangesList();
+    return register(req, callback);
+  };
 }
+
+let registeringIgnoreChanges: string[] = [];
 
 /** Resolves an Output (through `apply`, not the internal promise). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -18,7 +18,21 @@ export interface WorkloadStackConfig {
   readonly edgeCertificateArn?: string;
   readonly apiCertificateArn?: string;
   readonly apiOwnershipVerificationCertificateArn?: string;
-  readonly originCertificate: { commonName: string; organizationalUnit: string; lifetimeDays: number; renewBeforeDays: number; keyAlgorithm: "ECDSA" | "RSA" };
+  readonly originCertificate: {
+    commonName: string;
+    organizationalUnit: string;
+    lifetimeDays: number;
+    renewBeforeDays: number;
+    keyAlgorithm: "ECDSA" | "RSA";
+    /** Alarm when fewer days remain (default half of renewBeforeDays). */
+    alarmBelowDays: number;
+    /** When the renewal function runs (EventBridge Scheduler expression). */
+    renewalSchedule: string;
+    /** Run the how-to's checks after each renewal (default: as verifyAfterDeploy). */
+    checkAfterRenewal: boolean;
+  };
+  /** SNS topic for the workload stack's alarms (origin certificate renewal and expiry). */
+  readonly alarmTopicArn?: string;
   readonly allowedOriginSubjects: { commonName: string; organizationalUnit: string }[];
   readonly secretHeaderName: string;
   readonly siteContentDir?: string;
@@ -74,12 +88,20 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1 || renewBeforeDays >= lifetimeDays) throw new StackConfigError("originCertificate", `renewBeforeDays must be at least 1 and less than lifetimeDays (${lifetimeDays}); got ${origin.renewBeforeDays}`);
   const keyAlgorithm = (origin.keyAlgorithm ?? "ECDSA") as string;
   if (keyAlgorithm !== "ECDSA" && keyAlgorithm !== "RSA") throw new StackConfigError("originCertificate", `keyAlgorithm must be ECDSA (P-256) or RSA (2048), the two CloudFront accepts for origin mTLS; got ${keyAlgorithm}`);
+  const alarmBelowDays = origin.alarmBelowDays === undefined ? Math.max(1, Math.floor(renewBeforeDays / 2)) : Number(origin.alarmBelowDays);
+  if (!Number.isInteger(alarmBelowDays) || alarmBelowDays < 1 || alarmBelowDays > renewBeforeDays) throw new StackConfigError("originCertificate", `alarmBelowDays must be a whole number from 1 to renewBeforeDays (${renewBeforeDays}): the alarm is for a renewal that did not happen; got ${origin.alarmBelowDays}`);
+  const renewalSchedule = origin.renewalSchedule === undefined ? "rate(12 hours)" : origin.renewalSchedule;
+  if (typeof renewalSchedule !== "string" || !/^(rate\(\d+ (minutes?|hours?|days?)\)|cron\(.+\))$/.test(renewalSchedule)) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}`);
+  if (origin.checkAfterRenewal !== undefined && typeof origin.checkAfterRenewal !== "boolean") throw new StackConfigError("originCertificate", "checkAfterRenewal must be true or false");
   const originCertificate = {
     commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",
     organizationalUnit: typeof origin.organizationalUnit === "string" ? origin.organizationalUnit : "CloudFront",
     lifetimeDays,
     renewBeforeDays,
     keyAlgorithm: keyAlgorithm as "ECDSA" | "RSA",
+    alarmBelowDays,
+    renewalSchedule,
+    checkAfterRenewal: origin.checkAfterRenewal as boolean | undefined,
   };
   const allowed = get("allowedOriginSubjects") ?? [{ commonName: originCertificate.commonName, organizationalUnit: originCertificate.organizationalUnit }];
   if (!Array.isArray(allowed) || !allowed.every((a) => a && typeof a.commonName === "string" && typeof a.organizationalUnit === "string")) {
@@ -95,6 +117,9 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const retention = get("logRetentionDays");
   const verify = get("verifyAfterDeploy");
   if (verify !== undefined && typeof verify !== "boolean") throw new StackConfigError("verifyAfterDeploy", "must be true or false");
+  const verifyAfterDeploy = verify === undefined ? environment !== "prod" : verify;
+  const alarmTopicArn = str("alarmTopicArn");
+  if (alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(alarmTopicArn)) throw new StackConfigError("alarmTopicArn", `must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got ${alarmTopicArn}`);
   return {
     region,
     assumeRoleArn: str("assumeRoleArn"),
@@ -106,14 +131,15 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     edgeCertificateArn,
     apiCertificateArn,
     apiOwnershipVerificationCertificateArn: str("apiOwnershipVerificationCertificateArn"),
-    originCertificate,
+    originCertificate: { ...originCertificate, checkAfterRenewal: originCertificate.checkAfterRenewal ?? verifyAfterDeploy },
+    alarmTopicArn,
     allowedOriginSubjects: allowed,
     secretHeaderName,
     siteContentDir: str("siteContentDir"),
     priceClass: str("priceClass"),
     webAclArn: str("webAclArn"),
     logRetentionDays: retention === undefined ? undefined : Number(retention),
-    verifyAfterDeploy: verify === undefined ? environment !== "prod" : verify,
+    verifyAfterDeploy,
   };
 }
 

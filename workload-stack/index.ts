@@ -3,27 +3,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { structuredValue } from "../stack-config";
 import { MtlsApi } from "../components/mtls-api";
 import { MtlsDistribution } from "../components/mtls-distribution";
+import { OriginCertificateRenewer } from "../components/origin-certificate-renewer";
 import { OriginClientCertificate } from "../components/origin-client-certificate";
 import { OriginSmokeTest } from "../components/origin-smoke-test";
 import { S3Origin } from "../components/s3-origin";
 import { TrustStore } from "../components/trust-store";
+import { validatedCertificate } from "../components/validated-certificate";
 import { ViewerRevocation } from "../components/viewer-revocation";
 import { ARTIFACT_KEYS } from "../functions/shared/contract";
 import { checkOriginSecret, qualifyStackName, readWorkloadStackConfig } from "./config";
-
-/** A DNS-validated ACM certificate for `domain` in the provider's region. */
-function validatedCertificate(name: string, domain: string, zoneId: string, provider: aws.Provider): pulumi.Output<string> {
-  const certificate = new aws.acm.Certificate(name, { domainName: domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1" }, { provider });
-  const records = certificate.domainValidationOptions.apply((options) =>
-    options.map((o, i) => new aws.route53.Record(`${name}-validation-${i}`, { zoneId, name: o.resourceRecordName, type: o.resourceRecordType, records: [o.resourceRecordValue], ttl: 300, allowOverwrite: true }, { provider })),
-  );
-  return new aws.acm.CertificateValidation(`${name}-validation`, { certificateArn: certificate.arn, validationRecordFqdns: records.apply((r) => r.map((x) => x.fqdn)) }, { provider }).certificateArn;
-}
 
 /** Options of the workload program beyond its stack config. */
 export interface WorkloadStackOptions {
   /** The CA stack to read, handed over in memory (the Automation API); wins over `edge-mtls:caStack`. */
   readonly caStack?: string;
+  /** The clock (tests). */
+  readonly now?: () => Date;
 }
 
 /** The workload stack program: the CA stack's outputs → trust store, origins, API, distribution. */
@@ -44,8 +39,8 @@ export function workloadStack(options: WorkloadStackOptions = {}) {
   const caBucket = ca.requireOutput("caBucketName") as pulumi.Output<string>;
   const issuerFunctionArn = ca.requireOutput("issuerFunctionArn") as pulumi.Output<string>;
 
-  const edgeCertificateArn = settings.edgeCertificateArn ?? validatedCertificate("edge-certificate", settings.edgeDomain, settings.hostedZoneId!, usEast1);
-  const apiCertificateArn = settings.apiCertificateArn ?? validatedCertificate("api-certificate", settings.apiDomain, settings.hostedZoneId!, regional);
+  const edgeCertificateArn = settings.edgeCertificateArn ?? validatedCertificate("edge-certificate", settings.edgeDomain, settings.hostedZoneId!, { provider: usEast1 });
+  const apiCertificateArn = settings.apiCertificateArn ?? validatedCertificate("api-certificate", settings.apiDomain, settings.hostedZoneId!, { provider: regional });
 
   const trustStore = new TrustStore("trust", { trustBundlePem, usEast1, region: settings.region }, inRegion);
   const site = new S3Origin("site", { contentDir: settings.siteContentDir }, inRegion);
@@ -69,7 +64,34 @@ export function workloadStack(options: WorkloadStackOptions = {}) {
     },
     inRegion,
   );
-  const originCertificate = new OriginClientCertificate("origin-client", { issuerFunctionArn, usEast1, ...settings.originCertificate }, inRegion);
+  const origin = settings.originCertificate;
+  const originName = "origin-client";
+  const originCertificate = new OriginClientCertificate(
+    originName,
+    { issuerFunctionArn, trustBundlePem, usEast1, commonName: origin.commonName, organizationalUnit: origin.organizationalUnit, keyAlgorithm: origin.keyAlgorithm, lifetimeDays: origin.lifetimeDays },
+    inRegion,
+  );
+  // From the first import on, the renewer owns the certificate: renewal needs no deploy.
+  const renewer = new OriginCertificateRenewer(
+    "origin-renewer",
+    {
+      environment: settings.environment,
+      certificateArn: originCertificate.certificateArn,
+      issuerFunctionArn,
+      trustBundlePem,
+      commonName: origin.commonName,
+      organizationalUnit: origin.organizationalUnit,
+      lifetimeDays: origin.lifetimeDays,
+      renewBeforeDays: origin.renewBeforeDays,
+      alarmBelowDays: origin.alarmBelowDays,
+      schedule: origin.renewalSchedule,
+      idempotencyComponent: originName,
+      smokeTest: origin.checkAfterRenewal ? { edgeUrl: `https://${settings.edgeDomain}`, apiUrl: `https://${settings.apiDomain}` } : undefined,
+      alarmTopicArn: settings.alarmTopicArn,
+      logRetentionDays: settings.logRetentionDays,
+    },
+    inRegion,
+  );
   const revocation = new ViewerRevocation("viewer-revocation", { environment: settings.environment, crlBucket: caBucket, crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem, usEast1, logRetentionDays: settings.logRetentionDays }, inRegion);
   const edge = new MtlsDistribution(
     "edge",
@@ -100,6 +122,7 @@ export function workloadStack(options: WorkloadStackOptions = {}) {
         edgeUrl: `https://${settings.edgeDomain}`,
         apiUrl: `https://${settings.apiDomain}`,
         triggers: { distributionEtag: edge.etag, originCertificateArn: originCertificate.certificateArn, trustBundleVersion: trustStore.truststoreVersion, authorizerCodeHash: api.authorizerCodeHash },
+        now: options.now,
       },
       { ...inRegion, dependsOn: [edge, api, site] },
     );
@@ -116,7 +139,8 @@ export function workloadStack(options: WorkloadStackOptions = {}) {
     distributionId: edge.distributionId,
     distributionDomainName: edge.domainName,
     originClientCertificateArn: originCertificate.certificateArn,
-    originClientCertificateNotAfter: originCertificate.notAfter,
+    originCertificateRenewerFunctionName: renewer.functionName,
+    originCertificateRenewerRoleArn: renewer.roleArn,
     trustStoreId: trustStore.cloudFrontTrustStoreId,
     truststoreUri: trustStore.truststoreUri,
     truststoreVersion: trustStore.truststoreVersion,

@@ -22,19 +22,26 @@ export interface BootstrapResult {
  * ca-admin. `{ action: "bootstrap" }` (the default) creates the root and issuing CA if absent and
  * publishes their certificates, the trust bundle and the first CRLs; a second run changes nothing
  * and returns the same certificates. `{ action: "root-crl" }` republishes the root CRL (the
- * scheduler calls it: only this function may use the root key).
+ * scheduler calls it: only this function may use the root key). `{ action: "index-inventory" }`
+ * adds the expiry and series index attributes to certificates issued before those indexes.
  */
-export async function handle(rawEvent: unknown, deps: CaDeps): Promise<BootstrapResult | { crlNumber: number } | { error: ReturnType<PkiError["toJSON"]> }> {
+export async function handle(rawEvent: unknown, deps: CaDeps): Promise<BootstrapResult | { crlNumber: number } | { indexed: number } | { error: ReturnType<PkiError["toJSON"]> }> {
   try {
     const event = (parseEvent(rawEvent) ?? {}) as { action?: unknown };
     const action = event.action ?? "bootstrap";
     if (!deps.rootSigner) throw new PkiError("KMS_KEY_UNUSABLE", "ca-admin needs the root key (ROOT_KEY_ID)");
     if (action === "bootstrap") return await bootstrap(deps, deps.rootSigner);
+    if (action === "index-inventory") {
+      // Certificates issued before the expiry and series indexes: give them the attributes those indexes key on.
+      const indexed = (await deps.store.indexUnindexedCertificates?.()) ?? 0;
+      deps.log.info("inventory.indexed", { indexed });
+      return { indexed };
+    }
     if (action === "root-crl") {
       const root = await loadCa(await requireCa(deps.store, "root"), deps.rootSigner, {});
       return { crlNumber: (await publishRootCrl(deps, root)).crlNumber };
     }
-    throw new PkiError("REQUEST_INVALID", `action must be "bootstrap" or "root-crl"; got ${JSON.stringify(action)}`, "action");
+    throw new PkiError("REQUEST_INVALID", `action must be "bootstrap", "root-crl" or "index-inventory"; got ${JSON.stringify(action)}`, "action");
   } catch (error) {
     if (!isPkiError(error)) throw error;
     deps.log.error("ca-admin.refused", { code: error.code, field: error.field, message: error.message });

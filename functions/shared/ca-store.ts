@@ -1,6 +1,7 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RevocationReason, RevokedEntry } from "../../pki/crl";
 import { TABLE_LAYOUT } from "./contract";
+import { inventoryIndexAttributes } from "./inventory";
 
 export { TABLE_LAYOUT };
 
@@ -57,6 +58,12 @@ export interface CaStore {
   revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked">;
   /** Every revoked certificate, for the CRL: at least every revocation made before the call. */
   listRevoked(): Promise<RevokedEntry[]>;
+  /**
+   * Gives certificate records written before the expiry and series indexes existed their index
+   * attributes (one scan, one conditional update each); returns how many it indexed. Optional:
+   * stores that never held such records need not have it.
+   */
+  indexUnindexedCertificates?(): Promise<number>;
 }
 
 /** How long {@link DynamoCaStore.listRevoked} waits for the revoked index to catch up, in total. */
@@ -65,6 +72,12 @@ export const INDEX_CATCH_UP_MS = 6_000;
 
 const caKey = (role: string) => ({ pk: `CA#${role}`, sk: "CA" });
 const certKey = (serialHex: string) => ({ pk: `CERT#${serialHex}`, sk: "CERT" });
+
+/** A certificate record as the table holds it: its key, the record, and the attributes that index it (expiry year, series). */
+export function certificateItem(record: CertificateRecord): Record<string, unknown> {
+  return { ...certKey(record.serialHex), ...record, ...inventoryIndexAttributes(record) };
+}
+
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: "IDEMPOTENCY" });
 
 function isConditionFailure(error: unknown): boolean {
@@ -116,7 +129,7 @@ export class DynamoCaStore implements CaStore {
 
   async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists"> {
     const items: { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } }[] = [
-      { Put: { TableName: this.tableName, Item: { ...certKey(record.serialHex), ...record }, ConditionExpression: "attribute_not_exists(pk)" } },
+      { Put: { TableName: this.tableName, Item: certificateItem(record), ConditionExpression: "attribute_not_exists(pk)" } },
     ];
     if (idempotency) {
       const item = { ...idempotencyKey(idempotency.key), serialHex: idempotency.serialHex, requestHash: idempotency.requestHash };
@@ -206,5 +219,39 @@ export class DynamoCaStore implements CaStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;
+  }
+
+  async indexUnindexedCertificates(): Promise<number> {
+    let indexed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "begins_with(pk, :cert) AND attribute_not_exists(#year)",
+          ProjectionExpression: "pk, sk, notAfter, idempotencyKey",
+          ExpressionAttributeNames: { "#year": TABLE_LAYOUT.expiryIndexKey },
+          ExpressionAttributeValues: { ":cert": "CERT#" },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const attributes = inventoryIndexAttributes({ notAfter: item.notAfter, idempotencyKey: item.idempotencyKey });
+        const names = Object.keys(attributes);
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(", ")}`,
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:a${i}`, attributes[name]])),
+          }),
+        );
+        indexed++;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return indexed;
   }
 }

@@ -1,12 +1,22 @@
 /** One structured log line (JSON), as CloudWatch Logs Insights reads it. Never pass key material. */
 export type LogFields = Record<string, string | number | boolean | undefined | null | string[]>;
 
+/** Dimensions and unit of a metric (CloudWatch standard units, e.g. `Count`, `None`). */
+export interface MetricOptions {
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly unit?: string;
+}
+
 /** Where handlers log; tests capture it. */
 export interface Logger {
   info(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
-  /** One CloudWatch metric, in the embedded metric format (a log line CloudWatch turns into a metric). */
-  metric(namespace: string, name: string, value: number): void;
+  /**
+   * One CloudWatch metric, in the embedded metric format (a log line CloudWatch turns into a
+   * metric; no cloudwatch:PutMetricData permission needed). Unit `Count` unless given; dimensions
+   * as name → value.
+   */
+  metric(namespace: string, name: string, value: number, options?: MetricOptions): void;
 }
 
 const SECRET_KEYS = /private|secret|key(pem)?$/i;
@@ -25,7 +35,9 @@ export function jsonLogger(write: (line: string) => void = (line) => process.std
   return {
     info: (event, fields) => emit("info", event, fields),
     error: (event, fields) => emit("error", event, fields),
-    metric: (namespace, name, value) =>
-      write(JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name, Unit: "Count" }] }] }, [name]: value })),
+    metric: (namespace, name, value, options = {}) => {
+      const dimensions = options.dimensions ?? {};
+      write(JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: options.unit ?? "Count" }] }] }, ...dimensions, [name]: value }));
+    },
   };
 }

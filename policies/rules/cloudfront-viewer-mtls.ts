@@ -1,4 +1,5 @@
 import { describe, hostOf } from "../normalise";
+import { isPublicPkiEndpoint, PUBLIC_PKI_TAG, publicPkiShapeProblems, taggedPublicPki } from "./public-pki";
 import { fieldsOf, PolicyResource, ResourceRule } from "./rule";
 
 const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
@@ -43,12 +44,15 @@ export const cloudfrontViewerMtls: ResourceRule = {
       const hosts = [...new Set(targets.map((t) => describe(hostOf(t.trim()) ?? t, 80)))];
       return [`an Amplify app proxies to ${hosts.slice(0, 3).join(", ")}${hosts.length > 3 ? ", …" : ""} (customRules with status 200) and Amplify Hosting has no viewer mTLS; front the origin with a CloudFront Distribution with viewerMtlsConfig, or exempt the app`];
     }
+    // The CA's public CRL/certificate endpoint serves relying parties that have no client certificate.
+    if (resource.type === DISTRIBUTION && isPublicPkiEndpoint(resource)) return [];
+    const shape = resource.type === DISTRIBUTION && taggedPublicPki(resource) ? [`it is tagged ${PUBLIC_PKI_TAG.key}=${PUBLIC_PKI_TAG.value} but is not a public PKI endpoint (${publicPkiShapeProblems(resource).join("; ")}): only S3 origins behind OAC and GET/HEAD behaviours may go without viewer mTLS`] : [];
     const unsupported = EDGES_WITHOUT_VIEWER_MTLS[resource.type];
     const config = fieldsOf(resource).get("viewerMtlsConfig");
     // A MultitenantDistribution is judged like a Distribution once a provider version can set viewerMtlsConfig on it.
     if (unsupported !== undefined && !(resource.type.endsWith(":MultitenantDistribution") && config.exists())) return [`${unsupported}; or exempt it if it is meant to be public`];
-    if (!config.exists()) return ['viewer mTLS is off: set viewerMtlsConfig { mode: "required", trustStoreConfig: { trustStoreId } } (TrustStore makes the trust store)'];
-    const problems: string[] = [];
+    if (!config.exists()) return [...shape, 'viewer mTLS is off: set viewerMtlsConfig { mode: "required", trustStoreConfig: { trustStoreId } } (TrustStore makes the trust store)'];
+    const problems: string[] = [...shape];
     const mode = config.get("mode");
     if (mode.text() !== "required") problems.push(`viewerMtlsConfig.mode is ${mode.describe()}: viewers without a certificate get in; set "required"`);
     const trustStore = config.get("trustStoreConfig");

@@ -44,7 +44,25 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
     assert.throws(() => read({ ...BASE, alarmTopicArn: "arn:aws:sns:us-east-1:111111111111:alarms" }), /edge-mtls:alarmTopicArn must be a topic in the CA's region eu-west-2: an EventBridge rule publishes only to targets in its own region; got us-east-1/);
     assert.equal(read({ ...BASE, alarmTopicArn: "arn:aws:sns:eu-west-2:111111111111:alarms" }).ca.alarmTopicArn, "arn:aws:sns:eu-west-2:111111111111:alarms");
+    assert.throws(() => read({ ...BASE, notificationTopicArn: "arn:aws:sqs:eu-west-2:111111111111:q" }), /edge-mtls:notificationTopicArn must be an SNS topic ARN/);
+    assert.equal(read({ ...BASE, notificationTopicArn: "arn:aws:sns:us-east-1:111111111111:certs.fifo" }).ca.notificationTopicArn, "arn:aws:sns:us-east-1:111111111111:certs.fifo", "reminders publish through the API: any region");
+    assert.deepEqual(read({ ...BASE, reminderWindowsDays: [60, 7] }).ca.reminderWindowsDays, [60, 7]);
+    for (const bad of [[], [0], [7, 7], ["7"], 7]) assert.throws(() => read({ ...BASE, reminderWindowsDays: bad }), /edge-mtls:reminderWindowsDays /, JSON.stringify(bad));
+    assert.throws(() => read({ ...BASE, inventoryReaderPrincipals: ["333333333333"] }), /edge-mtls:inventoryReaderPrincipals must name IAM roles, not accounts: 333333333333 would let every principal of that account list the whole inventory/);
     assert.throws(() => readCaStackConfig((key) => BASE[key], "ca-dev", undefined), /config aws:region is not set/);
+  });
+
+  it("publicDomain sets the one public base URL, http://<publicDomain>, and needs a zone or a us-east-1 certificate", () => {
+    const withZone = read({ ...BASE, publicDomain: "PKI.example.com", publicHostedZoneId: "Z1" });
+    assert.deepEqual(withZone.publicEndpoint, { domainName: "pki.example.com", hostedZoneId: "Z1", certificateArn: undefined });
+    assert.equal(withZone.ca.publicBaseUrl, "http://pki.example.com");
+    assert.equal(read({ ...BASE, publicDomain: "pki.example.com", publicHostedZoneId: "Z1", publicBaseUrl: "http://pki.example.com/" }).ca.publicBaseUrl, "http://pki.example.com");
+    assert.throws(() => read({ ...BASE, publicDomain: "pki.example.com", publicHostedZoneId: "Z1", publicBaseUrl: "https://pki.example.com" }), /edge-mtls:publicBaseUrl disagrees with edge-mtls:publicDomain: the endpoint serves http:\/\/pki\.example\.com/);
+    assert.throws(() => read({ ...BASE, publicDomain: "pki.example.com" }), /edge-mtls:publicDomain needs edge-mtls:publicHostedZoneId .* or edge-mtls:publicCertificateArn/);
+    assert.throws(() => read({ ...BASE, publicDomain: "pki.example.com", publicCertificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/x" }), /edge-mtls:publicCertificateArn must be an ACM certificate in us-east-1/);
+    assert.throws(() => read({ ...BASE, publicDomain: "not a host", publicHostedZoneId: "Z1" }), /edge-mtls:publicDomain must be a DNS host name/);
+    assert.throws(() => read({ ...BASE, publicHostedZoneId: "Z1" }), /edge-mtls:publicHostedZoneId needs edge-mtls:publicDomain/);
+    assert.equal(read(BASE).publicEndpoint, undefined);
   });
 });
 
@@ -73,9 +91,11 @@ describe("ca-stack: the program under mocks", function () {
       "caAccountId",
       "caBucketName",
       "crlUrls",
+      "inventoryFunctionArn",
       "issuerFunctionArn",
       "issuingCaCertPem",
       "keygenKeyArn",
+      "publicBaseUrl",
       "revokerFunctionArn",
       "rootCaCertPem",
       "trustBundlePem",
@@ -85,6 +105,7 @@ describe("ca-stack: the program under mocks", function () {
     assert.match(String(await promiseOf(outputs.trustBundlePem!)), /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\n$/);
     assert.match(String(await promiseOf(outputs.issuerFunctionArn!)), /function:edge-mtls-dev-ca-issuer$/);
     assert.match(String(await promiseOf(outputs.revokerFunctionArn!)), /function:edge-mtls-dev-ca-revoker$/);
+    assert.match(String(await promiseOf(outputs.inventoryFunctionArn!)), /function:edge-mtls-dev-ca-inventory$/);
   });
 
   it("without an alarm topic, the key-change rule still matches but has no target, and there is no topic statement to add", async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { checkOriginClientCertificate, cloudFrontTrustBundle, renewalWindow } from "../../components/edge-rules";
+import { checkOriginClientCertificate, cloudFrontTrustBundle } from "../../components/edge-rules";
+import { caFingerprints } from "../../pki/origin-client-certificate";
 import { s3OriginPolicy } from "../../components/s3-origin";
 import { issueLeaf, makeTestCa } from "../support/test-ca";
 
@@ -7,20 +8,6 @@ const DAY = 86400_000;
 
 describe("components: edge rules (pure)", function () {
   this.timeout(30_000);
-
-  it("renewal windows turn every (lifetime − renewBefore) days, so an up always finds ≥ renewBefore days left or renews", () => {
-    const start = new Date("2026-01-01T00:00:00Z");
-    const w0 = renewalWindow(start, 90, 30);
-    // Issued at any moment of a window, the certificate still has ≥ 30 days when the window ends.
-    for (let offset = 0; offset < 60; offset += 7) {
-      const issuedAt = new Date(start.getTime() + offset * DAY);
-      const windowOfIssue = renewalWindow(issuedAt, 90, 30);
-      const nextWindowStarts = (windowOfIssue + 1) * 60 * DAY;
-      assert.ok(issuedAt.getTime() + 90 * DAY - nextWindowStarts >= 30 * DAY);
-    }
-    assert.equal(renewalWindow(new Date(start.getTime() + 60 * DAY), 90, 30), w0 + 1);
-    assert.throws(() => renewalWindow(start, 90, 90), /renewBeforeDays must be at least 1 and less than lifetimeDays/);
-  });
 
   it("accepts an ECDSA P-256 or RSA 2048 clientAuth certificate with a chain of 3, and refuses the rest", async () => {
     const ca = await makeTestCa();
@@ -35,6 +22,20 @@ describe("components: edge rules (pure)", function () {
     const good = await issueLeaf(ca);
     assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.issuingPem + ca.issuingPem + ca.rootPem), /4 certificates; CloudFront accepts at most 3/);
     assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.rootPem + ca.issuingPem), /certificate 2 did not sign certificate 1/);
+  });
+
+  it("with the CA's fingerprints, accepts only a chain of that CA's certificates ending in its root; with a time, only a leaf valid then", async () => {
+    const ca = await makeTestCa();
+    const other = await makeTestCa({ name: "Other" });
+    const trusted = caFingerprints(ca.bundlePem);
+    const good = await issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" }, lifetimeDays: 10 });
+    checkOriginClientCertificate(good.certificate.pem, ca.issuingPem + ca.rootPem, { trustedCaSha256: trusted, now: new Date() });
+    const foreign = await issueLeaf(other);
+    assert.throws(() => checkOriginClientCertificate(foreign.certificate.pem, other.issuingPem + other.rootPem, { trustedCaSha256: trusted }), /certificate 2 \(.*Other Issuing CA.*\) is not one of the CA's certificates/);
+    // The issuing CA alone is a valid chain link but not a chain to the root.
+    assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.issuingPem, { trustedCaSha256: trusted }), /does not end in the CA's self-signed root/);
+    assert.throws(() => checkOriginClientCertificate(good.certificate.pem, "", { trustedCaSha256: trusted }), /chainPem: no PEM block found/);
+    assert.throws(() => checkOriginClientCertificate(good.certificate.pem, ca.issuingPem + ca.rootPem, { now: new Date(Date.now() + 11 * DAY) }), /is not valid now/);
   });
 
   it("writes CloudFront bundles without blank lines and refuses leaves and non-certificates in them", async () => {

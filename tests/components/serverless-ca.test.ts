@@ -131,6 +131,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     }
     const bucketObject = (key: string) => `arn:aws:s3:::test-ca-artifacts/${key}`;
     assert.deepEqual(asList(statement(policies["ca-admin"]!, "SignWithCaKeys").Resource), [keyArn("root"), keyArn("issuing")]);
+    assert.deepEqual([asList(statement(policies["ca-admin"]!, "IndexLegacyCertificates").Action), asList(statement(policies["ca-admin"]!, "IndexLegacyCertificates").Resource)], [["dynamodb:Scan"], [`arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory`]]);
     const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/test-ca-inventory`;
     const shape = (policy: PolicyDocument) => policy.Statement.filter((s) => s.Sid !== "WriteOwnLogs").map((s) => [s.Sid, asList(s.Action), asList(s.Resource)]);
     // ca-issuer issues and nothing else: it can neither mark a certificate revoked (no UpdateItem) nor publish a CRL.
@@ -153,13 +154,23 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     }
   });
 
-  it("the inventory table is on-demand, encrypted, point-in-time recoverable, deletion-protected in prod, with the sparse revoked index", () => {
+  it("the inventory table is on-demand, encrypted, point-in-time recoverable, deletion-protected in prod, with the revoked, expiry and series indexes and TTL on reminder records", () => {
     const table = named("test-ca-inventory").inputs;
     assert.equal(table.billingMode, "PAY_PER_REQUEST");
     assert.deepEqual(table.pointInTimeRecovery, { enabled: true });
     assert.deepEqual(table.serverSideEncryption, { enabled: true });
     assert.equal(table.deletionProtectionEnabled, true);
-    assert.deepEqual(table.globalSecondaryIndexes.map((g: { name: string; hashKey: string }) => [g.name, g.hashKey]), [["revoked", "revokedBy"]]);
+    assert.deepEqual(table.globalSecondaryIndexes.map((g: { name: string; hashKey: string; rangeKey: string; projectionType: string }) => [g.name, g.hashKey, g.rangeKey, g.projectionType]), [
+      ["revoked", "revokedBy", "serialHex", "ALL"],
+      ["expiry", "expiryYear", "notAfter", "INCLUDE"],
+      ["series", "series", "notAfter", "INCLUDE"],
+    ]);
+    // The listing and the reminders read from the expiry index, never the certificate PEM.
+    assert.ok(!table.globalSecondaryIndexes[1].nonKeyAttributes.includes("certificatePem"));
+    // No projected attribute is a key attribute of the table or of any index.
+    const keys = [table.hashKey, table.rangeKey, ...table.globalSecondaryIndexes.flatMap((g: { hashKey: string; rangeKey: string }) => [g.hashKey, g.rangeKey])];
+    for (const index of table.globalSecondaryIndexes) assert.deepEqual((index.nonKeyAttributes ?? []).filter((a: string) => keys.includes(a)), [], index.name);
+    assert.deepEqual(table.ttl, { attributeName: "expiresAt", enabled: true });
   });
 
   it("the artifact bucket is versioned, encrypted, private, owner-enforced, TLS-only and readable by the workload accounts only", () => {
@@ -197,7 +208,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     for (const group of ofType("aws:cloudwatch/logGroup:LogGroup")) assert.equal(group.inputs.retentionInDays, 365);
   });
 
-  it("schedules the issuing CRL on ca-crl and the root CRL on ca-admin, through a scheduler role limited to those functions", () => {
+  it("schedules the issuing CRL on ca-crl, the root CRL on ca-admin and the daily reminders, through a scheduler role limited to those functions", () => {
     const issuing = named("test-ca-issuing-crl-schedule").inputs;
     assert.equal(issuing.scheduleExpression, "rate(1 hour)");
     assert.match(issuing.target.arn, /function:edge-mtls-test-ca-crl$/);
@@ -205,13 +216,14 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     assert.match(root.target.arn, /function:edge-mtls-test-ca-admin$/);
     assert.equal(root.target.input, JSON.stringify({ action: "root-crl" }));
     const policy = parse(named("test-ca-scheduler-policy").inputs.policy);
-    assert.deepEqual(asList(policy.Statement[0]!.Resource).map((arn) => arn.split(":").pop()), ["edge-mtls-test-ca-crl", "edge-mtls-test-ca-admin"]);
+    assert.deepEqual(asList(policy.Statement[0]!.Resource).map((arn) => arn.split(":").pop()), ["edge-mtls-test-ca-crl", "edge-mtls-test-ca-admin", "edge-mtls-test-ca-reminders"]);
+    assert.equal(named("test-ca-expiry-reminders-schedule").inputs.scheduleExpression, "rate(1 day)");
     assert.deepEqual(parse(named("test-ca-scheduler-role").inputs.assumeRolePolicy).Statement[0]!.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
   });
 
   it("alarms on function errors and on a stale CRL, to the configured topic", () => {
     const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.equal(alarms.length, 6, "four function error alarms, the stale CRL, the undelivered key-change event");
+    assert.equal(alarms.length, 8, "six function error alarms (four CA functions, ca-inventory, ca-reminders), the stale CRL, the undelivered key-change event");
     for (const alarm of alarms) assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:eu-west-2:111111111111:alarms"]);
     const stale = named("test-ca-stale-crl").inputs;
     assert.deepEqual([stale.namespace, stale.metricName, stale.comparisonOperator, stale.treatMissingData], ["edge-mtls/ca", "IssuingCrlPublished", "LessThanThreshold", "breaching"]);
@@ -274,6 +286,12 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
       { principal: "arn:aws:iam::444444444444:role/pki-admins", function: "edge-mtls-test-ca-revoker", action: "lambda:InvokeFunction" },
     ]);
     assert.match(await promiseOf(ca.revokerFunctionArn), /:function:edge-mtls-test-ca-revoker$/);
-    assert.equal(recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation").length, 1);
+    // The bootstrap, and the one-off indexing of certificates issued before the expiry index.
+    const invocations = recorded.filter((r) => r.type === "aws:lambda/invocation:Invocation");
+    assert.deepEqual(invocations.map((i) => [i.name, JSON.parse(i.inputs.input).action ?? "bootstrap", i.inputs.functionName]), [
+      ["test-ca-bootstrap", "bootstrap", "edge-mtls-test-ca-admin"],
+      ["test-ca-index-inventory", "index-inventory", "edge-mtls-test-ca-admin"],
+    ]);
+    assert.deepEqual(JSON.parse(invocations[1]!.outputs!.result), { indexed: 0 });
   });
 });

@@ -1,41 +1,15 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
-import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, renewalWindow, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import type { BootstrapResult } from "../../functions/ca-admin";
+import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
 import { deriveIdempotencyKey } from "../../components/idempotency-key";
 import { qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
-import { memoryCaDeps } from "../../offline/memory-ca";
-import { TEST_CA_ENV } from "../support/ca-deps";
-import { installMocks, named, ofType, promiseOf, recorded, resetRecorded, settle, useCa } from "../support/pulumi-mocks";
+import { named, ofType, promiseOf, recorded, settle, useCa } from "../support/pulumi-mocks";
+import { prepareWorkload, SECRET } from "../support/workload-program";
 import { put, tempDir, tool } from "../support/tools";
 
-const SECRET = "origin-secret-0123456789-0123456789-abcdef";
 const EDGE_CERT = "arn:aws:acm:us-east-1:111111111111:certificate/edge";
 const API_CERT = "arn:aws:acm:eu-west-2:111111111111:certificate/api";
-
-
-/** Bootstraps an in-memory CA as the referenced CA stack and installs the workload config (plus `extra`). */
-async function prepareWorkload(extra: Record<string, string>): Promise<{ bootstrap: BootstrapResult }> {
-  const ca = memoryCaDeps(TEST_CA_ENV);
-  const bootstrap = (await caAdmin({ action: "bootstrap" }, ca.admin)) as BootstrapResult;
-  useCa({ issuerDeps: ca.worker, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-ca-artifacts", caAccountId: "999999999999" } });
-  installMocks(
-    {
-      "edge-mtls:role": "workload",
-      "aws:region": "eu-west-2",
-      "edge-mtls:environment": "dev",
-      "edge-mtls:caStack": "acme/edge-mtls/ca-dev",
-      "edge-mtls:edgeDomain": "www.example.com",
-      "edge-mtls:apiDomain": "api.example.com",
-      "edge-mtls:originSecret": SECRET,
-      ...extra,
-    },
-    "workload-dev",
-    ["edge-mtls:originSecret"],
-  );
-  resetRecorded();
-  return { bootstrap };
-}
 
 describe("workload-stack: configuration", () => {
   const base: Record<string, unknown> = { caStack: "acme/edge-mtls/ca-dev", edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
@@ -47,7 +21,9 @@ describe("workload-stack: configuration", () => {
     assert.equal(read({ ...base, environment: "prod" }).verifyAfterDeploy, false);
     assert.equal(read({ ...base, environment: "prod", verifyAfterDeploy: true }).verifyAfterDeploy, true);
     assert.equal(config.environment, "dev");
-    assert.deepEqual(config.originCertificate, { commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, keyAlgorithm: "ECDSA" });
+    assert.deepEqual(config.originCertificate, { commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, keyAlgorithm: "ECDSA", alarmBelowDays: 15, renewalSchedule: "rate(12 hours)", checkAfterRenewal: true });
+    assert.equal(read({ ...base, environment: "prod" }).originCertificate.checkAfterRenewal, false, "checks after renewal follow verifyAfterDeploy");
+    assert.equal(read({ ...base, environment: "prod", originCertificate: { checkAfterRenewal: true } }).originCertificate.checkAfterRenewal, true);
     assert.deepEqual(config.allowedOriginSubjects, [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
   });
 
@@ -59,6 +35,10 @@ describe("workload-stack: configuration", () => {
     assert.throws(() => read({ ...base, originCertificate: { keyAlgorithm: "ECDSA_P384" } }), /keyAlgorithm must be ECDSA \(P-256\) or RSA \(2048\)/);
     assert.throws(() => read({ ...base, originCertificate: { lifetimeDays: 30, renewBeforeDays: 30 } }), /renewBeforeDays must be at least 1 and less than lifetimeDays/);
     assert.throws(() => read({ ...base, allowedOriginSubjects: [{ commonName: "Other", organizationalUnit: "Other" }] }), /the authorizer would refuse every request from CloudFront/);
+    assert.throws(() => read({ ...base, originCertificate: { alarmBelowDays: 31 } }), /alarmBelowDays must be a whole number from 1 to renewBeforeDays \(30\)/);
+    assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "every day" } }), /renewalSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression/);
+    assert.throws(() => read({ ...base, originCertificate: { checkAfterRenewal: "yes" } }), /checkAfterRenewal must be true or false/);
+    assert.throws(() => read({ ...base, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
   });
 });
 
@@ -128,12 +108,11 @@ describe("workload-stack: the program under mocks", function () {
     const request = JSON.parse(invocation.input);
     assert.deepEqual([request.purposes, request.lifetimeDays], [["client_auth"], 90]);
     // Unguessable: an HMAC under the certificate's own private key; and kept secret in previews and state.
-    const window = renewalWindow(new Date(), 90, 30);
     const privateKeyPem = named("origin-client-key").outputs!.privateKeyPem;
     // (The stack is whichever the shared mocks were installed with first.)
     const stack = pulumi.getStack();
-    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period: `w${window}` }));
-    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.w${window}\\.[A-Za-z0-9_-]{43}$`));
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period: "initial" }));
+    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.initial\\.[A-Za-z0-9_-]{43}$`));
     assert.equal(named("origin-client-issue").maskedInputs!.input, "[secret]");
     assert.equal(acm.inputs.certificateChain, bootstrap.issuingCaCertPem + bootstrap.rootCaCertPem);
     const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", put(work.dir, "bundle.pem", bootstrap.trustBundlePem), put(work.dir, "origin.pem", acm.inputs.certificateBody)]);
