@@ -36,11 +36,18 @@ export function serialHexToDecimal(hex: string): string {
   return BigInt("0x" + normaliseSerial(hex)).toString(10);
 }
 
-/** A hex serial as the big-endian bytes of a positive INTEGER, in a buffer of its own (as asn1-schema wants it). */
-export function serialHexToBytes(serialHex: string): ArrayBuffer {
-  const hex = /^[0-9a-f]+$/.test(serialHex) ? serialHex : normaliseSerial(serialHex);
-  const even = hex.length % 2 ? "0" + hex : hex;
-  const bytes = new Uint8Array(even.length / 2);
-  Buffer.from(bytes.buffer).write(even, "hex");
-  return bytes.buffer;
+/**
+ * A serial as the hex of its DER INTEGER content: the minimal positive encoding (leading zeros
+ * dropped, a zero octet added when the top bit is set, X.690 §8.3.2), for certificates and CRL
+ * entries. Refuses serials over 20 octets (RFC 5280 §4.1.2.2) with SERIAL_INVALID naming `field`.
+ */
+export function serialIntegerHex(serialHex: string, field = "serialNumber"): string {
+  let hex = /^[0-9a-f]+$/.test(serialHex) ? serialHex : normaliseSerial(serialHex, field);
+  if (hex.charCodeAt(0) === 0x30) hex = hex.replace(/^0+(?=.)/, "");
+  if (hex.length % 2) hex = "0" + hex;
+  if (hex.length > 2 * SERIAL_BYTES) {
+    throw new PkiError("SERIAL_INVALID", `${field} is ${hex.length / 2} octets; serials are at most ${SERIAL_BYTES} (RFC 5280)`, field);
+  }
+  // Digits 8-f set the top bit, which would make the INTEGER negative.
+  return hex.charCodeAt(0) >= 0x38 ? "00" + hex : hex;
 }
