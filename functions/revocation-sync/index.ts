@@ -41,7 +41,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<{ revoked
   const { keys, etag } = await deps.store.list();
   const changes = plan(keys, crl.revoked);
   if (changes.puts.length + changes.deletes.length > 0) await deps.store.update(etag, changes.puts, changes.deletes);
-  deps.log.info("revocation-sync.synced", { crlNumber: crl.crlNumber, revoked: crl.revoked.size, added: changes.puts.length, removed: changes.deletes.length });
+  deps.log.info("revocation-sync.synced", { crlNumber: crl.crlNumber.toString(), revoked: crl.revoked.size, added: changes.puts.length, removed: changes.deletes.length });
   return { revoked: crl.revoked.size, added: changes.puts.length, removed: changes.deletes.length };
 }
 
