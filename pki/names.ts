@@ -1,6 +1,13 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from "@peculiar/asn1-x509";
+import { Name as AsnName } from "@peculiar/asn1-x509";
+import { encodeElement, TAG } from "./der";
 import { PkiError } from "./errors";
+
+const UTF8_STRING = 0x0c;
+const PRINTABLE_STRING = 0x13;
+// X.680 §41.4 PrintableString characters; a UTF8String needs well-formed UTF-16 (no lone surrogate).
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+const WELL_FORMED = /^\P{Cs}*$/u;
 
 /** The subject attributes the CA puts in certificates (the how-to's set). */
 export interface SubjectFields {
@@ -60,16 +67,28 @@ export function validateSubject(subject: unknown, field = "subject"): SubjectFie
   return result as SubjectFields;
 }
 
-/** Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest UTF8String). */
+// DER of each attribute type's OID (all are 2.5.4.x), and the string type its value is written in.
+const ATTRIBUTE_ENCODINGS = new Map(
+  ATTRIBUTES.map((a) => [a.key, { oid: encodeElement(TAG.OID, Uint8Array.from([0x55, 0x04, Number(a.oid.split(".")[3])])), tag: a.short === "C" ? PRINTABLE_STRING : UTF8_STRING }]),
+);
+
+/**
+ * Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest
+ * UTF8String), one attribute per RDN. Written directly, for it is encoded once per certificate:
+ * the same bytes as @peculiar/asn1-x509's Name (tests pin it), several times faster.
+ */
 export function subjectToNameDer(subject: SubjectFields): Uint8Array {
-  const name = new AsnName();
+  const rdns: Uint8Array[] = [];
   for (const attribute of ATTRIBUTES) {
     const value = subject[attribute.key];
     if (!value) continue;
-    const attributeValue = new AttributeValue(attribute.short === "C" ? { printableString: value } : { utf8String: value });
-    name.push(new RelativeDistinguishedName([new AttributeTypeAndValue({ type: attribute.oid, value: attributeValue })]));
+    const { oid, tag } = ATTRIBUTE_ENCODINGS.get(attribute.key)!;
+    if (!(tag === PRINTABLE_STRING ? PRINTABLE : WELL_FORMED).test(value)) {
+      throw new PkiError("SUBJECT_INVALID", `subject.${attribute.key} cannot be encoded as a ${tag === PRINTABLE_STRING ? "PrintableString" : "UTF8String"}`, `subject.${attribute.key}`);
+    }
+    rdns.push(encodeElement(TAG.SET, encodeElement(TAG.SEQUENCE, oid, encodeElement(tag, Buffer.from(value, "utf8")))));
   }
-  return new Uint8Array(AsnConvert.serialize(name));
+  return encodeElement(TAG.SEQUENCE, ...rdns);
 }
 
 /**
