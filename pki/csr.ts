@@ -13,6 +13,7 @@ import {
   SubjectAlternativeName,
   SubjectPublicKeyInfo,
 } from "@peculiar/asn1-x509";
+import { readElement } from "./der";
 import { PkiError } from "./errors";
 import { SubjectAltName, subjectAltNameExtension } from "./extensions";
 import { SIGNATURE_ALGORITHM_HASHES, inspectPublicKey, InspectedPublicKey, signatureAlgorithmIdentifier } from "./key-algorithms";
@@ -51,7 +52,9 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
     throw new PkiError("CSR_MALFORMED", `${field} is not a valid PKCS#10 request: ${(error as Error).message}`, field);
   }
   // asn1-schema ignores trailing bytes; a CSR with data after it has been tampered with or mangled.
-  if (AsnConvert.serialize(csr).byteLength !== der.byteLength || !csr.certificationRequestInfoRaw) {
+  const infoRaw = csr.certificationRequestInfoRaw;
+  const spkiDer = infoRaw && endsAtEnd(der) ? rawSubjectPublicKeyInfo(new Uint8Array(infoRaw)) : undefined;
+  if (!infoRaw || !spkiDer) {
     throw new PkiError("CSR_MALFORMED", `${field} has data beyond the PKCS#10 request`, field);
   }
   const hash = SIGNATURE_ALGORITHM_HASHES[csr.signatureAlgorithm.algorithm];
@@ -63,8 +66,8 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
     );
   }
   const info = csr.certificationRequestInfo;
-  const publicKey = inspectPublicKey(new Uint8Array(AsnConvert.serialize(info.subjectPKInfo)), field);
-  if (!verifySignature(hash, csr.certificationRequestInfoRaw, publicKey.keyObject, csr.signature)) {
+  const publicKey = inspectPublicKey(spkiDer, field);
+  if (!verifySignature(hash, infoRaw, publicKey.keyObject, csr.signature)) {
     throw new PkiError("CSR_BAD_SIGNATURE", `${field} signature does not verify with its own public key: the requester has not proven possession of the private key, or the CSR was altered`, field);
   }
   const extensions = requestedExtensions(info, field);
@@ -75,6 +78,27 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
   const sanExtension = extensions.find((e) => e.extnID === id_ce_subjectAltName);
   const sans = sanExtension ? readSans(AsnConvert.parse(sanExtension.extnValue, SubjectAlternativeName), field) : [];
   return { subject: nameToSubject(info.subject, `${field}.subject`), sans, publicKey };
+}
+
+/** True when `der` is one DER element and nothing after it. */
+function endsAtEnd(der: Uint8Array): boolean {
+  try {
+    return readElement(der, 0, der.byteLength).end === der.byteLength;
+  } catch {
+    return false;
+  }
+}
+
+/** The subjectPKInfo bytes as the requester signed them (not re-encoded): info is `SEQUENCE { version, subject, subjectPKInfo, attributes }`. */
+function rawSubjectPublicKeyInfo(info: Uint8Array): Uint8Array | undefined {
+  try {
+    const sequence = readElement(info, 0, info.byteLength);
+    const subject = readElement(info, readElement(info, sequence.contentStart, sequence.end).end, sequence.end);
+    const spki = readElement(info, subject.end, sequence.end);
+    return info.subarray(spki.start, spki.end);
+  } catch {
+    return undefined;
+  }
 }
 
 function csrDer(input: string | Uint8Array, field: string): Uint8Array {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { DerError, expectElement, readOid, TAG } from "./der";
 import { PkiError } from "./errors";
 
 /** Key types the CA signs with and accepts in requests. */
@@ -106,20 +106,35 @@ export interface InspectedPublicKey {
 }
 
 /**
+ * `SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }`: the algorithm OID and
+ * the key bits (without the unused-bits octet), read off the DER rather than through an ASN.1
+ * object (node parses the key itself once more, and that is enough).
+ */
+function readSubjectPublicKeyInfo(der: Uint8Array): { oid: string; subjectPublicKey: Uint8Array } {
+  const spki = expectElement(der, 0, der.byteLength, TAG.SEQUENCE, "SubjectPublicKeyInfo");
+  if (spki.end !== der.byteLength) throw new DerError("data after the SubjectPublicKeyInfo", spki.end);
+  const algorithm = expectElement(der, spki.contentStart, spki.end, TAG.SEQUENCE, "algorithm");
+  const oid = readOid(der, expectElement(der, algorithm.contentStart, algorithm.end, TAG.OID, "algorithm"), "algorithm");
+  const bits = expectElement(der, algorithm.end, spki.end, TAG.BIT_STRING, "subjectPublicKey");
+  if (bits.end !== spki.end || bits.end === bits.contentStart || der[bits.contentStart] !== 0) throw new DerError("subjectPublicKey is not a whole-octet BIT STRING", bits.start);
+  return { oid, subjectPublicKey: der.subarray(bits.contentStart + 1, bits.end) };
+}
+
+/**
  * Classifies a SubjectPublicKeyInfo: which supported key type it is, or a PkiError saying why it
  * is refused (`KEY_TOO_WEAK` for short RSA keys, `KEY_UNSUPPORTED` for other curves and types).
  */
 export function inspectPublicKey(spkiDer: Uint8Array, field: string): InspectedPublicKey {
-  let spki: SubjectPublicKeyInfo;
+  let spki: { oid: string; subjectPublicKey: Uint8Array };
   let keyObject: KeyObject;
   try {
-    spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
-    keyObject = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" });
+    spki = readSubjectPublicKeyInfo(spkiDer);
+    keyObject = createPublicKey({ key: Buffer.from(spkiDer.buffer, spkiDer.byteOffset, spkiDer.byteLength), format: "der", type: "spki" });
   } catch (error) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key cannot be read (${(error as Error).message})`, field);
   }
-  const keyIdentifier = new Uint8Array(createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest());
-  const oid = spki.algorithm.algorithm;
+  const keyIdentifier = new Uint8Array(createHash("sha1").update(spki.subjectPublicKey).digest());
+  const oid = spki.oid;
   if (oid === OID_EC_PUBLIC_KEY) {
     // Named curves only: explicit curve parameters (RFC 5480 forbids them) report no name.
     const curve = keyObject.asymmetricKeyDetails?.namedCurve;
