@@ -255,7 +255,7 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
  * (RFC 5280 §5.3).
  */
 function readEntries(crl: Uint8Array, list: DerElement): RevokedSerials {
-  const der = crl.slice(list.start, list.end);
+  const der = new Uint8Array(crl.subarray(list.start, list.end)); // a copy (Buffer#slice would not be)
   const end = der.byteLength;
   // The smallest entry is 20 bytes: SEQUENCE header, a one-octet INTEGER, a UTCTime.
   const revoked = new RevokedSerials(der, Math.floor(end / 20));
