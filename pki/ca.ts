@@ -1,6 +1,6 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import { CertificateTemplate, SignatureAlgorithm, signatureAlgorithmOf, signCertificate, signTbsCertificate } from "./certificate";
+import { CertificateTemplate, SignatureAlgorithm, signatureAlgorithmOf, signCertificate } from "./certificate";
 import { PkiError } from "./errors";
 import { profileExtensions, subjectExtensions, SubjectAltName } from "./extensions";
 import type { InspectedPublicKey } from "./key-algorithms";
@@ -17,6 +17,7 @@ import {
   rootCaProfile,
 } from "./profiles";
 import { randomSerialHex } from "./serial";
+import { encodeSigned } from "./signed-envelope";
 import type { Signer } from "./signer";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -185,7 +186,7 @@ export class CaIdentity {
     const subjectIsEmpty = Object.keys(request.subject).length === 0;
     const extensions = subjectExtensions(request.publicKey.keyIdentifier, request.sans, subjectIsEmpty);
     const tbs = template.encode(serialHex, notBefore, notAfter, subject, request.publicKey.spkiDer, extensions);
-    const der = await signTbsCertificate(tbs, this.signer, this.signatureAlgorithm);
+    const der = encodeSigned(tbs, this.signatureAlgorithm.der, await this.signer.sign(tbs));
     return issued(der, serialHex, request.subject, notBefore, notAfter);
   }
 }

@@ -117,13 +117,9 @@ export async function signatureAlgorithmOf(signer: Signer): Promise<SignatureAlg
   return { identifier, der: new Uint8Array(AsnConvert.serialize(identifier)) };
 }
 
-/** Signs a tbsCertificate with `signer` (exactly one signature) and returns the certificate's DER. */
-export async function signTbsCertificate(tbsDer: Uint8Array, signer: Signer, algorithm: SignatureAlgorithm): Promise<Uint8Array> {
-  return encodeSigned(tbsDer, algorithm.der, await signer.sign(tbsDer));
-}
-
 /** Signs a certificate with `signer` (exactly one signature) and returns its DER. */
 export async function signCertificate(fields: CertificateFields, signer: Signer, algorithm?: SignatureAlgorithm): Promise<Uint8Array> {
   const signatureAlgorithm = algorithm ?? (await signatureAlgorithmOf(signer));
-  return signTbsCertificate(encodeTbsCertificate(fields, signatureAlgorithm.der), signer, signatureAlgorithm);
+  const tbsDer = encodeTbsCertificate(fields, signatureAlgorithm.der);
+  return encodeSigned(tbsDer, signatureAlgorithm.der, await signer.sign(tbsDer));
 }
