@@ -9,6 +9,11 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 
 const HEX_DIGIT = /^[0-9a-f]+$/;
 
+// The value of a lowercase hex digit's character code (already checked by HEX_DIGIT).
+function hexValue(code: number): number {
+  return code <= 0x39 ? code - 0x30 : code - 0x57;
+}
+
 /**
  * The revoked serials of a verified CRL, as a read-only map from serial (lowercase hex, no
  * leading zeros) to revocation date, indexed in place: a hash table of offsets into the CRL's own
@@ -94,10 +99,13 @@ export class RevokedSerials implements ReadonlyMap<string, Date> {
   private find(serial: string): number {
     if (typeof serial !== "string" || serial.length === 0 || serial.length > 40 || !HEX_DIGIT.test(serial)) return -1;
     if (serial.length > 1 && serial.charCodeAt(0) === 0x30) return -1; // not normalised: no such key
-    const even = serial.length % 2 ? "0" + serial : serial;
-    const length = even.length / 2;
+    const odd = serial.length % 2;
+    const length = (serial.length + odd) / 2;
     const bytes = this.scratch;
-    for (let i = 0; i < length; i++) bytes[i] = parseInt(even.substr(2 * i, 2), 16);
+    for (let i = 0; i < length; i++) {
+      const high = 2 * i - odd;
+      bytes[i] = (high < 0 ? 0 : hexValue(serial.charCodeAt(high)) << 4) | hexValue(serial.charCodeAt(high + 1));
+    }
     const mask = this.table.length - 1;
     if (mask < 0) return -1;
     let slot = hashBytes(bytes, 0, length) & mask;
