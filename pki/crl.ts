@@ -92,6 +92,12 @@ function checkedCrlNumber(value: number | bigint): bigint {
   return number;
 }
 
+// Times RFC 5280 CRLs can carry: UTCTime from 1950, GeneralizedTime to 9999.
+function isEncodableDate(date: unknown): date is Date {
+  const year = date instanceof Date ? date.getUTCFullYear() : Number.NaN;
+  return year >= 1950 && year <= 9999;
+}
+
 /** One entry's serial (INTEGER content hex), reason extensions and content length. */
 interface EncodedEntry {
   readonly serial: string;
@@ -105,9 +111,7 @@ function encodedEntry(entry: RevokedEntry, index: number): EncodedEntry {
   if (!REASON_EXTENSIONS.has(entry.reason)) {
     throw new PkiError("REASON_UNKNOWN", `${field}.reason must be one of ${[...REASON_EXTENSIONS.keys()].join(", ")}; got ${JSON.stringify(entry.reason)}`, `${field}.reason`);
   }
-  if (!(entry.revokedAt instanceof Date) || Number.isNaN(entry.revokedAt.getTime())) {
-    throw new PkiError("REQUEST_INVALID", `${field}.revokedAt must be a valid date`, `${field}.revokedAt`);
-  }
+  if (!isEncodableDate(entry.revokedAt)) throw new PkiError("REQUEST_INVALID", `${field}.revokedAt must be a valid date between 1950 and 9999`, `${field}.revokedAt`);
   const serial = serialIntegerHex(entry.serialHex, `${field}.serialHex`);
   const extensions = REASON_EXTENSIONS.get(entry.reason);
   return { serial, extensions, length: 2 + serial.length / 2 + timeLength(entry.revokedAt) + (extensions ? extensions.byteLength : 0) };
@@ -139,6 +143,9 @@ function writeEntry(out: Buffer, offset: number, encoded: EncodedEntry, revokedA
  */
 export async function buildCrl(issuer: CaIdentity, params: CrlParams): Promise<BuiltCrl> {
   const crlNumber = checkedCrlNumber(params.crlNumber);
+  for (const field of ["thisUpdate", "nextUpdate"] as const) {
+    if (!isEncodableDate(params[field])) throw new PkiError("REQUEST_INVALID", `${field} must be a valid date between 1950 and 9999`, field);
+  }
   if (params.nextUpdate.getTime() <= params.thisUpdate.getTime()) {
     throw new PkiError("REQUEST_INVALID", "nextUpdate must be after thisUpdate", "nextUpdate");
   }

@@ -167,5 +167,7 @@ describe("pki: CRL encoding, pinned to @peculiar/asn1-x509 and parsed by openssl
     await assert.rejects(buildCrl(ca, { ...base, crlNumber: 1, entries: [entry("01", now), entry("xyz", now)] }), { code: "SERIAL_INVALID", field: "entries[1].serialHex" });
     await assert.rejects(buildCrl(ca, { ...base, crlNumber: 1, entries: [entry("01", now, "because" as RevokedEntry["reason"])] }), { code: "REASON_UNKNOWN", field: "entries[0].reason" });
     await assert.rejects(buildCrl(ca, { ...base, crlNumber: 1, entries: [entry("01", new Date(Number.NaN))] }), { code: "REQUEST_INVALID", field: "entries[0].revokedAt" });
+    await assert.rejects(buildCrl(ca, { ...base, crlNumber: 1, thisUpdate: new Date(Number.NaN) }), { code: "REQUEST_INVALID", field: "thisUpdate" });
+    await assert.rejects(buildCrl(ca, { ...base, crlNumber: 1, nextUpdate: new Date("+010000-01-01T00:00:00Z") }), { code: "REQUEST_INVALID", field: "nextUpdate" });
   });
 });
