@@ -1,6 +1,12 @@
 import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
-import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from "@peculiar/asn1-x509";
+import { Name as AsnName } from "@peculiar/asn1-x509";
+import { encodeElement, TAG } from "./der";
 import { PkiError, PkiErrorCode } from "./errors";
+
+const UTF8_STRING = 0x0c;
+const PRINTABLE_STRING = 0x13;
+// X.680 §41.4 PrintableString characters.
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
 /** The subject attributes the CA puts in certificates (the how-to's set). */
 export interface SubjectFields {
@@ -60,18 +66,30 @@ export function validateSubject(subject: unknown, field = "subject"): SubjectFie
   return result as SubjectFields;
 }
 
-/** Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest UTF8String). */
+// DER of each attribute type's OID (all are 2.5.4.x), and the string type its value is written in.
+const ATTRIBUTE_ENCODINGS = new Map(
+  ATTRIBUTES.map((a) => [a.key, { oid: encodeElement(TAG.OID, Uint8Array.from([0x55, 0x04, Number(a.oid.split(".")[3])])), tag: a.short === "C" ? PRINTABLE_STRING : UTF8_STRING }]),
+);
+
+/**
+ * Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest
+ * UTF8String), one attribute per RDN. Written directly, for it is encoded once per certificate:
+ * the same bytes as @peculiar/asn1-x509's Name (tests pin it), several times faster.
+ */
 export function subjectToNameDer(subject: SubjectFields): Uint8Array {
-  const name = new AsnName();
+  const rdns: Uint8Array[] = [];
   for (const attribute of ATTRIBUTES) {
     const value = subject[attribute.key];
     if (!value) continue;
-    // Also guards the encoder: a lone surrogate would make the UTF-8 conversion throw a URIError.
+    // Before the encoder: Buffer.from would silently turn a lone surrogate into U+FFFD.
     checkNameCharacters(value, `subject.${attribute.key}`, "SUBJECT_INVALID");
-    const attributeValue = new AttributeValue(attribute.short === "C" ? { printableString: value } : { utf8String: value });
-    name.push(new RelativeDistinguishedName([new AttributeTypeAndValue({ type: attribute.oid, value: attributeValue })]));
+    const { oid, tag } = ATTRIBUTE_ENCODINGS.get(attribute.key)!;
+    if (tag === PRINTABLE_STRING && !PRINTABLE.test(value)) {
+      throw new PkiError("SUBJECT_INVALID", `subject.${attribute.key} cannot be encoded as a PrintableString (A–Z, a–z, 0–9, space and '()+,-./:=?)`, `subject.${attribute.key}`);
+    }
+    rdns.push(encodeElement(TAG.SET, encodeElement(TAG.SEQUENCE, oid, encodeElement(tag, Buffer.from(value, "utf8")))));
   }
-  return new Uint8Array(AsnConvert.serialize(name));
+  return encodeElement(TAG.SEQUENCE, ...rdns);
 }
 
 /**
@@ -139,7 +157,6 @@ const UNIVERSAL_TYPE_NAMES = new Map<number, string>([
   [0x30, "SEQUENCE"],
   [0x31, "SET"],
 ]);
-const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes one attribute value's DER (a whole TLV, as parsed) to text, or refuses it naming `field`. */
@@ -164,7 +181,7 @@ function decodeDirectoryString(tlv: Uint8Array, field: string): string {
       }
     case 0x13: {
       const text = Buffer.from(content).toString("latin1");
-      if (!PRINTABLE_STRING.test(text)) return refuse(`is a PrintableString with characters outside its alphabet (A–Z, a–z, 0–9, space and '()+,-./:=?); use UTF8String`);
+      if (!PRINTABLE.test(text)) return refuse(`is a PrintableString with characters outside its alphabet (A–Z, a–z, 0–9, space and '()+,-./:=?); use UTF8String`);
       return text;
     }
     case 0x16:
