@@ -137,21 +137,8 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
   const issuer = readIssuer(issuerCertificatePem);
   const der = crlDer(crl);
 
-  // CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }
-  const { tbs, algorithm, signature } = structure("CertificateList", () => {
-    const outer = expectElement(der, 0, der.byteLength, TAG.SEQUENCE, "CertificateList");
-    if (outer.end !== der.byteLength) throw new DerError(`${der.byteLength - outer.end} bytes after the CRL`, outer.end);
-    const tbs = expectElement(der, outer.contentStart, outer.end, TAG.SEQUENCE, "tbsCertList");
-    const algorithm = expectElement(der, tbs.end, outer.end, TAG.SEQUENCE, "signatureAlgorithm");
-    const signature = expectElement(der, algorithm.end, outer.end, TAG.BIT_STRING, "signatureValue");
-    if (signature.end !== outer.end) throw new DerError("data after signatureValue", signature.end);
-    if (signature.end === signature.contentStart || der[signature.contentStart] !== 0) throw new DerError("signatureValue: BIT STRING with unused bits", signature.start);
-    return { tbs, algorithm, signature };
-  });
-  const { oid: algorithmOid, params } = structure("signatureAlgorithm", () => {
-    const oid = expectElement(der, algorithm.contentStart, algorithm.end, TAG.OID, "algorithm");
-    return { oid: readOid(der, oid, "algorithm"), params: der.subarray(oid.end, algorithm.end) };
-  });
+  const { tbs, algorithm, signature } = structure("CertificateList", () => readEnvelope(der));
+  const { oid: algorithmOid, params } = structure("signatureAlgorithm", () => readSignatureAlgorithm(der, algorithm));
   const hash = SIGNATURE_ALGORITHM_HASHES[algorithmOid];
   const keyType = RSA_SIGNATURE_OID.test(algorithmOid) ? "rsa" : ECDSA_SIGNATURE_OID.test(algorithmOid) ? "ec" : undefined;
   const paramsOk = keyType === "ec" ? params.byteLength === 0 : params.byteLength === 0 || (params.byteLength === 2 && params[0] === TAG.NULL && params[1] === 0);
@@ -167,31 +154,12 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
   }
   if (!valid) fail("CRL_INVALID", "the CRL's signature does not verify with the issuing CA's key");
 
-  // TBSCertList ::= SEQUENCE { version, signature, issuer, thisUpdate, nextUpdate,
-  //                            revokedCertificates SEQUENCE OF … OPTIONAL, crlExtensions [0] OPTIONAL }
-  const header = structure("tbsCertList", () => {
-    let at = tbs.contentStart;
-    const first = readElement(der, at, tbs.end);
-    if (first.tag !== TAG.INTEGER) return undefined; // v1: no version field
-    const version = der.subarray(first.contentStart, first.end);
-    at = first.end;
-    const innerAlgorithm = expectElement(der, at, tbs.end, TAG.SEQUENCE, "signature");
-    const name = expectElement(der, innerAlgorithm.end, tbs.end, TAG.SEQUENCE, "issuer");
-    const thisUpdateElement = readElement(der, name.end, tbs.end);
-    const thisUpdate = readTime(der, thisUpdateElement, "thisUpdate");
-    const nextElement = thisUpdateElement.end < tbs.end ? readElement(der, thisUpdateElement.end, tbs.end) : undefined;
-    const hasNext = nextElement !== undefined && (nextElement.tag === TAG.UTC_TIME || nextElement.tag === TAG.GENERALIZED_TIME);
-    return {
-      version,
-      innerAlgorithm: der.subarray(innerAlgorithm.start, innerAlgorithm.end),
-      name: der.subarray(name.start, name.end),
-      thisUpdate,
-      nextUpdate: hasNext ? readTime(der, nextElement!, "nextUpdate") : undefined,
-      rest: hasNext ? nextElement!.end : thisUpdateElement.end,
-    };
-  });
-  if (!header) fail("CRL_UNSUPPORTED", "the CRL is version 1: it cannot carry a CRL number, so a replayed older CRL could not be told apart");
-  if (header.version.byteLength !== 1 || header.version[0] !== 1) fail("CRL_UNSUPPORTED", `the CRL's version field is ${Buffer.from(header.version).toString("hex")}; only v2 (1) is read`);
+  // A v1 CRL is refused before the rest of its header is read.
+  if (structure("tbsCertList", () => readElement(der, tbs.contentStart, tbs.end).tag) !== TAG.INTEGER) {
+    fail("CRL_UNSUPPORTED", "the CRL is version 1: it cannot carry a CRL number, so a replayed older CRL could not be told apart");
+  }
+  const header = structure("tbsCertList", () => readTbsHeader(der, tbs));
+  if (!header.version || header.version.byteLength !== 1 || header.version[0] !== 1) fail("CRL_UNSUPPORTED", `the CRL's version field is ${Buffer.from(header.version ?? []).toString("hex")}; only v2 (1) is read`);
   if (!Buffer.from(header.innerAlgorithm).equals(der.subarray(algorithm.start, algorithm.end))) {
     fail("CRL_MALFORMED", "tbsCertList.signature differs from signatureAlgorithm (RFC 5280 §5.1.1.2 requires them identical)");
   }
@@ -206,44 +174,136 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
   }
 
   // The entries are skipped over for now: refusals on the extensions cost no walk.
-  const { entries, crlNumber, unsupported } = structure("tbsCertList", () => {
-    let at = header.rest;
-    let entries: DerElement | undefined;
-    let crlNumber: bigint | undefined;
-    let unsupported: string | undefined;
-    if (at < tbs.end && der[at] === TAG.SEQUENCE) {
-      entries = readElement(der, at, tbs.end);
-      at = entries.end;
-    }
-    if (at < tbs.end) {
-      const wrapper = readElement(der, at, tbs.end);
-      if (wrapper.tag !== 0xa0) throw new DerError(`crlExtensions: expected [0], found tag 0x${wrapper.tag.toString(16)}`, wrapper.start);
-      if (wrapper.end !== tbs.end) throw new DerError("data after crlExtensions", wrapper.end);
-      const list = expectElement(der, wrapper.contentStart, wrapper.end, TAG.SEQUENCE, "crlExtensions");
-      if (list.end !== wrapper.end) throw new DerError("data after the crlExtensions SEQUENCE", list.end);
-      const seen = new Set<string>();
-      walkExtensions(der, list, (oidElement, critical, value) => {
-        const oid = readOid(der, oidElement, "crlExtensions.extnID");
-        if (seen.has(oid)) throw new DerError(`crlExtensions: ${oid} appears more than once`, oidElement.start);
-        seen.add(oid);
-        if (oid === OID_CRL_NUMBER) {
-          const integer = expectElement(der, value.contentStart, value.end, TAG.INTEGER, "cRLNumber");
-          if (integer.end !== value.end) throw new DerError("cRLNumber: data after the INTEGER", integer.end);
-          const magnitude = readUnsignedInteger(der, integer, 20, "cRLNumber");
-          crlNumber = toBigInt(der, magnitude.start, magnitude.end);
-        } else if (critical) {
-          unsupported ??= oid === OID_DELTA_CRL_INDICATOR ? "it is a delta CRL (deltaCRLIndicator), not a complete list" : `it has the critical extension ${oid}, which this reader cannot honour`;
-        }
-      });
-    }
-    return { entries, crlNumber, unsupported };
-  });
+  const { entries, crlNumber, unsupported } = structure("tbsCertList", () => readTbsTail(der, tbs, header.rest));
   if (unsupported) fail("CRL_UNSUPPORTED", `the CRL cannot be used: ${unsupported}`);
   if (crlNumber === undefined) fail("CRL_UNSUPPORTED", "the CRL has no CRL number (RFC 5280 §5.2.3 requires one): a replayed older CRL could not be told apart");
   if (minCrlNumber !== undefined && crlNumber < minCrlNumber) {
     fail("CRL_ROLLBACK", `the CRL is number ${crlNumber}, older than number ${minCrlNumber} already accepted: refusing to go back`);
   }
-  return { revoked: entries ? readEntries(der, entries) : new RevokedSerials(new Uint8Array(0), 0).seal(), thisUpdate, nextUpdate, crlNumber };
+  const refuseCritical = (index: number) =>
+    fail("CRL_UNSUPPORTED", `the CRL cannot be used: revokedCertificates[${index}] has a critical entry extension (an indirect CRL?), which this reader cannot honour`);
+  return { revoked: entries ? readEntries(der, entries, refuseCritical).serials : new RevokedSerials(new Uint8Array(0), 0).seal(), thisUpdate, nextUpdate, crlNumber };
+}
+
+/** What a CRL says, read without verifying it (for display: never for a decision). */
+export interface CrlSummary {
+  /** 1 or 2 (the version field plus one). */
+  readonly version: number;
+  /** The issuer Name, as its DER. */
+  readonly issuerDer: Uint8Array;
+  readonly signatureAlgorithm: string;
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+  /** Exactly, when the CRL has one. */
+  readonly crlNumber?: bigint;
+  /** Entries in revokedCertificates (a serial listed twice counts twice). */
+  readonly revokedCount: number;
+  /** Why {@link readVerifiedCrl} would refuse the CRL whoever signed it (v1, no nextUpdate, no number, a critical extension…), if it would. */
+  readonly unsupported?: string;
+}
+
+/**
+ * Reads a CRL (DER or PEM) with the same DER walk as {@link readVerifiedCrl} — every entry is
+ * checked, 100,000 take milliseconds — but checks neither signature, issuer nor dates: what
+ * `cert inspect` shows. Malformed DER is still refused (CRL_MALFORMED, field `crl`).
+ */
+export function inspectCrl(crl: Uint8Array | string): CrlSummary {
+  const der = crlDer(crl);
+  const { tbs, algorithm } = structure("CertificateList", () => readEnvelope(der));
+  const { oid: signatureAlgorithm } = structure("signatureAlgorithm", () => readSignatureAlgorithm(der, algorithm));
+  const header = structure("tbsCertList", () => readTbsHeader(der, tbs));
+  const tail = structure("tbsCertList", () => readTbsTail(der, tbs, header.rest));
+  const version = header.version === undefined ? 1 : header.version.byteLength === 1 && header.version[0]! < 2 ? header.version[0]! + 1 : -1;
+  if (version < 0) fail("CRL_MALFORMED", `the CRL's version field is ${Buffer.from(header.version!).toString("hex")}; X.509 CRLs are v1 or v2`);
+  let criticalEntry: number | undefined;
+  const revokedCount = tail.entries ? readEntries(der, tail.entries, (index) => (criticalEntry ??= index)).entries : 0;
+  const unsupported =
+    version === 1
+      ? "it is version 1"
+      : !header.nextUpdate
+        ? "it has no nextUpdate"
+        : tail.unsupported ?? (tail.crlNumber === undefined ? "it has no CRL number" : criticalEntry !== undefined ? `revokedCertificates[${criticalEntry}] has a critical entry extension` : undefined);
+  return { version, issuerDer: header.name, signatureAlgorithm, thisUpdate: header.thisUpdate, nextUpdate: header.nextUpdate, crlNumber: tail.crlNumber, revokedCount, unsupported };
+}
+
+/** `CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }`, nothing after it. */
+function readEnvelope(der: Uint8Array): { tbs: DerElement; algorithm: DerElement; signature: DerElement } {
+  const outer = expectElement(der, 0, der.byteLength, TAG.SEQUENCE, "CertificateList");
+  if (outer.end !== der.byteLength) throw new DerError(`${der.byteLength - outer.end} bytes after the CRL`, outer.end);
+  const tbs = expectElement(der, outer.contentStart, outer.end, TAG.SEQUENCE, "tbsCertList");
+  const algorithm = expectElement(der, tbs.end, outer.end, TAG.SEQUENCE, "signatureAlgorithm");
+  const signature = expectElement(der, algorithm.end, outer.end, TAG.BIT_STRING, "signatureValue");
+  if (signature.end !== outer.end) throw new DerError("data after signatureValue", signature.end);
+  if (signature.end === signature.contentStart || der[signature.contentStart] !== 0) throw new DerError("signatureValue: BIT STRING with unused bits", signature.start);
+  return { tbs, algorithm, signature };
+}
+
+/** An AlgorithmIdentifier's OID and its parameters' bytes. */
+function readSignatureAlgorithm(der: Uint8Array, algorithm: DerElement): { oid: string; params: Uint8Array } {
+  const oid = expectElement(der, algorithm.contentStart, algorithm.end, TAG.OID, "algorithm");
+  return { oid: readOid(der, oid, "algorithm"), params: der.subarray(oid.end, algorithm.end) };
+}
+
+/**
+ * `TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature, issuer, thisUpdate, nextUpdate
+ * OPTIONAL, revokedCertificates OPTIONAL, crlExtensions [0] OPTIONAL }` up to nextUpdate; `rest`
+ * is where the entries (or the extensions) start. `version` is undefined for a v1 CRL.
+ */
+function readTbsHeader(der: Uint8Array, tbs: DerElement) {
+  let at = tbs.contentStart;
+  const first = readElement(der, at, tbs.end);
+  const version = first.tag === TAG.INTEGER ? der.subarray(first.contentStart, first.end) : undefined;
+  if (version) at = first.end;
+  const innerAlgorithm = expectElement(der, at, tbs.end, TAG.SEQUENCE, "signature");
+  const name = expectElement(der, innerAlgorithm.end, tbs.end, TAG.SEQUENCE, "issuer");
+  const thisUpdateElement = readElement(der, name.end, tbs.end);
+  const thisUpdate = readTime(der, thisUpdateElement, "thisUpdate");
+  const nextElement = thisUpdateElement.end < tbs.end ? readElement(der, thisUpdateElement.end, tbs.end) : undefined;
+  const hasNext = nextElement !== undefined && (nextElement.tag === TAG.UTC_TIME || nextElement.tag === TAG.GENERALIZED_TIME);
+  return {
+    version,
+    innerAlgorithm: der.subarray(innerAlgorithm.start, innerAlgorithm.end),
+    name: der.subarray(name.start, name.end),
+    thisUpdate,
+    nextUpdate: hasNext ? readTime(der, nextElement!, "nextUpdate") : undefined,
+    rest: hasNext ? nextElement!.end : thisUpdateElement.end,
+  };
+}
+
+/**
+ * The rest of the TBSCertList from `at`: the revokedCertificates element (not walked), the CRL
+ * number, and the first critical extension this reader cannot honour, if any.
+ */
+function readTbsTail(der: Uint8Array, tbs: DerElement, at: number): { entries?: DerElement; crlNumber?: bigint; unsupported?: string } {
+  let entries: DerElement | undefined;
+  let crlNumber: bigint | undefined;
+  let unsupported: string | undefined;
+  if (at < tbs.end && der[at] === TAG.SEQUENCE) {
+    entries = readElement(der, at, tbs.end);
+    at = entries.end;
+  }
+  if (at < tbs.end) {
+    const wrapper = readElement(der, at, tbs.end);
+    if (wrapper.tag !== 0xa0) throw new DerError(`crlExtensions: expected [0], found tag 0x${wrapper.tag.toString(16)}`, wrapper.start);
+    if (wrapper.end !== tbs.end) throw new DerError("data after crlExtensions", wrapper.end);
+    const list = expectElement(der, wrapper.contentStart, wrapper.end, TAG.SEQUENCE, "crlExtensions");
+    if (list.end !== wrapper.end) throw new DerError("data after the crlExtensions SEQUENCE", list.end);
+    const seen = new Set<string>();
+    walkExtensions(der, list, (oidElement, critical, value) => {
+      const oid = readOid(der, oidElement, "crlExtensions.extnID");
+      if (seen.has(oid)) throw new DerError(`crlExtensions: ${oid} appears more than once`, oidElement.start);
+      seen.add(oid);
+      if (oid === OID_CRL_NUMBER) {
+        const integer = expectElement(der, value.contentStart, value.end, TAG.INTEGER, "cRLNumber");
+        if (integer.end !== value.end) throw new DerError("cRLNumber: data after the INTEGER", integer.end);
+        const magnitude = readUnsignedInteger(der, integer, 20, "cRLNumber");
+        crlNumber = toBigInt(der, magnitude.start, magnitude.end);
+      } else if (critical) {
+        unsupported ??= oid === OID_DELTA_CRL_INDICATOR ? "it is a delta CRL (deltaCRLIndicator), not a complete list" : `it has the critical extension ${oid}, which this reader cannot honour`;
+      }
+    });
+  }
+  return { entries, crlNumber, unsupported };
 }
 
 /**
@@ -251,10 +311,10 @@ export function readVerifiedCrl(crl: Uint8Array | string, issuerCertificatePem: 
  * crlEntryExtensions Extensions OPTIONAL }`, checked and indexed straight off the bytes (over a
  * copy of them, so the caller's buffer may change afterwards). Serials must be non-negative
  * minimal INTEGERs of at most 20 octets (a negative one would be keyed as another certificate's
- * serial); a critical entry extension (an indirect CRL's certificateIssuer) refuses the CRL
- * (RFC 5280 §5.3).
+ * serial). A critical entry extension (an indirect CRL's certificateIssuer) is reported to
+ * `onCriticalEntryExtension`: RFC 5280 §5.3 has a relying party refuse such a CRL.
  */
-function readEntries(crl: Uint8Array, list: DerElement): RevokedSerials {
+function readEntries(crl: Uint8Array, list: DerElement, onCriticalEntryExtension: (index: number) => void): { serials: RevokedSerials; entries: number } {
   const der = new Uint8Array(crl.subarray(list.start, list.end)); // a copy (Buffer#slice would not be)
   const end = der.byteLength;
   // The smallest entry is 20 bytes: SEQUENCE header, a one-octet INTEGER, a UTCTime.
@@ -275,10 +335,9 @@ function readEntries(crl: Uint8Array, list: DerElement): RevokedSerials {
       if (date.end < entry.end) {
         const extensions = expectElement(der, date.end, entry.end, TAG.SEQUENCE, "crlEntryExtensions");
         if (extensions.end !== entry.end) throw new DerError("data after crlEntryExtensions", extensions.end);
+        criticalEntryExtension = false;
         walkExtensions(der, extensions, visit);
-        if (criticalEntryExtension) {
-          fail("CRL_UNSUPPORTED", `the CRL cannot be used: revokedCertificates[${index}] has a critical entry extension (an indirect CRL?), which this reader cannot honour`);
-        }
+        if (criticalEntryExtension) onCriticalEntryExtension(index);
       }
       revoked.add(magnitude.start, magnitude.end, date.start);
       at = entry.end;
@@ -287,5 +346,5 @@ function readEntries(crl: Uint8Array, list: DerElement): RevokedSerials {
     if (error instanceof DerError) fail("CRL_MALFORMED", `tbsCertList.revokedCertificates[${index}]: ${error.message} (at byte ${list.start + error.offset})`);
     throw error;
   }
-  return revoked.seal();
+  return { serials: revoked.seal(), entries: index };
 }

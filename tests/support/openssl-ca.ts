@@ -20,15 +20,17 @@ function databaseTime(date: Date): string {
  * Makes a CRL the way an openssl CA does, with `openssl ca -gencrl`: writes a configuration, an
  * index.txt listing `revoked` (as openssl's own `ca -revoke` would have) and the CRL number file,
  * and returns the CRL as PEM. The CA key and certificate are PEM files in `dir`. Independent of our
- * builder: it is the reference the reader is judged against.
+ * builder: it is the reference the reader is judged against. Without `crlNumberHex`, the CRL has no
+ * CRL number (and no CRL extensions at all).
  */
 export function opensslGenCrl(
   dir: string,
-  options: { caKeyPem: string; caCertPem: string; revoked: readonly OpensslRevocation[]; crlNumberHex: string; hours?: number },
+  options: { caKeyPem: string; caCertPem: string; revoked: readonly OpensslRevocation[]; crlNumberHex?: string; hours?: number },
 ): { pem: string; seconds: number } {
   writeFileSync(join(dir, "ca.key"), options.caKeyPem, { mode: 0o600 });
   writeFileSync(join(dir, "ca.pem"), options.caCertPem);
-  writeFileSync(join(dir, "crlnumber"), options.crlNumberHex + "\n");
+  const numbered = options.crlNumberHex !== undefined;
+  if (numbered) writeFileSync(join(dir, "crlnumber"), options.crlNumberHex + "\n");
   // Subjects are distinct and unique_subject is off, so openssl's index accepts every line.
   const lines = options.revoked.map((r, i) => {
     const serial = r.serialHex.toUpperCase().padStart(r.serialHex.length + (r.serialHex.length % 2), "0");
@@ -43,15 +45,13 @@ export function opensslGenCrl(
       "[ crl_ca ]",
       `dir = ${dir}`,
       "database = $dir/index.txt",
-      "crlnumber = $dir/crlnumber",
+      ...(numbered ? ["crlnumber = $dir/crlnumber"] : []),
       "certificate = $dir/ca.pem",
       "private_key = $dir/ca.key",
       "default_md = sha256",
       `default_crl_hours = ${options.hours ?? 24}`,
       "unique_subject = no",
-      "crl_extensions = crl_ext",
-      "[ crl_ext ]",
-      "authorityKeyIdentifier = keyid:always",
+      ...(numbered ? ["crl_extensions = crl_ext", "[ crl_ext ]", "authorityKeyIdentifier = keyid:always"] : []),
       "",
     ].join("\n"),
   );
