@@ -1,13 +1,12 @@
 import { X509Certificate } from "node:crypto";
-import { cachedCrl, CrlContent, handle } from "../functions/api-authorizer";
+import { cachedCrl, handle } from "../functions/api-authorizer";
 import { AuthorizerPolicy } from "../functions/api-authorizer/decide";
-import { handle as sync, SyncCrl, SyncDeps } from "../functions/revocation-sync";
+import { handle as sync, SyncDeps } from "../functions/revocation-sync";
 import { storeBytes } from "../functions/revocation-sync/plan";
 import { jsonLogger } from "../functions/shared/log";
 import { MemoryKeyValueStore } from "../offline/memory-kvs";
 import { createCsr } from "../pki/csr";
 import { buildCrl, RevokedEntry } from "../pki/crl";
-import { readVerifiedCrl } from "../pki/crl-reader";
 import { validateIssueRequest } from "../pki/issuance-policy";
 import { generatePrivateKey } from "../pki/local-signer";
 import { normaliseSerial, randomSerialHex } from "../pki/serial";
@@ -33,19 +32,6 @@ async function p50Micros(op: () => unknown, runs: number): Promise<number> {
 }
 
 /**
- * Reads a 100k-entry CRL with the project's reader; the reader in place before the streaming one
- * stops near 1,200 entries, so the same entries are then handed over directly (and the note says so).
- */
-function readOrInject(der: Uint8Array, issuerPem: string, entries: readonly RevokedEntry[], now: Date): { crl: CrlContent & SyncCrl; injected: boolean } {
-  try {
-    return { crl: readVerifiedCrl(der, issuerPem, now), injected: false };
-  } catch {
-    const revoked = new Map(entries.map((e) => [normaliseSerial(e.serialHex), e.revokedAt]));
-    return { crl: { revoked, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000), crlNumber: 1 }, injected: true };
-  }
-}
-
-/**
  * The edge at 100,000 revoked certificates: the authorizer's warm decision, revocation-sync's
  * KeyValueStore and S3 calls per run (against an in-memory store with CloudFront's ETag and
  * batch rules), and the store's size.
@@ -54,10 +40,10 @@ export async function edgeBenchmarks(): Promise<BenchResult[]> {
   const ca = await makeBenchCa();
   const now = new Date();
   const entries: RevokedEntry[] = Array.from({ length: N }, () => ({ serialHex: randomSerialHex(), revokedAt: now, reason: "keyCompromise", notAfter: new Date(now.getTime() + 30 * 86400_000) }));
-  const crl = await buildCrl(ca.issuing, { crlNumber: 1, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000), entries });
+  const crlParams = (crlNumber: number, listed: readonly RevokedEntry[]) => ({ crlNumber, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000), entries: listed });
+  const crl = await buildCrl(ca.issuing, crlParams(1, entries));
   const issuingPem = new X509Certificate(ca.issuing.certificateDer).toString();
-  const { crl: read, injected } = readOrInject(crl.der, issuingPem, entries, now);
-  const readerNote = injected ? "100k CRL built by buildCrl; revoked set handed to the function directly (today's CRL reader stops near 1,200 entries)" : "100k CRL built by buildCrl and read by the CRL reader";
+  const readerNote = "100k CRL built by buildCrl and read by the CRL reader";
 
   // The authorizer: CloudFront's certificate, the secret header, the CRL cached.
   const { order } = validateIssueRequest({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "CloudFront", organizationalUnit: "CloudFront" }), purposes: ["client_auth"] });
@@ -65,7 +51,7 @@ export async function edgeBenchmarks(): Promise<BenchResult[]> {
   const policy: AuthorizerPolicy = { allowedSubjects: [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }], secretHeaderName: SECRET_HEADER, secretValues: [SECRET], issuingCaPem: issuingPem };
   const deps = {
     policy,
-    revocation: cachedCrl(async () => crl.der, issuingPem, 300_000, () => now, { read: () => read }),
+    revocation: cachedCrl(async () => crl.der, issuingPem, 300_000, () => now),
     clock: () => now,
     log: jsonLogger(() => undefined),
   };
@@ -80,22 +66,20 @@ export async function edgeBenchmarks(): Promise<BenchResult[]> {
     return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
   }, 5_000);
 
-  // revocation-sync over an in-memory store and a versioned CRL object.
-  const versions: { body: Uint8Array; crl: SyncCrl }[] = [{ body: crl.der, crl: read }];
+  // revocation-sync over an in-memory store and a versioned CRL object, each version read by the CRL reader.
+  const versions: Uint8Array[] = [crl.der];
   let s3Gets = 0;
   const store = new MemoryKeyValueStore();
   const syncDeps = (): SyncDeps => ({
     fetchCrl: async (versionId) => {
       s3Gets++;
       const index = versionId === undefined ? versions.length - 1 : Number(versionId.slice(1));
-      return { body: versions[index]!.body, versionId: `v${index}` };
+      return { body: versions[index]!, versionId: `v${index}` };
     },
     issuingCaPem: issuingPem,
     store,
     clock: () => now,
     log: jsonLogger(() => undefined),
-    // Each version's body is distinct; its revoked set is looked up by body.
-    read: (body) => versions.find((v) => v.body === body)!.crl,
     memory: {}, // a cold container every run: the worst case
     budgetMs: Number.MAX_SAFE_INTEGER,
   });
@@ -107,16 +91,13 @@ export async function edgeBenchmarks(): Promise<BenchResult[]> {
   const firstLoad = await calls();
   const bytes = store.bytes;
   const unchanged = await calls();
-  const oneMore = new Map(read.revoked);
-  oneMore.set(normaliseSerial(randomSerialHex()), now);
-  const secondBody = new Uint8Array(crl.der.length + 1);
-  secondBody.set(crl.der);
-  versions.push({ body: secondBody, crl: { revoked: oneMore, thisUpdate: now, crlNumber: 2 } });
+  versions.push((await buildCrl(ca.issuing, crlParams(2, [...entries, { ...entries[0]!, serialHex: randomSerialHex() }]))).der);
   const oneNew = await calls();
   // The listing path (no marker): what every run cost before the marker, at 50 keys a page.
   store.items.delete("edge-mtls:synced-crl");
   const listing = await calls();
-  const oldValueBytes = [...read.revoked.keys()].reduce((sum, key) => sum + Buffer.byteLength(key) + now.toISOString().length, 0);
+  const serials = entries.map((e) => normaliseSerial(e.serialHex));
+  const oldValueBytes = serials.reduce((sum, key) => sum + Buffer.byteLength(key) + now.toISOString().length, 0);
 
   const describe = (c: { kvs: number; s3: number; updates: number }) => `${c.kvs} KeyValueStore calls (${c.updates} UpdateKeys) + ${c.s3} S3 GETs, cold container`;
   const listingBaseline = { name: "sync.calls_listing_100k", value: listing.total, unit: "calls" };
@@ -125,6 +106,6 @@ export async function edgeBenchmarks(): Promise<BenchResult[]> {
     { name: "sync.calls_unchanged_100k", value: unchanged.total, unit: "calls", target: "<= 3", baseline: listingBaseline, note: `${describe(unchanged)}; the old sync listed the store: 10,001 calls at 10 keys a page (issue 12)` },
     { name: "sync.calls_one_new_100k", value: oneNew.total, unit: "calls", target: "<= 5", baseline: listingBaseline, note: describe(oneNew) },
     { name: "sync.calls_first_load_100k", value: firstLoad.total, unit: "calls", target: `≈ ${Math.ceil(N / 50)} + a few`, note: `${describe(firstLoad)}; 49 serials and the marker per UpdateKeys` },
-    { name: "kvs.bytes_100k", value: bytes, unit: "bytes", target: "<= 5000000", baseline: { name: "kvs.bytes_100k_with_dates", value: oldValueBytes, unit: "bytes" }, note: `empty values; the expected size by the sync's own estimate is ${storeBytes(read.revoked.keys())} bytes plus the marker; baseline: the old values (revocation dates)` },
+    { name: "kvs.bytes_100k", value: bytes, unit: "bytes", target: "<= 5000000", baseline: { name: "kvs.bytes_100k_with_dates", value: oldValueBytes, unit: "bytes" }, note: `empty values; the expected size by the sync's own estimate is ${storeBytes(serials)} bytes plus the marker; baseline: the old values (revocation dates)` },
   ];
 }

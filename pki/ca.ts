@@ -1,6 +1,6 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import { SignatureAlgorithm, signatureAlgorithmOf, signCertificate } from "./certificate";
+import { CertificateTemplate, SignatureAlgorithm, signatureAlgorithmOf, signCertificate } from "./certificate";
 import { PkiError } from "./errors";
 import { profileExtensions, subjectExtensions, SubjectAltName } from "./extensions";
 import type { InspectedPublicKey } from "./key-algorithms";
@@ -17,6 +17,7 @@ import {
   rootCaProfile,
 } from "./profiles";
 import { randomSerialHex } from "./serial";
+import { encodeSigned } from "./signed-envelope";
 import type { Signer } from "./signer";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -95,11 +96,12 @@ export interface LeafOrder {
 
 /**
  * A CA key together with its certificate. It issues leaves (and the issuing CA, for the root),
- * encoding once what every certificate it signs shares: its name, the profile extensions per
- * purpose set and key type. Each certificate costs one signature.
+ * encoding once what every certificate it signs shares: a template per purpose set and key type
+ * holding its name, signature algorithm and the profile's extensions. Each certificate costs one
+ * signature.
  */
 export class CaIdentity {
-  private readonly extensionCache = new Map<string, Uint8Array[]>();
+  private readonly templates = new Map<string, CertificateTemplate>();
 
   private constructor(
     readonly signer: Signer,
@@ -141,12 +143,12 @@ export class CaIdentity {
   /** Issues a leaf certificate for an order that passed policy (see `validateIssueRequest`). */
   async issueLeaf(order: LeafOrder, now: Date = new Date()): Promise<IssuedCertificate> {
     const cacheKey = `${[...order.purposes].sort().join("+")}/${order.publicKey.algorithm.kind}`;
-    let extensions = this.extensionCache.get(cacheKey);
-    if (!extensions) {
-      extensions = profileExtensions(leafProfile(order.purposes, order.publicKey.algorithm, this.profileOptions), this.keyIdentifier);
-      this.extensionCache.set(cacheKey, extensions);
+    let template = this.templates.get(cacheKey);
+    if (!template) {
+      template = this.template(profileExtensions(leafProfile(order.purposes, order.publicKey.algorithm, this.profileOptions), this.keyIdentifier));
+      this.templates.set(cacheKey, template);
     }
-    return this.sign({ ...order, extensions, now });
+    return this.signWith(template, { ...order, now });
   }
 
   /** Signs a certificate for `publicKey` with the given profile extensions; SKI and SANs are added here. */
@@ -158,6 +160,17 @@ export class CaIdentity {
     extensions: readonly Uint8Array[];
     now?: Date;
   }): Promise<IssuedCertificate> {
+    return this.signWith(this.template(request.extensions), request);
+  }
+
+  private template(extensions: readonly Uint8Array[]): CertificateTemplate {
+    return new CertificateTemplate(this.signatureAlgorithm.der, this.nameDer, extensions);
+  }
+
+  private async signWith(
+    template: CertificateTemplate,
+    request: { subject: SubjectFields; publicKey: InspectedPublicKey; sans: readonly SubjectAltName[]; lifetimeDays: number; now?: Date },
+  ): Promise<IssuedCertificate> {
     const now = request.now ?? new Date();
     const notBefore = new Date(now.getTime() - BACKDATE_MS);
     const notAfter = new Date(now.getTime() + request.lifetimeDays * DAY_MS);
@@ -171,12 +184,9 @@ export class CaIdentity {
     const subject = subjectToNameDer(request.subject);
     const serialHex = randomSerialHex();
     const subjectIsEmpty = Object.keys(request.subject).length === 0;
-    const extensions = [...request.extensions, ...subjectExtensions(request.publicKey.keyIdentifier, request.sans, subjectIsEmpty)];
-    const der = await signCertificate(
-      { serialHex, issuerDer: this.nameDer, subjectDer: subject, notBefore, notAfter, subjectPublicKeyInfo: request.publicKey.spkiDer, extensions },
-      this.signer,
-      this.signatureAlgorithm,
-    );
+    const extensions = subjectExtensions(request.publicKey.keyIdentifier, request.sans, subjectIsEmpty);
+    const tbs = template.encode(serialHex, notBefore, notAfter, subject, request.publicKey.spkiDer, extensions);
+    const der = encodeSigned(tbs, this.signatureAlgorithm.der, await this.signer.sign(tbs));
     return issued(der, serialHex, request.subject, notBefore, notAfter);
   }
 }

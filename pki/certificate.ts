@@ -1,42 +1,10 @@
-import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes } from "@peculiar/asn1-schema";
-import { Validity } from "@peculiar/asn1-x509";
+import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { headerLength, TAG, timeLength, writeHeader, writeTime } from "./der";
 import { signatureAlgorithmIdentifier } from "./key-algorithms";
-import { serialHexToBytes } from "./serial";
-import { encodeSigned, PreEncodedConverter, PreEncodedSequenceConverter, toArrayBuffer } from "./signed-envelope";
+import { serialIntegerHex } from "./serial";
+import { encodeSigned } from "./signed-envelope";
 import type { Signer } from "./signer";
-
-/**
- * RFC 5280 TBSCertificate, with the parts that an issuer reuses from one certificate to the next
- * (signature algorithm, issuer name, profile extensions) and the subject's own DER (name, key)
- * carried as already-encoded values. Same bytes as @peculiar/asn1-x509's TBSCertificate (a test
- * pins that); only the per-certificate fields are encoded each time.
- */
-class TbsCertificateDer {
-  @AsnProp({ type: AsnPropTypes.Integer, context: 0 })
-  version = 2; // v3
-
-  @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })
-  serialNumber = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any, converter: PreEncodedConverter })
-  signature = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any, converter: PreEncodedConverter })
-  issuer = new ArrayBuffer(0);
-
-  @AsnProp({ type: Validity })
-  validity = new Validity();
-
-  @AsnProp({ type: AsnPropTypes.Any, converter: PreEncodedConverter })
-  subject = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any, converter: PreEncodedConverter })
-  subjectPublicKeyInfo = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any, converter: PreEncodedSequenceConverter, context: 3 })
-  extensions: ArrayBuffer[] = [];
-}
 
 /** The fields of a certificate to be signed, each DER-encoded where it is a structure. */
 export interface CertificateFields {
@@ -54,17 +22,87 @@ export interface CertificateFields {
   readonly extensions: readonly Uint8Array[];
 }
 
+const VERSION_3 = Uint8Array.from([0xa0, 0x03, TAG.INTEGER, 0x01, 0x02]); // [0] EXPLICIT INTEGER 2
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/**
+ * An RFC 5280 TBSCertificate with what an issuer repeats from one certificate to the next (the
+ * version, signature algorithm, issuer name and a profile's extensions) encoded once. Each
+ * certificate then writes only its serial, validity, subject, key and own extensions (SKI, SANs)
+ * around those bytes: same output as @peculiar/asn1-x509's TBSCertificate (a property test pins
+ * it), without an ASN.1 object per certificate.
+ */
+export class CertificateTemplate {
+  private readonly issuerPart: Uint8Array;
+  private readonly profileExtensions: Uint8Array;
+
+  constructor(signatureAlgorithmDer: Uint8Array, issuerDer: Uint8Array, profileExtensions: readonly Uint8Array[] = []) {
+    this.issuerPart = concat([signatureAlgorithmDer, issuerDer]);
+    this.profileExtensions = concat(profileExtensions);
+  }
+
+  /** The DER tbsCertificate; `extensions` follow the profile's. */
+  encode(serialHex: string, notBefore: Date, notAfter: Date, subjectDer: Uint8Array, subjectPublicKeyInfo: Uint8Array, extensions: readonly Uint8Array[]): Uint8Array {
+    const serial = serialIntegerHex(serialHex);
+    const validityLength = timeLength(notBefore) + timeLength(notAfter);
+    let extensionsLength = this.profileExtensions.byteLength;
+    for (const extension of extensions) extensionsLength += extension.byteLength;
+    const extensionsSequence = headerLength(extensionsLength) + extensionsLength;
+    const length =
+      VERSION_3.byteLength +
+      2 + serial.length / 2 +
+      this.issuerPart.byteLength +
+      2 + validityLength +
+      subjectDer.byteLength +
+      subjectPublicKeyInfo.byteLength +
+      headerLength(extensionsSequence) + extensionsSequence;
+    const out = Buffer.allocUnsafeSlow(headerLength(length) + length);
+    let offset = writeHeader(out, 0, TAG.SEQUENCE, length);
+    out.set(VERSION_3, offset);
+    offset += VERSION_3.byteLength;
+    out[offset++] = TAG.INTEGER;
+    out[offset++] = serial.length / 2;
+    offset += out.write(serial, offset, "hex");
+    out.set(this.issuerPart, offset);
+    offset += this.issuerPart.byteLength;
+    offset = writeHeader(out, offset, TAG.SEQUENCE, validityLength);
+    offset = writeTime(out, offset, notBefore);
+    offset = writeTime(out, offset, notAfter);
+    out.set(subjectDer, offset);
+    offset += subjectDer.byteLength;
+    out.set(subjectPublicKeyInfo, offset);
+    offset += subjectPublicKeyInfo.byteLength;
+    offset = writeHeader(out, offset, 0xa3, extensionsSequence);
+    offset = writeHeader(out, offset, TAG.SEQUENCE, extensionsLength);
+    out.set(this.profileExtensions, offset);
+    offset += this.profileExtensions.byteLength;
+    for (const extension of extensions) {
+      out.set(extension, offset);
+      offset += extension.byteLength;
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+}
+
 /** Encodes the tbsCertificate for `fields` with the given DER signature AlgorithmIdentifier. */
 export function encodeTbsCertificate(fields: CertificateFields, signatureAlgorithmDer: Uint8Array): Uint8Array {
-  const tbs = new TbsCertificateDer();
-  tbs.serialNumber = serialHexToBytes(fields.serialHex);
-  tbs.signature = toArrayBuffer(signatureAlgorithmDer);
-  tbs.issuer = toArrayBuffer(fields.issuerDer);
-  tbs.validity = new Validity({ notBefore: fields.notBefore, notAfter: fields.notAfter });
-  tbs.subject = toArrayBuffer(fields.subjectDer);
-  tbs.subjectPublicKeyInfo = toArrayBuffer(fields.subjectPublicKeyInfo);
-  tbs.extensions = fields.extensions.map(toArrayBuffer);
-  return new Uint8Array(AsnConvert.serialize(tbs));
+  return new CertificateTemplate(signatureAlgorithmDer, fields.issuerDer).encode(
+    fields.serialHex,
+    fields.notBefore,
+    fields.notAfter,
+    fields.subjectDer,
+    fields.subjectPublicKeyInfo,
+    fields.extensions,
+  );
 }
 
 /** The signature AlgorithmIdentifier of a signer's key, and its DER (encoded once per issuer). */
@@ -83,5 +121,5 @@ export async function signatureAlgorithmOf(signer: Signer): Promise<SignatureAlg
 export async function signCertificate(fields: CertificateFields, signer: Signer, algorithm?: SignatureAlgorithm): Promise<Uint8Array> {
   const signatureAlgorithm = algorithm ?? (await signatureAlgorithmOf(signer));
   const tbsDer = encodeTbsCertificate(fields, signatureAlgorithm.der);
-  return encodeSigned(tbsDer, signatureAlgorithm.identifier, await signer.sign(tbsDer));
+  return encodeSigned(tbsDer, signatureAlgorithm.der, await signer.sign(tbsDer));
 }

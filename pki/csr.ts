@@ -1,6 +1,6 @@
 import { createPublicKey, KeyObject, sign, verify } from "node:crypto";
 import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
-import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
+import { AsnArray, AsnConvert, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
 import {
   Attribute,
   BasicConstraints,
@@ -11,6 +11,7 @@ import {
   Name as AsnName,
   SubjectPublicKeyInfo,
 } from "@peculiar/asn1-x509";
+import { readElement } from "./der";
 import { PkiError } from "./errors";
 import { SubjectAltName, subjectAltNameExtension } from "./extensions";
 import { ipAddressFromBytes } from "./ip-address";
@@ -49,9 +50,12 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
   } catch (error) {
     throw new PkiError("CSR_MALFORMED", `${field} is not a valid PKCS#10 request: ${(error as Error).message}`, field);
   }
-  // asn1-schema ignores trailing bytes; a CSR with data after it has been tampered with or mangled.
-  if (derElementLength(der) !== der.byteLength || !csr.certificationRequestInfoRaw) {
-    throw new PkiError("CSR_MALFORMED", `${field} has data beyond the PKCS#10 request`, field);
+  // asn1-schema ignores trailing bytes and reads BER lengths; a CSR with data after it, or that is
+  // not DER, has been tampered with or mangled. The same walk finds the signed subject and key.
+  const infoRaw = csr.certificationRequestInfoRaw;
+  const signed = infoRaw && isOneElement(der) ? signedParts(new Uint8Array(infoRaw)) : undefined;
+  if (!infoRaw || !signed) {
+    throw new PkiError("CSR_MALFORMED", `${field} has data beyond the PKCS#10 request, or lengths that are not DER`, field);
   }
   const hash = signatureHashOf(csr.signatureAlgorithm.algorithm);
   if (!hash) {
@@ -63,8 +67,8 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
   }
   const info = csr.certificationRequestInfo;
   if (info.version !== 0) throw new PkiError("CSR_MALFORMED", `${field} has version ${info.version}; PKCS#10 requests are version 1 (0)`, field);
-  const publicKey = inspectPublicKey(new Uint8Array(AsnConvert.serialize(info.subjectPKInfo)), field);
-  if (!verifySignature(hash, csr.certificationRequestInfoRaw, publicKey.keyObject, csr.signature)) {
+  const publicKey = inspectPublicKey(signed.subjectPublicKeyInfo, field);
+  if (!verifySignature(hash, infoRaw, publicKey.keyObject, csr.signature)) {
     throw new PkiError("CSR_BAD_SIGNATURE", `${field} signature does not verify with its own public key: the requester has not proven possession of the private key, or the CSR was altered`, field);
   }
   const extensions = requestedExtensions(info, field);
@@ -75,23 +79,7 @@ export function parseCsr(input: string | Uint8Array, field = "csrPem"): ParsedCs
   const sanExtension = extensions.get(id_ce_subjectAltName);
   const sans = sanExtension ? readSans(parseExtension(sanExtension, RawGeneralNames, `${field}.extensionRequest.subjectAltName`), `${field}.subjectAltName`) : [];
   // The subject is decoded from the bytes that were signed, not from a lenient decoder's reading of them.
-  const subjectDer = AsnConvert.parse(csr.certificationRequestInfoRaw, RawCertificationRequestInfo).subject;
-  return { subject: nameToSubject(subjectDer, `${field}.subject`), sans, publicKey };
-}
-
-/** The CertificationRequestInfo with the subject kept as signed (its DER), for {@link nameToSubject}. */
-class RawCertificationRequestInfo {
-  @AsnProp({ type: AsnPropTypes.Integer })
-  version = 0;
-
-  @AsnProp({ type: AsnPropTypes.Any })
-  subject = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any })
-  subjectPKInfo = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Any, context: 0, implicit: true, repeated: "set" })
-  attributes: ArrayBuffer[] = [];
+  return { subject: nameToSubject(signed.subject, `${field}.subject`), sans, publicKey };
 }
 
 /** GeneralNames with each name kept as its DER, so iPAddress octets and dNSName bytes are read exactly. */
@@ -104,22 +92,35 @@ function parseExtension<T>(extension: AsnExtension, schema: new () => T, field: 
   try {
     const value = AsnConvert.parse(bytes, schema);
     // From the header, not by re-encoding: a BER-style `cA FALSE` written out is still readable.
-    if (derElementLength(bytes) === bytes.byteLength) return value;
+    if (isOneElement(bytes)) return value;
   } catch {
     // reported below
   }
   throw new PkiError("CSR_MALFORMED", `${field}: the requested extension's value cannot be read`, field);
 }
 
-/** The length of the DER element at the start of `der` (header and content), from its header. */
-function derElementLength(der: Uint8Array): number {
-  const first = der[1] ?? 0;
-  if (first < 0x80) return 2 + first;
-  const octets = first & 0x7f;
-  if (octets === 0 || octets > 4) return -1; // indefinite or absurd: not DER
-  let length = 0;
-  for (let i = 0; i < octets; i++) length = length * 256 + (der[2 + i] ?? 0);
-  return 2 + octets + length;
+/** True when `der` is one DER element (definite, minimal length header) and nothing after it. */
+function isOneElement(der: Uint8Array): boolean {
+  try {
+    return readElement(der, 0, der.byteLength).end === der.byteLength;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The subject and subjectPKInfo bytes as the requester signed them (not re-encoded), found with one
+ * DER walk: info is `SEQUENCE { version, subject, subjectPKInfo, attributes }`.
+ */
+function signedParts(info: Uint8Array): { subject: Uint8Array; subjectPublicKeyInfo: Uint8Array } | undefined {
+  try {
+    const sequence = readElement(info, 0, info.byteLength);
+    const subject = readElement(info, readElement(info, sequence.contentStart, sequence.end).end, sequence.end);
+    const spki = readElement(info, subject.end, sequence.end);
+    return { subject: info.subarray(subject.start, subject.end), subjectPublicKeyInfo: info.subarray(spki.start, spki.end) };
+  } catch {
+    return undefined;
+  }
 }
 
 function csrDer(input: string | Uint8Array, field: string): Uint8Array {

@@ -19,15 +19,14 @@ import {
   id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
   id_pe_authorityInfoAccess,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
   PolicyInformation,
   SubjectAlternativeName,
-  SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+import { encodeElement, TAG } from "./der";
 import { parseIpAddress } from "./ip-address";
 import type { CertificateProfile, KeyUsageName } from "./profiles";
 
@@ -100,9 +99,12 @@ function ipForEncoder(value: string): string {
   return Array.from({ length: 8 }, (_, i) => ((bytes[i * 2]! << 8) | bytes[i * 2 + 1]!).toString(16)).join(":");
 }
 
+const SKI_OID = Uint8Array.from([TAG.OID, 0x03, 0x55, 0x1d, 0x0e]); // 2.5.29.14
+
 /** The extensions that differ per certificate: SKI (the subject's key id) and, when there are any, SANs. */
 export function subjectExtensions(subjectKeyIdentifier: Uint8Array, sans: readonly SubjectAltName[], subjectIsEmpty: boolean): Uint8Array[] {
-  const extensions = [encodeExtension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(Uint8Array.from(subjectKeyIdentifier)))];
+  // SKI written directly (it is encoded once per certificate); the same bytes as asn1-x509's.
+  const extensions = [encodeElement(TAG.SEQUENCE, SKI_OID, encodeElement(TAG.OCTET_STRING, encodeElement(TAG.OCTET_STRING, subjectKeyIdentifier)))];
   // RFC 5280 §4.2.1.6: with an empty subject the SAN extension must be critical.
   if (sans.length > 0) extensions.push(new Uint8Array(AsnConvert.serialize(subjectAltNameExtension(sans, subjectIsEmpty))));
   return extensions;

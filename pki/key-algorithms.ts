@@ -1,8 +1,6 @@
 import { checkPrimeSync, createHash, createPublicKey, KeyObject } from "node:crypto";
-import { ECParameters } from "@peculiar/asn1-ecc";
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { DerElement, DerError, expectElement, readElement, readOid, TAG } from "./der";
 import { PkiError } from "./errors";
 
 /** Key types the CA signs with and accepts in requests. */
@@ -113,6 +111,34 @@ export interface InspectedPublicKey {
   readonly keyIdentifier: Uint8Array;
 }
 
+/** A SubjectPublicKeyInfo as read off its DER: no ASN.1 object tree, views into the input. */
+interface SubjectPublicKeyInfoParts {
+  readonly der: Uint8Array;
+  readonly oid: string;
+  /** The AlgorithmIdentifier's parameters element (whole TLV), when there is one. */
+  readonly parameters: DerElement | undefined;
+  /** The key bits, without the BIT STRING's unused-bits octet. */
+  readonly subjectPublicKey: Uint8Array;
+}
+
+/**
+ * `SEQUENCE { algorithm SEQUENCE { OID, parameters ANY OPTIONAL }, subjectPublicKey BIT STRING }`
+ * read once with the DER reader (node parses the key itself once more, and that is enough);
+ * trailing bytes and partial-octet key bits are refused.
+ */
+function readSubjectPublicKeyInfo(der: Uint8Array): SubjectPublicKeyInfoParts {
+  const spki = expectElement(der, 0, der.byteLength, TAG.SEQUENCE, "SubjectPublicKeyInfo");
+  if (spki.end !== der.byteLength) throw new DerError("data after the SubjectPublicKeyInfo", spki.end);
+  const algorithm = expectElement(der, spki.contentStart, spki.end, TAG.SEQUENCE, "algorithm");
+  const oidElement = expectElement(der, algorithm.contentStart, algorithm.end, TAG.OID, "algorithm");
+  const oid = readOid(der, oidElement, "algorithm");
+  const parameters = oidElement.end < algorithm.end ? readElement(der, oidElement.end, algorithm.end) : undefined;
+  if (parameters && parameters.end !== algorithm.end) throw new DerError("algorithm: data after the parameters", parameters.end);
+  const bits = expectElement(der, algorithm.end, spki.end, TAG.BIT_STRING, "subjectPublicKey");
+  if (bits.end !== spki.end || bits.end === bits.contentStart || der[bits.contentStart] !== 0) throw new DerError("subjectPublicKey is not a whole-octet BIT STRING", bits.start);
+  return { der, oid, parameters, subjectPublicKey: der.subarray(bits.contentStart + 1, bits.end) };
+}
+
 /**
  * Classifies a SubjectPublicKeyInfo: which supported key type it is, or a PkiError saying why it
  * is refused. EC keys must name one of the supported curves (explicit parameters are refused:
@@ -121,22 +147,23 @@ export interface InspectedPublicKey {
  * formed — minimal DER, odd, free of small factors and not a probable prime (KEY_RSA_MODULUS) — and
  * an odd public exponent from 65537 to 256 bits (KEY_RSA_EXPONENT). The refusals for a part of
  * the key name it: `<field>.subjectPublicKeyInfo.modulus`, `.publicExponent`, `.algorithm.parameters`.
+ * The SPKI is decoded once, with the DER reader, and every check runs on that reading.
  */
 export function inspectPublicKey(spkiDer: Uint8Array, field: string): InspectedPublicKey {
-  let spki: SubjectPublicKeyInfo;
+  let spki: SubjectPublicKeyInfoParts;
   try {
-    spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
+    spki = readSubjectPublicKeyInfo(spkiDer);
   } catch (error) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key cannot be read (${(error as Error).message})`, field);
   }
-  const oid = spki.algorithm.algorithm;
+  const oid = spki.oid;
   let algorithm: KeyAlgorithmInfo;
   if (oid === OID_EC_PUBLIC_KEY) algorithm = checkEcKey(spki, field);
   else if (oid === OID_RSA_ENCRYPTION) algorithm = checkRsaKey(spki, field);
   else throw new PkiError("KEY_UNSUPPORTED", `${field}: key algorithm ${oid} is not supported; use an EC (P-256, P-384, P-521) or RSA (2048+) key`, field);
   let keyObject: KeyObject;
   try {
-    keyObject = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" });
+    keyObject = createPublicKey({ key: Buffer.from(spkiDer.buffer, spkiDer.byteOffset, spkiDer.byteLength), format: "der", type: "spki" });
   } catch (error) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key cannot be read (${(error as Error).message})`, field);
   }
@@ -144,7 +171,7 @@ export function inspectPublicKey(spkiDer: Uint8Array, field: string): InspectedP
   if (algorithm.kind === "ec" ? details?.namedCurve !== algorithm.curve : details?.modulusLength !== algorithm.modulusLength) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the public key does not read back as ${algorithm.name}`, field);
   }
-  const keyIdentifier = new Uint8Array(createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest());
+  const keyIdentifier = new Uint8Array(createHash("sha1").update(spki.subjectPublicKey).digest());
   return { algorithm, spkiDer, keyObject, keyIdentifier };
 }
 
@@ -155,21 +182,26 @@ const NAMED_CURVES = new Map<string, { algorithm: KeyAlgorithmName; coordinateBy
   ["1.3.132.0.35", { algorithm: "ecdsa-p521", coordinateBytes: 66 }],
 ]);
 
-function checkEcKey(spki: SubjectPublicKeyInfo, field: string): KeyAlgorithmInfo {
-  const parametersField = `${field}.subjectPublicKeyInfo.algorithm.parameters`;
-  let parameters: ECParameters | undefined;
+/** ECParameters' namedCurve choice (an OBJECT IDENTIFIER), or undefined for anything else. */
+function namedCurveOf(spki: SubjectPublicKeyInfoParts): string | undefined {
+  if (spki.parameters?.tag !== TAG.OID) return undefined;
   try {
-    parameters = spki.algorithm.parameters ? AsnConvert.parse(spki.algorithm.parameters, ECParameters) : undefined;
+    return readOid(spki.der, spki.parameters, "namedCurve");
   } catch {
-    parameters = undefined;
+    return undefined;
   }
-  if (!parameters?.namedCurve) {
+}
+
+function checkEcKey(spki: SubjectPublicKeyInfoParts, field: string): KeyAlgorithmInfo {
+  const parametersField = `${field}.subjectPublicKeyInfo.algorithm.parameters`;
+  const namedCurve = namedCurveOf(spki);
+  if (!namedCurve) {
     // Explicit parameters let a key pick its own curve (CVE-2020-0601); RFC 5480 §2.1.1 requires a named curve.
     throw new PkiError("KEY_EC_PARAMETERS", `${parametersField}: the EC key must name its curve (namedCurve); explicit or implicit curve parameters are refused — use P-256, P-384 or P-521`, parametersField);
   }
-  const curve = NAMED_CURVES.get(parameters.namedCurve);
-  if (!curve) throw new PkiError("KEY_UNSUPPORTED", `${field}: EC curve ${parameters.namedCurve} is not supported; use P-256, P-384 or P-521`, field);
-  const point = new Uint8Array(spki.subjectPublicKey);
+  const curve = NAMED_CURVES.get(namedCurve);
+  if (!curve) throw new PkiError("KEY_UNSUPPORTED", `${field}: EC curve ${namedCurve} is not supported; use P-256, P-384 or P-521`, field);
+  const point = spki.subjectPublicKey;
   if (point[0] !== 0x04 || point.length !== 1 + 2 * curve.coordinateBytes) {
     const pointField = `${field}.subjectPublicKeyInfo.subjectPublicKey`;
     const form = point[0] === 0x02 || point[0] === 0x03 ? "a compressed point" : `${point.length} bytes starting 0x${(point[0] ?? 0).toString(16)}`;
@@ -208,27 +240,38 @@ function bitLength(bytes: Uint8Array): number {
   return (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
 }
 
-function checkRsaKey(spki: SubjectPublicKeyInfo, field: string): KeyAlgorithmInfo {
+/** `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017 A.1.1): each INTEGER's content octets, as encoded. */
+function readRsaPublicKey(bits: Uint8Array): { modulus: Uint8Array; publicExponent: Uint8Array } {
+  const key = expectElement(bits, 0, bits.byteLength, TAG.SEQUENCE, "RSAPublicKey");
+  if (key.end !== bits.byteLength) throw new DerError("data after the RSAPublicKey", key.end);
+  const modulus = expectElement(bits, key.contentStart, key.end, TAG.INTEGER, "modulus");
+  const publicExponent = expectElement(bits, modulus.end, key.end, TAG.INTEGER, "publicExponent");
+  if (publicExponent.end !== key.end) throw new DerError("RSAPublicKey: data after the publicExponent", publicExponent.end);
+  return { modulus: bits.subarray(modulus.contentStart, modulus.end), publicExponent: bits.subarray(publicExponent.contentStart, publicExponent.end) };
+}
+
+function checkRsaKey(spki: SubjectPublicKeyInfoParts, field: string): KeyAlgorithmInfo {
   const modulusField = `${field}.subjectPublicKeyInfo.modulus`;
   const exponentField = `${field}.subjectPublicKeyInfo.publicExponent`;
-  // asn1-x509 reads NULL parameters as null (and absent ones as undefined).
-  if (spki.algorithm.parameters !== null) {
+  // Exactly NULL (05 00): absent parameters or any other value are refused.
+  const parameters = spki.parameters;
+  if (!parameters || parameters.tag !== TAG.NULL || parameters.end !== parameters.contentStart) {
     const parametersField = `${field}.subjectPublicKeyInfo.algorithm.parameters`;
     throw new PkiError("KEY_UNSUPPORTED", `${parametersField}: rsaEncryption keys carry NULL parameters (RFC 3279 §2.3.1)`, parametersField);
   }
-  let key: RSAPublicKey;
+  let key: { modulus: Uint8Array; publicExponent: Uint8Array };
   try {
-    key = AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey);
+    key = readRsaPublicKey(spki.subjectPublicKey);
   } catch (error) {
     throw new PkiError("KEY_UNSUPPORTED", `${field}: the RSA public key cannot be read (${(error as Error).message})`, field);
   }
-  const modulus = positiveInteger(new Uint8Array(key.modulus));
+  const modulus = positiveInteger(key.modulus);
   if ("problem" in modulus) throw new PkiError("KEY_RSA_MODULUS", `${modulusField} ${modulus.problem}`, modulusField);
   const bits = bitLength(modulus.bytes);
   if (bits < 2048) throw new PkiError("KEY_TOO_WEAK", `${field}: RSA key of ${bits} bits is too weak; use 2048, 3072 or 4096 bits`, field);
   const name = `rsa-${bits}`;
   if (!Object.hasOwn(KEY_ALGORITHMS, name)) throw new PkiError("KEY_UNSUPPORTED", `${field}: RSA key of ${bits} bits is not supported; use 2048, 3072 or 4096 bits`, field);
-  const exponent = positiveInteger(new Uint8Array(key.publicExponent));
+  const exponent = positiveInteger(key.publicExponent);
   if ("problem" in exponent) throw new PkiError("KEY_RSA_EXPONENT", `${exponentField} ${exponent.problem}`, exponentField);
   const e = BigInt("0x" + Buffer.from(exponent.bytes).toString("hex"));
   // e = 1 lets anyone forge; small e invites broadcast and padding attacks; a huge e means a small d (Wiener).

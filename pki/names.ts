@@ -1,6 +1,12 @@
-import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from "@peculiar/asn1-schema";
-import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from "@peculiar/asn1-x509";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Name as AsnName } from "@peculiar/asn1-x509";
+import { DerElement, DerError, encodeElement, expectElement, readElement, readOid, TAG } from "./der";
 import { PkiError, PkiErrorCode } from "./errors";
+
+const UTF8_STRING = 0x0c;
+const PRINTABLE_STRING = 0x13;
+// X.680 §41.4 PrintableString characters.
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
 /** The subject attributes the CA puts in certificates (the how-to's set). */
 export interface SubjectFields {
@@ -60,18 +66,30 @@ export function validateSubject(subject: unknown, field = "subject"): SubjectFie
   return result as SubjectFields;
 }
 
-/** Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest UTF8String). */
+// DER of each attribute type's OID (all are 2.5.4.x), and the string type its value is written in.
+const ATTRIBUTE_ENCODINGS = new Map(
+  ATTRIBUTES.map((a) => [a.key, { oid: encodeElement(TAG.OID, Uint8Array.from([0x55, 0x04, Number(a.oid.split(".")[3])])), tag: a.short === "C" ? PRINTABLE_STRING : UTF8_STRING }]),
+);
+
+/**
+ * Builds the DER Name for subject fields, in the order above (country as PrintableString, the rest
+ * UTF8String), one attribute per RDN. Written directly, for it is encoded once per certificate:
+ * the same bytes as @peculiar/asn1-x509's Name (tests pin it), several times faster.
+ */
 export function subjectToNameDer(subject: SubjectFields): Uint8Array {
-  const name = new AsnName();
+  const rdns: Uint8Array[] = [];
   for (const attribute of ATTRIBUTES) {
     const value = subject[attribute.key];
     if (!value) continue;
-    // Also guards the encoder: a lone surrogate would make the UTF-8 conversion throw a URIError.
+    // Before the encoder: Buffer.from would silently turn a lone surrogate into U+FFFD.
     checkNameCharacters(value, `subject.${attribute.key}`, "SUBJECT_INVALID");
-    const attributeValue = new AttributeValue(attribute.short === "C" ? { printableString: value } : { utf8String: value });
-    name.push(new RelativeDistinguishedName([new AttributeTypeAndValue({ type: attribute.oid, value: attributeValue })]));
+    const { oid, tag } = ATTRIBUTE_ENCODINGS.get(attribute.key)!;
+    if (tag === PRINTABLE_STRING && !PRINTABLE.test(value)) {
+      throw new PkiError("SUBJECT_INVALID", `subject.${attribute.key} cannot be encoded as a PrintableString (A–Z, a–z, 0–9, space and '()+,-./:=?)`, `subject.${attribute.key}`);
+    }
+    rdns.push(encodeElement(TAG.SET, encodeElement(TAG.SEQUENCE, oid, encodeElement(tag, Buffer.from(value, "utf8")))));
   }
-  return new Uint8Array(AsnConvert.serialize(name));
+  return encodeElement(TAG.SEQUENCE, ...rdns);
 }
 
 /**
@@ -80,46 +98,52 @@ export function subjectToNameDer(subject: SubjectFields): Uint8Array {
  * (ASCII), BMPString (UTF-16) and UniversalString (UTF-32). Anything else — TeletexString, whose
  * T.61 characters have no single reading, or values that are not character strings at all
  * (INTEGER, OCTET STRING, SEQUENCE…) — is refused, as is an unsupported attribute or one given
- * twice, rather than certified as some other text.
+ * twice, rather than certified as some other text. The Name is walked with the DER reader (it is
+ * read once per request, and an ASN.1 object tree for it cost a fifth of the request path).
  */
 export function nameToSubject(name: AsnName | Uint8Array | ArrayBuffer, field: string): SubjectFields {
-  const der = name instanceof AsnName ? AsnConvert.serialize(name) : name;
-  let rdns: RawName;
+  const der = name instanceof AsnName ? new Uint8Array(AsnConvert.serialize(name)) : name instanceof Uint8Array ? name : new Uint8Array(name);
+  let attributes: { oid: string; value: DerElement }[];
   try {
-    rdns = AsnConvert.parse(der, RawName);
+    attributes = readNameAttributes(der);
   } catch (error) {
     throw new PkiError("SUBJECT_INVALID", `${field} is not a readable Name: ${(error as Error).message}`, field);
   }
   const result: Record<string, string> = {};
-  for (const rdn of rdns) {
-    for (const typeAndValue of rdn) {
-      const attribute = ATTRIBUTES.find((a) => a.oid === typeAndValue.type);
-      if (!attribute) {
-        throw new PkiError("SUBJECT_INVALID", `${field} has attribute ${typeAndValue.type}, which the CA does not certify; use ${ATTRIBUTES.map((a) => a.short).join(", ")}`, field);
-      }
-      if (Object.hasOwn(result, attribute.key)) throw new PkiError("SUBJECT_INVALID", `${field} has ${attribute.short} more than once`, field);
-      // asn1-schema hands an ANY that is NULL over as null.
-      const der = typeAndValue.value instanceof ArrayBuffer ? new Uint8Array(typeAndValue.value) : Uint8Array.of(0x05, 0x00);
-      result[attribute.key] = decodeDirectoryString(der, `${field}.${attribute.key}`);
+  for (const { oid, value } of attributes) {
+    const attribute = ATTRIBUTES.find((a) => a.oid === oid);
+    if (!attribute) {
+      throw new PkiError("SUBJECT_INVALID", `${field} has attribute ${oid}, which the CA does not certify; use ${ATTRIBUTES.map((a) => a.short).join(", ")}`, field);
     }
+    if (Object.hasOwn(result, attribute.key)) throw new PkiError("SUBJECT_INVALID", `${field} has ${attribute.short} more than once`, field);
+    result[attribute.key] = decodeDirectoryString(value.tag, der.subarray(value.contentStart, value.end), `${field}.${attribute.key}`);
   }
   return validateSubject(result, field);
 }
 
-/** AttributeTypeAndValue with the value kept as its DER, so it is decoded here and nowhere else. */
-class RawAttributeTypeAndValue {
-  @AsnProp({ type: AsnPropTypes.ObjectIdentifier })
-  type = "";
-
-  @AsnProp({ type: AsnPropTypes.Any })
-  value = new ArrayBuffer(0);
+/**
+ * `Name ::= SEQUENCE OF RelativeDistinguishedName`, each `SET SIZE (1..MAX) OF SEQUENCE { type
+ * OBJECT IDENTIFIER, value ANY }` (X.501): every attribute's type and its value element, in order.
+ */
+function readNameAttributes(der: Uint8Array): { oid: string; value: DerElement }[] {
+  const name = expectElement(der, 0, der.byteLength, TAG.SEQUENCE, "Name");
+  if (name.end !== der.byteLength) throw new DerError("data after the Name", name.end);
+  const attributes: { oid: string; value: DerElement }[] = [];
+  for (let at = name.contentStart; at < name.end; ) {
+    const rdn = expectElement(der, at, name.end, TAG.SET, "RelativeDistinguishedName");
+    if (rdn.contentStart === rdn.end) throw new DerError("empty RelativeDistinguishedName", rdn.start);
+    for (let inner = rdn.contentStart; inner < rdn.end; ) {
+      const pair = expectElement(der, inner, rdn.end, TAG.SEQUENCE, "AttributeTypeAndValue");
+      const type = expectElement(der, pair.contentStart, pair.end, TAG.OID, "type");
+      const value = readElement(der, type.end, pair.end);
+      if (value.end !== pair.end) throw new DerError("data after the attribute value", value.end);
+      attributes.push({ oid: readOid(der, type, "type"), value });
+      inner = pair.end;
+    }
+    at = rdn.end;
+  }
+  return attributes;
 }
-
-@AsnType({ type: AsnTypeTypes.Set, itemType: RawAttributeTypeAndValue })
-class RawRelativeDistinguishedName extends AsnArray<RawAttributeTypeAndValue> {}
-
-@AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRelativeDistinguishedName })
-class RawName extends AsnArray<RawRelativeDistinguishedName> {}
 
 const STRING_TYPE_NAMES = new Map<number, string>([
   [0x0c, "UTF8String"],
@@ -139,14 +163,10 @@ const UNIVERSAL_TYPE_NAMES = new Map<number, string>([
   [0x30, "SEQUENCE"],
   [0x31, "SET"],
 ]);
-const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Decodes one attribute value's DER (a whole TLV, as parsed) to text, or refuses it naming `field`. */
-function decodeDirectoryString(tlv: Uint8Array, field: string): string {
-  const tag = tlv[0]!;
-  const headerLength = tlv[1]! < 0x80 ? 2 : 2 + (tlv[1]! & 0x7f);
-  const content = tlv.subarray(headerLength);
+/** Decodes one attribute value (its tag and content octets) to text, or refuses it naming `field`. */
+function decodeDirectoryString(tag: number, content: Uint8Array, field: string): string {
   const typeName = STRING_TYPE_NAMES.get(tag);
   const refuse = (why: string): never => {
     throw new PkiError("SUBJECT_INVALID", `${field} ${why}`, field);
@@ -164,7 +184,7 @@ function decodeDirectoryString(tlv: Uint8Array, field: string): string {
       }
     case 0x13: {
       const text = Buffer.from(content).toString("latin1");
-      if (!PRINTABLE_STRING.test(text)) return refuse(`is a PrintableString with characters outside its alphabet (A–Z, a–z, 0–9, space and '()+,-./:=?); use UTF8String`);
+      if (!PRINTABLE.test(text)) return refuse(`is a PrintableString with characters outside its alphabet (A–Z, a–z, 0–9, space and '()+,-./:=?); use UTF8String`);
       return text;
     }
     case 0x16:

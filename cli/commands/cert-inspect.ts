@@ -1,8 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { CertificateList, CRLNumber, id_ce_cRLNumber } from "@peculiar/asn1-x509";
+import { inspectCrl } from "../../pki/crl-reader";
 import { parseCsr } from "../../pki/csr";
 import { PkiError } from "../../pki/errors";
 import { inspectPublicKey } from "../../pki/key-algorithms";
@@ -52,19 +51,34 @@ function describe(label: string, der: Uint8Array): Description {
     const csr = parseCsr(der, "FILE");
     return { type: "certificate request", subject: formatSubject(csr.subject), key: csr.publicKey.algorithm.name, subjectAltNames: csr.sans.map((s) => `${s.type.toUpperCase()}:${s.value}`), signature: "valid (proof of possession)" };
   }
-  if (label === "X509 CRL") {
-    const crl = AsnConvert.parse(der, CertificateList);
-    const crlNumber = crl.tbsCertList.crlExtensions?.find((e) => e.extnID === id_ce_cRLNumber);
-    return {
-      type: "CRL",
-      issuer: formatName(crl.tbsCertList.issuer),
-      thisUpdate: crl.tbsCertList.thisUpdate.getTime().toISOString(),
-      nextUpdate: crl.tbsCertList.nextUpdate?.getTime().toISOString() ?? "(none)",
-      crlNumber: crlNumber ? AsnConvert.parse(crlNumber.extnValue, CRLNumber).value : "(none)",
-      revoked: (crl.tbsCertList.revokedCertificates ?? []).length,
-    };
-  }
+  if (label === "X509 CRL") return describeCrl(der);
   throw new PkiError("PEM_INVALID", `FILE has a ${label} block, which inspect does not read`, "FILE");
+}
+
+/**
+ * A CRL, read with the CRL reader's DER walk (an ASN.1 object tree stops near 1,200 entries; this
+ * reads 100,000 in milliseconds). Not verified: inspect is given no issuer. The CRL number is
+ * printed exactly, in decimal (it may be 20 octets).
+ */
+function describeCrl(der: Uint8Array): Description {
+  let crl;
+  try {
+    crl = inspectCrl(der);
+  } catch (error) {
+    if (error instanceof PkiError) throw new PkiError(error.code, `FILE: ${error.message}`, "FILE");
+    throw error;
+  }
+  return {
+    type: "CRL",
+    version: crl.version,
+    issuer: formatName(crl.issuerDer),
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate?.toISOString() ?? "(none)",
+    crlNumber: crl.crlNumber?.toString() ?? "(none)",
+    revoked: crl.revokedCount,
+    signature: "not verified (inspect is given no issuer certificate)",
+    ...(crl.unsupported ? { warning: `the authorizer and revocation-sync refuse this CRL: ${crl.unsupported}` } : {}),
+  };
 }
 
 function describeCertificate(der: Uint8Array): Description {

@@ -64,7 +64,7 @@ export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuing
   const firstRetryMs = options.retryAfterMs ?? 5_000;
   const maxRetryMs = options.maxRetryAfterMs ?? Math.max(ttlMs, firstRetryMs);
   let good: { crl: CrlContent; checkedAt: number; etag?: string } | undefined;
-  let newest: number | undefined;
+  let newest: bigint | undefined;
   let failure: { reason: string; count: number; retryAt: number } | undefined;
   let inFlight: Promise<void> | undefined;
 

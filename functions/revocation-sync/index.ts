@@ -56,7 +56,8 @@ export interface SyncDeps {
 
 /** What a run did. */
 export interface SyncResult {
-  readonly crlNumber: number | null;
+  /** The CRL's number, exactly, in decimal (JSON has no bigint). */
+  readonly crlNumber: string;
   readonly revoked: number;
   readonly added: number;
   readonly removed: number;
@@ -81,7 +82,7 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 /** A CRL verified and summarised for the marker. */
 interface LoadedCrl {
-  readonly ref: CrlRef;
+  readonly ref: CrlRef & { readonly n: bigint };
   readonly serials: ReadonlySet<string>;
 }
 
@@ -89,7 +90,7 @@ function loadCrl(deps: SyncDeps, fetched: FetchedCrl, at: Date): LoadedCrl {
   const read = deps.read ?? readVerifiedCrl;
   const crl = read(fetched.body, deps.issuingCaPem, at);
   return {
-    ref: { n: crl.crlNumber ?? null, id: fetched.versionId ?? null, h: sha256(fetched.body), t: crl.thisUpdate.toISOString() },
+    ref: { n: crl.crlNumber, id: fetched.versionId ?? null, h: sha256(fetched.body), t: crl.thisUpdate.toISOString() },
     serials: new Set(crl.revoked.keys()),
   };
 }
@@ -113,10 +114,10 @@ async function serialsOf(deps: SyncDeps, ref: CrlRef): Promise<ReadonlySet<strin
 }
 
 /** The CRL number ordering: a CRL older than the newest the marker has seen is refused. */
-function newestNumber(marker: Marker | undefined): number | undefined {
+function newestNumber(marker: Marker | undefined): bigint | undefined {
   if (!marker) return undefined;
-  const numbers = (marker.state === "synced" ? [marker.crl.n] : [marker.from?.n ?? null, marker.to.n]).filter((n): n is number => n !== null);
-  return numbers.length ? Math.max(...numbers) : undefined;
+  const numbers = (marker.state === "synced" ? [marker.crl.n] : [marker.from?.n ?? null, marker.to.n]).filter((n): n is bigint => n !== null);
+  return numbers.reduce<bigint | undefined>((newest, n) => (newest === undefined || n > newest ? n : newest), undefined);
 }
 
 /**
@@ -165,7 +166,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   let marker = decodeMarker(await deps.store.get(MARKER_KEY));
 
   try {
-    checkCrlNumber(newestNumber(marker), target.ref.n ?? undefined);
+    checkCrlNumber(newestNumber(marker), target.ref.n);
   } catch (error) {
     throw new SyncError("CRL_ROLLBACK", (error as Error).message);
   }
@@ -178,7 +179,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
 
   if (marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
     metric(bytesBefore);
-    const result = { crlNumber: target.ref.n, revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
+    const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
     deps.log.info("revocation-sync.unchanged", { ...result });
     return result;
   }
@@ -213,7 +214,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   const storeBytesAfter = outcome.bytes ?? bytesBefore;
   metric(storeBytesAfter);
   if (outcome.complete && deps.memory) deps.memory.last = { hash: target.ref.h, serials: target.serials };
-  const result = { crlNumber: target.ref.n, revoked: target.serials.size, added, removed, complete: outcome.complete, storeBytes: storeBytesAfter };
+  const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added, removed, complete: outcome.complete, storeBytes: storeBytesAfter };
   deps.log.info(outcome.complete ? "revocation-sync.synced" : "revocation-sync.partial", { ...result, remaining: changes.length - outcome.applied, listed: from === null });
   return result;
 }

@@ -15,9 +15,12 @@ export const STORE_MAX_BYTES = 5_000_000;
 /** Keys per UpdateKeys call (CloudFront's limit), one of them the marker. */
 export const KEYS_PER_UPDATE = 50;
 
-/** A CRL as the marker names it: its number, S3 version, content hash and thisUpdate. */
+/**
+ * A CRL as the marker names it: its number (exact; null only in markers naming a CRL without one,
+ * which the reader no longer accepts), S3 version, content hash and thisUpdate.
+ */
 export interface CrlRef {
-  readonly n: number | null;
+  readonly n: bigint | null;
   readonly id: string | null;
   readonly h: string;
   readonly t: string;
@@ -33,14 +36,28 @@ export type Marker = { readonly state: "synced"; readonly crl: CrlRef } | { read
 /** One change to the store. */
 export type Change = { readonly put: string } | { readonly delete: string };
 
-function isRef(value: unknown): value is CrlRef {
-  const r = value as CrlRef;
-  return !!r && typeof r === "object" && (r.n === null || Number.isSafeInteger(r.n)) && (r.id === null || typeof r.id === "string") && typeof r.h === "string" && typeof r.t === "string";
+/** A CRL number as stored: decimal text (exact, and JSON has no bigint); also a safe integer, as markers written before were. */
+function storedNumber(n: unknown): bigint | null | undefined {
+  if (n === null) return null;
+  if (typeof n === "string" && /^(0|[1-9][0-9]{0,48})$/.test(n)) return BigInt(n); // 20 octets are at most 49 digits
+  if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) return BigInt(n);
+  return undefined;
 }
 
-/** The marker's stored form (compact JSON, well under the 1 KB value limit). */
+function readRef(value: unknown): CrlRef | undefined {
+  const r = value as Record<string, unknown>;
+  if (!r || typeof r !== "object" || !(r.id === null || typeof r.id === "string") || typeof r.h !== "string" || typeof r.t !== "string") return undefined;
+  const n = storedNumber(r.n);
+  return n === undefined ? undefined : { n, id: r.id, h: r.h, t: r.t };
+}
+
+const storedRef = (ref: CrlRef) => ({ ...ref, n: ref.n === null ? null : ref.n.toString() });
+
+/** The marker's stored form (compact JSON, well under the 1 KB value limit; the CRL number as decimal text). */
 export function encodeMarker(marker: Marker): string {
-  return JSON.stringify(marker.state === "synced" ? { v: 1, crl: marker.crl } : { v: 1, from: marker.from, to: marker.to, applied: marker.applied });
+  return JSON.stringify(
+    marker.state === "synced" ? { v: 1, crl: storedRef(marker.crl) } : { v: 1, from: marker.from && storedRef(marker.from), to: storedRef(marker.to), applied: marker.applied },
+  );
 }
 
 /** Reads a stored marker; anything unreadable is `undefined` (the sync then lists the store). */
@@ -49,9 +66,12 @@ export function decodeMarker(value: string | undefined): Marker | undefined {
   try {
     const parsed = JSON.parse(value);
     if (parsed?.v !== 1) return undefined;
-    if (isRef(parsed.crl)) return { state: "synced", crl: parsed.crl };
-    if (isRef(parsed.to) && (parsed.from === null || isRef(parsed.from)) && Number.isSafeInteger(parsed.applied) && parsed.applied >= 0) {
-      return { state: "syncing", from: parsed.from, to: parsed.to, applied: parsed.applied };
+    const crl = readRef(parsed.crl);
+    if (crl) return { state: "synced", crl };
+    const to = readRef(parsed.to);
+    const from = parsed.from === null ? null : readRef(parsed.from);
+    if (to && from !== undefined && Number.isSafeInteger(parsed.applied) && parsed.applied >= 0) {
+      return { state: "syncing", from, to, applied: parsed.applied };
     }
   } catch {
     // fall through

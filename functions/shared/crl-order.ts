@@ -1,4 +1,4 @@
-/** A refused CRL: older than one already accepted (a rollback), or without a number to compare. */
+/** A refused CRL: older than one already accepted (a rollback). */
 export class CrlRollbackError extends Error {
   readonly code = "CRL_ROLLBACK";
   constructor(message: string) {
@@ -9,13 +9,13 @@ export class CrlRollbackError extends Error {
 
 /**
  * The CRL-number check every CRL reader makes (the authorizer, revocation-sync): refuse a CRL older
- * than the newest already accepted, or one without a number once numbered CRLs were seen (it
- * cannot be ordered). The same number again is fine (the same CRL, fetched again). Returns the
+ * than the newest already accepted. The same number again is fine (the same CRL, fetched again).
+ * Numbers are compared exactly, as bigints: RFC 5280 §5.2.3 allows 20 octets, far past 2^53. (A
+ * CRL without a number never gets here: the reader refuses it, CRL_UNSUPPORTED.) Returns the
  * newest number accepted.
  */
-export function checkCrlNumber(newestAccepted: number | undefined, crlNumber: number | undefined): number | undefined {
+export function checkCrlNumber(newestAccepted: bigint | undefined, crlNumber: bigint): bigint {
   if (newestAccepted === undefined) return crlNumber;
-  if (crlNumber === undefined) throw new CrlRollbackError(`the CRL has no CRL number, but CRL number ${newestAccepted} was already accepted`);
   if (crlNumber < newestAccepted) throw new CrlRollbackError(`the CRL's number ${crlNumber} is older than CRL number ${newestAccepted} already accepted`);
-  return Math.max(newestAccepted, crlNumber);
+  return crlNumber > newestAccepted ? crlNumber : newestAccepted;
 }

@@ -311,9 +311,31 @@ describe("functions: api-authorizer CRL cache", function () {
     assert.match(errors.join(), /number 6 is older than CRL number 7/);
     clock = new Date(t0.getTime() + 3600_000);
     assert.deepEqual(await source(), { available: false, reason: "the CRL's number 6 is older than CRL number 7 already accepted" }, "past the newer CRL's nextUpdate: fail closed, never fall back to the older CRL");
-    assert.equal(checkCrlNumber(undefined, 3), 3);
-    assert.equal(checkCrlNumber(3, 3), 3, "the same CRL again is fine");
-    assert.throws(() => checkCrlNumber(3, undefined), /no CRL number/);
+    assert.equal(checkCrlNumber(undefined, 3n), 3n);
+    assert.equal(checkCrlNumber(3n, 3n), 3n, "the same CRL again is fine");
+    assert.equal(checkCrlNumber(3n, 4n), 4n);
+  });
+
+  it("compares CRL numbers exactly past 2^53: a CRL one below the accepted one is refused even where JavaScript numbers are equal", async () => {
+    const ca = await makeTestCa();
+    const t0 = new Date();
+    const accepted = 2n ** 64n + 1n;
+    assert.equal(Number(accepted), Number(accepted - 1n), "as JavaScript numbers the two are the same");
+    assert.throws(() => checkCrlNumber(accepted, accepted - 1n), { code: "CRL_ROLLBACK", message: "the CRL's number 18446744073709551616 is older than CRL number 18446744073709551617 already accepted" });
+    assert.equal(checkCrlNumber(accepted - 1n, accepted), accepted);
+    const crl = (crlNumber: bigint) => buildCrl(ca.issuing, { crlNumber, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [] });
+    const newer = await crl(accepted);
+    const older = await crl(accepted - 1n);
+    let served = newer.der;
+    let clock = t0;
+    const errors: string[] = [];
+    const log = { info: () => undefined, error: (_: string, f?: { reason?: unknown }) => errors.push(String(f?.reason)), metric: () => undefined };
+    const source = cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock, { log });
+    assert.equal((await source()).available, true);
+    served = older.der;
+    clock = new Date(t0.getTime() + 120_000);
+    assert.equal((await source()).available, true, "the newer CRL is kept");
+    assert.deepEqual(errors, ["the CRL's number 18446744073709551616 is older than CRL number 18446744073709551617 already accepted"]);
   });
 
   it("revalidates with the ETag and keeps the CRL when S3 answers 'not modified'", async () => {
@@ -331,16 +353,22 @@ describe("functions: api-authorizer CRL cache", function () {
     assert.deepEqual(asked, [undefined, '"e1"'], "one revalidation, then cached again for the TTL");
   });
 
-  it("decides against 100,000 revoked serials (reader injected until the streaming CRL reader lands)", async () => {
+  it("decides against a real 100,000-entry CRL, read and verified by the streaming reader", async () => {
     const ca = await makeTestCa();
     const leaf = await issueLeaf(ca, { subject: { commonName: "CloudFront", organizationalUnit: "CloudFront" } });
     const t0 = new Date();
-    const revoked = new Map<string, Date>(Array.from({ length: 100_000 }, () => [normaliseSerial(randomSerialHex()), t0] as [string, Date]));
+    const entries = Array.from({ length: 100_000 }, () => ({ serialHex: randomSerialHex(), revokedAt: t0, reason: "keyCompromise" as const, notAfter: leaf.certificate.notAfter }));
+    const crl = (crlNumber: number, listed: typeof entries) => buildCrl(ca.issuing, { crlNumber, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: listed });
+    let served = (await crl(9, entries)).der;
+    let clock = t0;
     const policy = { ...BASE_POLICY, issuingCaPem: ca.issuingPem };
-    const source = cachedCrl(async () => new Uint8Array(1), ca.issuingPem, 60_000, () => t0, { read: () => ({ revoked, nextUpdate: new Date(t0.getTime() + 3600_000), crlNumber: 9 }) });
-    assert.equal(decide(authorizerEvent(leaf.certificate.pem), policy, await source(), t0).allow, true);
-    revoked.set(normaliseSerial(leaf.certificate.serialHex), t0);
-    assert.match(decide(authorizerEvent(leaf.certificate.pem), policy, await source(), t0).reason, /revoked/);
+    const source = cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock);
+    const status = await source();
+    assert.ok(status.available && entries.slice(0, 1000).every((e) => status.revokedSerials.has(normaliseSerial(e.serialHex))), "listed serials are revoked");
+    assert.equal(decide(authorizerEvent(leaf.certificate.pem), policy, status, clock).allow, true);
+    served = (await crl(10, [...entries, { serialHex: leaf.certificate.serialHex, revokedAt: t0, reason: "keyCompromise", notAfter: leaf.certificate.notAfter }])).der;
+    clock = new Date(t0.getTime() + 61_000);
+    assert.match(decide(authorizerEvent(leaf.certificate.pem), policy, await source(), clock).reason, /revoked/);
   });
 
   it("reads its policy from the environment, refusing short secrets", () => {

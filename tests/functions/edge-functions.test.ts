@@ -123,12 +123,18 @@ describe("functions: revocation-sync", function () {
   });
 
   it("keeps the marker readable and ignores anything else stored under its key", () => {
-    const ref = { n: 7, id: "v7", h: "aGFzaA==", t: at.toISOString() };
-    for (const marker of [{ state: "synced", crl: ref }, { state: "syncing", from: null, to: ref, applied: 49 }, { state: "syncing", from: { ...ref, n: null, id: null }, to: ref, applied: 0 }] as Marker[]) {
+    const ref = { n: 7n, id: "v7", h: "aGFzaA==", t: at.toISOString() };
+    const largest = { ...ref, n: 2n ** 159n - 1n }; // the largest 20-octet CRL number (RFC 5280 §5.2.3)
+    for (const marker of [{ state: "synced", crl: ref }, { state: "synced", crl: largest }, { state: "syncing", from: null, to: ref, applied: 49 }, { state: "syncing", from: { ...ref, n: null, id: null }, to: largest, applied: 0 }] as Marker[]) {
       assert.deepEqual(decodeMarker(encodeMarker(marker)), marker);
       assert.ok(Buffer.byteLength(encodeMarker(marker)) < 1024, "well under CloudFront's 1 KB value limit");
     }
-    for (const junk of [undefined, "", "{", "null", '{"v":2,"crl":{}}', '{"v":1,"crl":{"n":"7"}}', '{"v":1,"to":{"n":1,"id":null,"h":"x","t":"y"},"applied":-1}']) assert.equal(decodeMarker(junk), undefined, String(junk));
+    assert.equal(JSON.parse(encodeMarker({ state: "synced", crl: largest })).crl.n, (2n ** 159n - 1n).toString(), "stored as exact decimal text");
+    assert.deepEqual(decodeMarker('{"v":1,"crl":{"n":7,"id":"v7","h":"x","t":"y"}}'), { state: "synced", crl: { n: 7n, id: "v7", h: "x", t: "y" } }, "a marker written with a JSON number is still read");
+    const junkRef = (n: string) => `{"v":1,"crl":{"n":${n},"id":null,"h":"x","t":"y"}}`;
+    for (const junk of [undefined, "", "{", "null", '{"v":2,"crl":{}}', '{"v":1,"crl":{"n":"7"}}', '{"v":1,"to":{"n":1,"id":null,"h":"x","t":"y"},"applied":-1}', junkRef('"07"'), junkRef('"-1"'), junkRef('"1e3"'), junkRef("-1"), junkRef("1.5"), junkRef("9007199254740993"), junkRef(`"${"9".repeat(50)}"`)]) {
+      assert.equal(decodeMarker(junk), undefined, String(junk));
+    }
     assert.ok(!/^[0-9a-f]+$/.test(MARKER_KEY), "the marker key can never be a serial");
   });
 
@@ -145,7 +151,7 @@ describe("functions: revocation-sync", function () {
       if (!versions[index]) throw new Error(`NoSuchVersion ${versionId}`);
       return { body: versions[index]!, versionId: `v${index + 1}` };
     };
-    const publish = async (crlNumber: number, serials: readonly string[], thisUpdate = new Date()) => {
+    const publish = async (crlNumber: number | bigint, serials: readonly string[], thisUpdate = new Date()) => {
       const crl = await buildCrl(ca.issuing, { crlNumber, thisUpdate, nextUpdate: new Date(thisUpdate.getTime() + 3600_000), entries: serials.map((serialHex) => ({ serialHex, revokedAt: thisUpdate, reason: "keyCompromise" as const, notAfter: new Date(thisUpdate.getTime() + 86400_000) })) });
       versions.push(crl.der);
       return crl;
@@ -161,7 +167,7 @@ describe("functions: revocation-sync", function () {
     const first = serials(120);
     await publish(1, first);
     const loaded = await sync({}, deps());
-    assert.deepEqual({ ...loaded, storeBytes: undefined }, { crlNumber: 1, revoked: 120, added: 120, removed: 0, complete: true, storeBytes: undefined });
+    assert.deepEqual({ ...loaded, storeBytes: undefined }, { crlNumber: "1", revoked: 120, added: 120, removed: 0, complete: true, storeBytes: undefined });
     assert.deepEqual(storedSerials(store), first.map((s) => normaliseSerial(s)).sort());
     assert.ok([...store.items.entries()].every(([k, v]) => k === MARKER_KEY || v === ""), "serials are stored with empty values");
     assert.deepEqual(store.calls, { describe: 1, get: 1, listKeys: 1, update: 3 }, "ceil(120 / 49) UpdateKeys: 49 serials and the marker each");
@@ -186,7 +192,7 @@ describe("functions: revocation-sync", function () {
     assert.deepEqual([changed.added, changed.removed, store.totalCalls - cold], [2, 1, 3]);
     assert.deepEqual(s3Calls, ["latest", "v2"], "the current CRL and the synced one, by version");
     assert.equal(storedSerials(store).length, 122);
-    assert.equal(JSON.parse(store.items.get(MARKER_KEY)!).crl.n, 3);
+    assert.equal(JSON.parse(store.items.get(MARKER_KEY)!).crl.n, "3");
   });
 
   it("refuses a CRL older than the one the store holds, and CRLs the CA did not sign or that are stale, without touching the store", async () => {
@@ -198,6 +204,7 @@ describe("functions: revocation-sync", function () {
     const older = await buildCrl(ca.issuing, { crlNumber: 4, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000), entries: [] });
     versions.push(older.der);
     await assert.rejects(sync({}, deps()), (error: SyncError) => error.code === "CRL_ROLLBACK" && /number 4 is older than CRL number 5/.test(error.message));
+    assert.deepEqual(store.items, snapshot);
     const forged = await buildCrl((await makeTestCa({ name: "Forger" })).issuing, { crlNumber: 9, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000), entries: [] });
     versions.push(forged.der);
     await assert.rejects(sync({}, deps()), { code: "CRL_INVALID" });
@@ -224,7 +231,7 @@ describe("functions: revocation-sync", function () {
     const checkMarker = () => {
       const marker = decodeMarker(store.items.get(MARKER_KEY))!;
       if (marker.state === "synced") return marker;
-      assert.equal(marker.from!.n, 1);
+      assert.equal(marker.from!.n, 1n);
       const expected = applyChanges(first.map((s) => normaliseSerial(s)), planChanges(new Set(first.map((s) => normaliseSerial(s))), new Set(target.map((s) => normaliseSerial(s)))), marker.applied);
       assert.deepEqual(storedSerials(store), [...expected].sort(), `the store is exactly what the marker says after ${marker.applied} changes`);
       return marker;
@@ -254,30 +261,44 @@ describe("functions: revocation-sync", function () {
     assert.deepEqual(storedSerials(store), target.map((s) => normaliseSerial(s)).sort());
   });
 
-  it("at 100,000 revoked serials: first load ~n/49 UpdateKeys, unchanged 2 calls, one new 3, under 5 MB; refuses a CRL the store cannot hold before writing", async () => {
+  it("at 100,000 revoked serials, real CRLs read by the streaming reader: first load ~n/49 UpdateKeys, unchanged 2 calls, one new 3, under 5 MB; refuses a CRL the store cannot hold before writing", async () => {
     const { store, publish, deps } = await syncSetup();
-    await publish(1, []);
-    const big = new Map<string, Date>(serials(100_000).map((s) => [normaliseSerial(s), at]));
-    let current = { revoked: big, thisUpdate: new Date(), crlNumber: 1 };
-    const read = () => current;
-    const first = await sync({}, deps({ read }));
+    const big = serials(100_000);
+    await publish(1, big);
+    const first = await sync({}, deps());
     assert.equal(first.added, 100_000);
     assert.deepEqual(store.calls, { describe: 1, get: 1, listKeys: 1, update: Math.ceil(100_000 / 49) });
     assert.ok(store.bytes <= 5_000_000, `${store.bytes} bytes`);
     let calls = store.totalCalls;
-    await sync({}, deps({ read }));
+    await sync({}, deps());
     assert.equal(store.totalCalls - calls, 2);
-    current = { revoked: new Map([...big, [normaliseSerial(randomSerialHex()), at]]), thisUpdate: new Date(), crlNumber: 2 };
-    await publish(2, []); // another S3 object version for the new CRL
+    await publish(2, [...big, randomSerialHex()]);
     calls = store.totalCalls;
-    assert.equal((await sync({}, deps({ read }))).added, 1);
+    assert.equal((await sync({}, deps())).added, 1);
     assert.equal(store.totalCalls - calls, 3);
-    const tooMany = new Map<string, Date>(serials(130_000).map((s) => [normaliseSerial(s), at]));
-    current = { revoked: tooMany, thisUpdate: new Date(), crlNumber: 3 };
-    await publish(3, []);
+    await publish(3, serials(130_000));
     const snapshot = store.bytes;
-    await assert.rejects(sync({}, deps({ read })), (error: SyncError) => error.code === "STORE_TOO_SMALL" && /130000 serials/.test(error.message));
+    await assert.rejects(sync({}, deps()), (error: SyncError) => error.code === "STORE_TOO_SMALL" && /130000 serials/.test(error.message));
     assert.equal(store.bytes, snapshot);
+  });
+
+  it("compares CRL numbers exactly past 2^53 (a 20-octet number is allowed) and reports them as exact decimal text", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const now = new Date();
+    // 2^53 + 1 and 2^53 are the same JavaScript number: only an exact comparison tells them apart.
+    await publish(2n ** 53n + 1n, serials(2), now);
+    const synced = await sync({}, deps());
+    assert.equal(synced.crlNumber, "9007199254740993");
+    assert.equal(JSON.parse(store.items.get(MARKER_KEY)!).crl.n, "9007199254740993");
+    const snapshot = new Map(store.items);
+    await publish(2n ** 53n, serials(1), now);
+    await assert.rejects(sync({}, deps()), (error: SyncError) => error.code === "CRL_ROLLBACK" && /number 9007199254740992 is older than CRL number 9007199254740993/.test(error.message));
+    assert.deepEqual(store.items, snapshot, "the older CRL changed nothing");
+    const largest = 2n ** 159n - 1n; // the largest CRL number of 20 octets
+    await publish(largest, serials(1), now);
+    assert.equal((await sync({}, deps())).crlNumber, largest.toString());
+    const marker = decodeMarker(store.items.get(MARKER_KEY));
+    assert.equal(marker?.state === "synced" ? marker.crl.n : undefined, largest);
   });
 
   it("notices keys changed behind its back (the key count is not what the marker implies) and repairs the store by listing it", async () => {

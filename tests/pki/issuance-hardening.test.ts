@@ -6,7 +6,7 @@ import { ipAddressFromBytes, parseIpAddress } from "../../pki/ip-address";
 import { parseCaKeyAlgorithmName, parseKeyAlgorithmName, signatureHashOf } from "../../pki/key-algorithms";
 import { LocalCa } from "../../pki/local-ca";
 import { generatePrivateKey } from "../../pki/local-signer";
-import { subjectToNameDer, validateSubject } from "../../pki/names";
+import { nameToSubject, subjectToNameDer, validateSubject } from "../../pki/names";
 import { ANY_NAME_POLICY } from "../support/csr-fuzz";
 import { issueLeaf, makeTestCa } from "../support/test-ca";
 import { tempDir, tool } from "../support/tools";
@@ -83,8 +83,29 @@ describe("pki: names given in requests and flags", () => {
     assert.deepEqual(validateSubject({ commonName: "Zoë Łódź 東京" }), { commonName: "Zoë Łódź 東京" });
   });
 
-  it("the subject encoder itself refuses a lone surrogate instead of throwing a URIError", () => {
-    assert.throws(() => subjectToNameDer({ commonName: "a\uDC00" }), { code: "SUBJECT_INVALID", field: "subject.commonName" });
+  it("the subject encoder itself refuses a lone surrogate (naming it) instead of writing U+FFFD, and what a PrintableString cannot hold", () => {
+    assert.throws(() => subjectToNameDer({ commonName: "a\uDC00" }), { code: "SUBJECT_INVALID", field: "subject.commonName", message: /U\+DC00 \(a lone surrogate/ });
+    assert.throws(() => subjectToNameDer({ commonName: "a\u202Eb" }), { code: "SUBJECT_INVALID", field: "subject.commonName", message: /U\+202E/ });
+    assert.throws(() => subjectToNameDer({ country: "G\u00c9" }), { code: "SUBJECT_INVALID", field: "subject.country", message: /PrintableString/ });
+  });
+
+  it("a request's subject Name is walked as DER: what the encoder writes reads back, and anything not DER is SUBJECT_INVALID naming the subject", () => {
+    const subject = { commonName: "Zoë Łódź 東京", country: "GB", locality: "London", organization: "Serverless Inc", organizationalUnit: "CloudFront", state: "England" };
+    const der = subjectToNameDer(subject);
+    assert.deepEqual(nameToSubject(der, "csrPem.subject"), subject);
+    assert.deepEqual(nameToSubject(Uint8Array.of(0x30, 0x00), "csrPem.subject"), {}, "an empty subject");
+    const cn = Uint8Array.from([0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, ...Buffer.from("test")]);
+    const notDer: Array<[string, Uint8Array]> = [
+      ["trailing data", Uint8Array.from([...der, 0])],
+      ["a long-form short length", Uint8Array.from([0x30, 0x81, cn.length, ...cn])],
+      ["an empty RDN", Uint8Array.of(0x30, 0x02, 0x31, 0x00)],
+      ["a type that is not an OID", Uint8Array.from([0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x04, ...cn.subarray(5)])],
+      ["data after the value", Uint8Array.from([0x30, 0x11, 0x31, 0x0f, 0x30, 0x0d, ...cn.subarray(4), 0x05, 0x00])],
+    ];
+    assert.deepEqual(nameToSubject(Uint8Array.from([0x30, cn.length, ...cn]), "csrPem.subject"), { commonName: "test" }, "the hand-made RDN is right");
+    for (const [what, bytes] of notDer) {
+      assert.throws(() => nameToSubject(bytes, "csrPem.subject"), { code: "SUBJECT_INVALID", field: "csrPem.subject", message: /is not a readable Name/ }, what);
+    }
   });
 
   it("request SANs name the code point too", () => {
