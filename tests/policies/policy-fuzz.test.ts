@@ -103,7 +103,7 @@ const mutatedSecure = fc.tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.nat(), v
     const path = paths[where % paths.length];
     let at: any = target.props;
     for (const key of path.slice(0, -1)) at = at[key];
-    at[path[path.length - 1]] = replacement;
+    at[path[path.length - 1]] = structuredClone(replacement); // a copy: a later edit may write inside it, and fast-check shares constants between runs
   }
   return resources;
 });
@@ -165,7 +165,9 @@ describe("policies: fuzzing the rules and the checker (fast-check)", function ()
       fc.asyncProperty(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
         const doc = JSON.parse(SECURE);
         const resources = doc.deployment.resources as any[];
-        for (const [n, where, key, v] of edits) {
+        for (const [n, where, key, generated] of edits) {
+          // fast-check hands the same constant objects to many runs: insert a copy, or a later edit mutates the shared one (and can make it circular).
+          const v = structuredClone(generated);
           const r = resources[n % resources.length];
           if (where === "resource") resources[n % resources.length] = v;
           else if (where === "deep") {
