@@ -57,3 +57,14 @@ export const AUTHORIZER_ENV = {
 
 /** Environment variable names of revocation-sync. */
 export const SYNC_ENV = { crlBucket: "CRL_BUCKET", crlKey: "CRL_KEY", issuingCaPem: "ISSUING_CA_PEM", kvsArn: "KVS_ARN" } as const;
+
+/**
+ * The CloudFront-Viewer-Cert-* headers api-backend reads, and so the ones the distribution forwards
+ * to the API (an origin request policy holds at most 10 headers by default).
+ */
+export const BACKEND_VIEWER_CERT_HEADERS = {
+  present: "CloudFront-Viewer-Cert-Present",
+  subject: "CloudFront-Viewer-Cert-Subject",
+  serialNumber: "CloudFront-Viewer-Cert-Serial-Number",
+  issuer: "CloudFront-Viewer-Cert-Issuer",
+} as const;
