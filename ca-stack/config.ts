@@ -3,6 +3,7 @@ import { SubjectFields, validateSubject } from "../pki/names";
 import { PURPOSES, CertificatePurpose } from "../pki/profiles";
 import type { CaKeySpec, ServerlessCaArgs } from "../components/serverless-ca";
 import { StackConfigError } from "../stack-config";
+import { LOG_RETENTION_DAYS } from "../offline/aws-rules";
 
 export { StackConfigError };
 
@@ -75,6 +76,8 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
+  const logRetentionDays = int("logRetentionDays", 1, 3653);
+  if (logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${logRetentionDays}`);
   const environment = str("environment") ?? stackName.replace(/^ca-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   return {
@@ -98,7 +101,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       alarmTopicArn: str("alarmTopicArn"),
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
-      logRetentionDays: int("logRetentionDays", 1, 3653),
+      logRetentionDays,
     },
   };
 }

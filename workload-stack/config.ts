@@ -1,4 +1,4 @@
-import { refusedCustomHeaderReason } from "../offline/aws-rules";
+import { LOG_RETENTION_DAYS, refusedCustomHeaderReason } from "../offline/aws-rules";
 import { StackConfigError } from "../stack-config";
 
 /** The header CloudFront adds to origin requests to prove itself, unless `edge-mtls:secretHeaderName` says otherwise. */
@@ -86,6 +86,7 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const environment = str("environment") ?? stackName.replace(/^workload-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   const retention = get("logRetentionDays");
+  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(Number(retention))) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${JSON.stringify(retention)}`);
   const verify = get("verifyAfterDeploy");
   if (verify !== undefined && typeof verify !== "boolean") throw new StackConfigError("verifyAfterDeploy", "must be true or false");
   return {

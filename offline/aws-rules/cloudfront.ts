@@ -170,7 +170,7 @@ export const cloudfrontOriginMtls: AwsResourceRule = {
       if (!mtls) continue;
       const id = originIdOf(origin) ?? "?";
       const arn = mtls.clientCertificateArn;
-      if (typeof arn === "string" && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+/.test(arn)) problems.push(`${label(resource)}: origin ${id} client certificate ${arn} is not an ACM certificate in us-east-1`);
+      if (typeof arn === "string" && !/^arn:aws[a-z-]*:acm:us-east-1:\d+:certificate\/.+/.test(arn)) problems.push(`${label(resource)}: origin ${id} client certificate ${arn} is not an ACM certificate in us-east-1`);
       if (custom.originProtocolPolicy !== undefined && custom.originProtocolPolicy !== "https-only") problems.push(`${label(resource)}: origin ${id} uses origin mTLS with originProtocolPolicy ${custom.originProtocolPolicy}; it needs https-only`);
     }
     return problems;
