@@ -60,7 +60,7 @@ export class OriginSmokeTest extends pulumi.ComponentResource {
       {
         // The binary by name, resolved when the command runs (npx: the project's own bin or
         // node_modules/.bin): no checkout path in the input, so no diff between machines.
-        create: pulumi.interpolate`npx --no edge-mtls verify --edge ${args.edgeUrl} --api ${args.apiUrl}`,
+        create: pulumi.interpolate`npx --no -- edge-mtls verify --edge ${args.edgeUrl} --api ${args.apiUrl}`,
         environment: { [VERIFY_ENV.certPem]: chainPem, [VERIFY_ENV.keyPem]: pulumi.secret(key.privateKeyPem) },
         triggers: [args.triggers.distributionEtag, args.triggers.originCertificateArn, args.triggers.trustBundleVersion, args.triggers.authorizerCodeHash],
       },

@@ -1,7 +1,11 @@
 import { strict as assert } from "node:assert";
 import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { readCaStackConfig } from "../../ca-stack/config";
+import { NO_CONTROL_PLANE_LIMIT_RELIED_ON } from "../../offline/aws-rules/coverage";
+import { withRulesSection } from "../../offline/aws-rules/readme";
 import { AWS_RULES, AwsRule, deploymentViolations, REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
 import { assumeRaisedQuotas, DeclaredResource, deploymentRefusals, takeRefusals, toAwsResource } from "../../offline/aws-rules/enforce";
 import { OfflineDeploymentFailed } from "../../offline/deployment";
@@ -168,6 +172,12 @@ describe("offline/aws-rules: the catalogue", function () {
     });
   }
 
+  it("the README's list of rules is the one the catalogue generates (npm run docs:rules)", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    assert.equal(withRulesSection(readme), readme, "README.md is out of date: run npm run docs:rules");
+    for (const rule of AWS_RULES) assert.ok(readme.includes(`\`aws-${rule.id}\``), rule.id);
+  });
+
   it("a raised quota set in the pack's config lifts the advisory finding; the mocks assume AWS's default", () => {
     const example = BROKEN["cloudfront-origin-request-policy-headers"]!;
     const resources = engine([declared(example.type, "p", example.props)]);
@@ -246,6 +256,20 @@ describe("offline/aws-rules: both programs as one deployment", function () {
       }
     });
   }
+
+  it("covers every AWS resource type the two programs declare: with a rule, or with the reason none applies", async () => {
+    const deployment = await runExampleDeployment();
+    const types = new Set([...deployment.ca, ...deployment.workload].map((r) => r.type).filter((t) => t.startsWith("aws:")));
+    const ruled = new Set(AWS_RULES.flatMap((r) => (r.scope === "resource" ? r.resourceTypes : [])));
+    const uncovered = [...types].filter((t) => !ruled.has(t) && !(t in NO_CONTROL_PLANE_LIMIT_RELIED_ON));
+    assert.deepEqual(uncovered, []);
+  });
+
+  it("the smoke test's command finds the edge-mtls binary by name, from the project, at run time", () => {
+    const result = tool("npx", ["--no", "--", "edge-mtls", "--help"], { timeoutMs: 60_000 });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.stdout, /Usage: edge-mtls <command>/);
+  });
 
   it("fails, as pulumi up would, when the CA's configured name policy would replace the defaults and refuse the workload's certificates", async () => {
     // The first build's blocker: a client_auth policy without the smoke-test name. Policies now extend the

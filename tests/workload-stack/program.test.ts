@@ -214,7 +214,7 @@ describe("workload-stack: the program under mocks", function () {
 
   it("runs edge-mtls verify after the deployment with a 1-day CA certificate, re-run by what can change the answer, nothing secret on its command line", async () => {
     const verify = named("smoke-test-verify").inputs;
-    assert.equal(verify.create, "npx --no edge-mtls verify --edge https://www.example.com --api https://api.example.com");
+    assert.equal(verify.create, "npx --no -- edge-mtls verify --edge https://www.example.com --api https://api.example.com");
     assert.ok(!verify.create.includes(process.cwd()) && !verify.create.includes("/"+"work"), "no checkout path in the command's input");
     assert.doesNotMatch(verify.create, /PRIVATE KEY|BEGIN|origin-secret/);
     assert.match(verify.environment.EDGE_MTLS_VERIFY_KEY_PEM, /BEGIN EC PRIVATE KEY/);
