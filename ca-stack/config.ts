@@ -3,6 +3,7 @@ import { SubjectFields, validateSubject } from "../pki/names";
 import { PURPOSES, CertificatePurpose } from "../pki/profiles";
 import type { CaKeySpec, ServerlessCaArgs } from "../components/serverless-ca";
 import { StackConfigError } from "../stack-config";
+import { LOG_RETENTION_DAYS } from "../offline/aws-rules";
 
 export { StackConfigError };
 
@@ -128,6 +129,8 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   }
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
+  const logRetentionDays = int("logRetentionDays", 1, 3653);
+  if (logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${logRetentionDays}`);
   const environment = str("environment") ?? stackName.replace(/^ca-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   return {
@@ -156,7 +159,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       inventoryReaderPrincipals: rolePrincipals("inventoryReaderPrincipals", "list the whole inventory", "reader role"),
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
-      logRetentionDays: int("logRetentionDays", 1, 3653),
+      logRetentionDays,
     },
   };
 }

@@ -1,10 +1,6 @@
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { handle as caAdmin, BootstrapResult } from "../functions/ca-admin";
-import { CA_ENV } from "../functions/shared/contract";
-import { DEFAULT_NAME_POLICIES } from "../components/serverless-ca";
-import { memoryCaDeps } from "../offline/memory-ca";
-import { installMocks, promiseOf, recorded, RecordedResource, resetRecorded, settle, useCa } from "../offline/pulumi-mocks";
+import { OfflineDeployment, runDeployment } from "../offline/deployment";
+import type { RecordedResource } from "../offline/pulumi-mocks";
 import type { EngineResource } from "./evaluate";
 import { exampleConfig } from "./sources";
 
@@ -14,34 +10,21 @@ const REPO_ROOT = join(__dirname, "..");
 const OFFLINE_ORIGIN_SECRET = "offline-policy-check-placeholder-secret-0123456789";
 
 /**
- * Runs a stack program under the offline mocks with its committed example config
- * (`Pulumi.ca-dev.yaml`, `Pulumi.workload-dev.yaml`) and returns what it would create. The
- * workload program references an in-memory CA bootstrapped by the real ca-admin.
+ * Both stack programs with their committed example config (`Pulumi.ca-dev.yaml`,
+ * `Pulumi.workload-dev.yaml`), run offline as one deployment: the workload program references the
+ * in-memory CA the CA program's own ca-issuer configuration describes. `overrides` adds config
+ * (e.g. `edge-mtls:environment`) to both.
  */
+export async function runExampleDeployment(overrides: Record<string, string> = {}): Promise<OfflineDeployment> {
+  return runDeployment(
+    { stack: "ca-dev", config: { ...exampleConfig(REPO_ROOT, "ca-dev"), ...overrides } },
+    { stack: "workload-dev", config: { ...exampleConfig(REPO_ROOT, "workload-dev"), "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET, ...overrides }, secretKeys: ["edge-mtls:originSecret"] },
+  );
+}
+
+/** What one stack program would create, run offline with its committed example config (and the CA stack it needs). */
 export async function runProgram(kind: "ca" | "workload"): Promise<RecordedResource[]> {
-  const config = exampleConfig(REPO_ROOT, `${kind}-dev`);
-  if (kind === "workload") {
-    const ca = memoryCaDeps({
-      [CA_ENV.tableName]: "offline",
-      [CA_ENV.bucketName]: "edge-mtls-dev-ca-artifacts",
-      [CA_ENV.rootKeyId]: "offline-root",
-      [CA_ENV.issuingKeyId]: "offline-issuing",
-      [CA_ENV.rootSubject]: JSON.stringify({ commonName: "Offline Root CA" }),
-      [CA_ENV.issuingSubject]: JSON.stringify({ commonName: "Offline Issuing CA" }),
-      [CA_ENV.policy]: JSON.stringify({ names: DEFAULT_NAME_POLICIES }),
-    });
-    const bootstrap = (await caAdmin({ action: "bootstrap" }, ca.admin)) as BootstrapResult;
-    useCa({ issuerDeps: ca.worker, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:111111111111:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-dev-ca-artifacts", caAccountId: "111111111111" } });
-    config["edge-mtls:originSecret"] = OFFLINE_ORIGIN_SECRET;
-  }
-  installMocks(config, `${kind}-dev`, kind === "workload" ? ["edge-mtls:originSecret"] : []);
-  resetRecorded();
-  const outputs: Record<string, pulumi.Output<unknown>> =
-    kind === "ca" ? ((await import("../ca-stack")).caStack() as unknown as Record<string, pulumi.Output<unknown>>) : ((await import("../workload-stack")).workloadStack() as unknown as Record<string, pulumi.Output<unknown>>);
-  await Promise.all(Object.values(outputs).filter(pulumi.Output.isInstance).map((o) => promiseOf(o)));
-  await settle();
-  useCa(undefined);
-  return [...recorded];
+  return (await runExampleDeployment())[kind];
 }
 
 /** Recorded resources as the engine shows them to policies (inputs plus mocked outputs; the provider's props). */

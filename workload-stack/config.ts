@@ -1,4 +1,8 @@
+import { LOG_RETENTION_DAYS, refusedCustomHeaderReason } from "../offline/aws-rules";
 import { StackConfigError } from "../stack-config";
+
+/** The header CloudFront adds to origin requests to prove itself, unless `edge-mtls:secretHeaderName` says otherwise. */
+export const DEFAULT_SECRET_HEADER_NAME = "X-Origin-Verify";
 
 /** The workload stack's settings, from `edge-mtls:*` config (and `aws:region`). */
 export interface WorkloadStackConfig {
@@ -110,11 +114,14 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   if (!allowed.some((a) => a.commonName === originCertificate.commonName && a.organizationalUnit === originCertificate.organizationalUnit)) {
     throw new StackConfigError("allowedOriginSubjects", `does not include the origin certificate's CN=${originCertificate.commonName}, OU=${originCertificate.organizationalUnit}: the authorizer would refuse every request from CloudFront`);
   }
-  const secretHeaderName = str("secretHeaderName") ?? "X-Edge-Mtls-Origin";
-  if (!/^X-[A-Za-z0-9-]+$/.test(secretHeaderName)) throw new StackConfigError("secretHeaderName", `must be a custom header name like X-Edge-Mtls-Origin; got ${secretHeaderName}`);
+  const secretHeaderName = str("secretHeaderName") ?? DEFAULT_SECRET_HEADER_NAME;
+  if (!/^X-[A-Za-z0-9-]+$/.test(secretHeaderName)) throw new StackConfigError("secretHeaderName", `must be a custom header name like ${DEFAULT_SECRET_HEADER_NAME}; got ${secretHeaderName}`);
+  const refused = refusedCustomHeaderReason(secretHeaderName);
+  if (refused) throw new StackConfigError("secretHeaderName", `cannot be ${secretHeaderName}: ${refused} (CloudFront's create call would fail); use a name such as ${DEFAULT_SECRET_HEADER_NAME}`);
   const environment = str("environment") ?? stackName.replace(/^workload-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   const retention = get("logRetentionDays");
+  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(Number(retention))) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${JSON.stringify(retention)}`);
   const verify = get("verifyAfterDeploy");
   if (verify !== undefined && typeof verify !== "boolean") throw new StackConfigError("verifyAfterDeploy", "must be true or false");
   const verifyAfterDeploy = verify === undefined ? environment !== "prod" : verify;

@@ -1,9 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapResult } from "../../functions/ca-admin";
-import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES } from "../../components/edge-rules";
 import { deriveIdempotencyKey } from "../../components/idempotency-key";
-import { qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
+import { handle as backend } from "../../functions/api-backend";
+import { BACKEND_VIEWER_CERT_HEADERS } from "../../functions/shared/contract";
+import { REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
+import { DEFAULT_SECRET_HEADER_NAME, qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
 import { named, ofType, promiseOf, recorded, settle, useCa } from "../support/pulumi-mocks";
 import { prepareWorkload, SECRET } from "../support/workload-program";
 import { put, tempDir, tool } from "../support/tools";
@@ -39,6 +42,15 @@ describe("workload-stack: configuration", () => {
     assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "every day" } }), /renewalSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression/);
     assert.throws(() => read({ ...base, originCertificate: { checkAfterRenewal: "yes" } }), /checkAfterRenewal must be true or false/);
     assert.throws(() => read({ ...base, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
+  });
+
+  it("defaults the secret header to X-Origin-Verify and refuses every name CloudFront refuses as a custom origin header, saying why", () => {
+    assert.equal(read(base).secretHeaderName, "X-Origin-Verify");
+    assert.equal(DEFAULT_SECRET_HEADER_NAME, "X-Origin-Verify");
+    assert.throws(() => read({ ...base, secretHeaderName: "X-Edge-Mtls-Origin" }), /edge-mtls:secretHeaderName cannot be X-Edge-Mtls-Origin: CloudFront reserves the X-Edge- prefix/);
+    assert.throws(() => read({ ...base, secretHeaderName: "X-Amz-Origin-Secret" }), /CloudFront reserves the X-Amz- prefix/);
+    for (const name of REFUSED_CUSTOM_HEADERS.filter((h) => h.startsWith("X-"))) assert.throws(() => read({ ...base, secretHeaderName: name }), /does not let .* be set as a custom origin header/, name);
+    assert.equal(read({ ...base, secretHeaderName: "X-My-Origin-Proof" }).secretHeaderName, "X-My-Origin-Proof");
   });
 });
 
@@ -85,7 +97,7 @@ describe("workload-stack: the program under mocks", function () {
     assert.deepEqual(methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization]), [["POST", "CUSTOM"], ["ANY", "CUSTOM"]]);
     const fn = recorded.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "edge-mtls-dev-api-authorizer")!.inputs.environment.variables;
     assert.deepEqual(JSON.parse(fn.ALLOWED_SUBJECTS), [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
-    assert.equal(fn.ORIGIN_SECRET_HEADER, "X-Edge-Mtls-Origin");
+    assert.equal(fn.ORIGIN_SECRET_HEADER, "X-Origin-Verify");
     assert.deepEqual(JSON.parse(fn.ORIGIN_SECRET_VALUES), [SECRET]);
     assert.equal(fn.ISSUING_CA_PEM, bootstrap.issuingCaCertPem);
     assert.equal(fn.CRL_BUCKET, "edge-mtls-ca-artifacts");
@@ -142,7 +154,13 @@ describe("workload-stack: the program under mocks", function () {
     const api = distribution().origins.find((o: { originId: string }) => o.originId === "api");
     assert.equal(api.domainName, "api.example.com");
     assert.deepEqual(api.customOriginConfig, { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id" } });
-    assert.deepEqual(api.customHeaders, [{ name: "X-Edge-Mtls-Origin", value: SECRET }]);
+    assert.deepEqual(api.customHeaders, [{ name: "X-Origin-Verify", value: SECRET }]);
+  });
+
+  it("the authorizer's identity source is the secret header CloudFront always sends, not the provider's default Authorization", () => {
+    assert.equal(named("api-request-authorizer").inputs.identitySource, "method.request.header.X-Origin-Verify");
+    const sent = distribution().origins.find((o: { originId: string }) => o.originId === "api").customHeaders.map((h: { name: string }) => h.name);
+    assert.ok(sent.includes("X-Origin-Verify"));
   });
 
   it("/api* is uncached, allows POST, forwards the viewer-certificate headers and not Host", () => {
@@ -153,8 +171,20 @@ describe("workload-stack: the program under mocks", function () {
     assert.ok(apiBehaviour.allowedMethods.includes("POST"));
     const policy = named("edge-api-origin-request").inputs.headersConfig;
     assert.equal(policy.headerBehavior, "whitelist");
-    for (const header of VIEWER_CERT_HEADERS) assert.ok(policy.headers.items.includes(header));
+    // Exactly what the backend reads, plus Content-Type: within CloudFront's quota of 10.
+    assert.deepEqual([...policy.headers.items].sort(), ["Content-Type", ...Object.values(BACKEND_VIEWER_CERT_HEADERS)].sort());
+    assert.ok(policy.headers.items.length <= 10);
     assert.ok(!policy.headers.items.map((h: string) => h.toLowerCase()).includes("host"));
+  });
+
+  it("the backend reads no viewer-certificate header the policy does not forward", async () => {
+    const forwarded = named("edge-api-origin-request").inputs.headersConfig.headers.items as string[];
+    const all = ["Present", "Serial-Number", "Subject", "Issuer", "Validity", "Sha256", "Pem"].map((h) => `CloudFront-Viewer-Cert-${h}`);
+    const headers = Object.fromEntries(all.map((h) => [h, h === "CloudFront-Viewer-Cert-Present" ? "1" : `value-of-${h}`]));
+    const response = await backend({ httpMethod: "POST", body: "{}", isBase64Encoded: false, headers, requestContext: { requestId: "r" } } as never, { clock: () => new Date(0) });
+    const echoed = JSON.stringify(JSON.parse(response.body).viewer);
+    for (const header of all.filter((h) => !forwarded.includes(h))) assert.ok(!echoed.includes(`value-of-${header}`), `${header} is read but not forwarded`);
+    for (const header of forwarded.filter((h) => h.startsWith("CloudFront-Viewer-Cert-") && h !== "CloudFront-Viewer-Cert-Present")) assert.ok(echoed.includes(`value-of-${header}`), `${header} is forwarded but not read`);
   });
 
   it("the S3 origin is reached only through its OAC, and its bucket policy names this distribution", () => {
@@ -172,7 +202,8 @@ describe("workload-stack: the program under mocks", function () {
 
   it("runs edge-mtls verify after the deployment with a 1-day CA certificate, re-run by what can change the answer, nothing secret on its command line", async () => {
     const verify = named("smoke-test-verify").inputs;
-    assert.match(verify.create, /bin\/edge-mtls\.js" verify --edge https:\/\/www\.example\.com --api https:\/\/api\.example\.com$/);
+    assert.equal(verify.create, "npx --no -- edge-mtls verify --edge https://www.example.com --api https://api.example.com");
+    assert.ok(!verify.create.includes(process.cwd()) && !verify.create.includes("/"+"work"), "no checkout path in the command's input");
     assert.doesNotMatch(verify.create, /PRIVATE KEY|BEGIN|origin-secret/);
     assert.match(verify.environment.EDGE_MTLS_VERIFY_KEY_PEM, /BEGIN EC PRIVATE KEY/);
     assert.match(verify.environment.EDGE_MTLS_VERIFY_CERT_PEM, /^-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----/);
