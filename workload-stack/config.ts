@@ -1,4 +1,4 @@
-import { LOG_RETENTION_DAYS, refusedCustomHeaderReason } from "../offline/aws-rules";
+import { LOG_RETENTION_DAYS, refusedCustomHeaderReason, scheduleExpressionProblem } from "../offline/aws-rules";
 import { StackConfigError } from "../stack-config";
 
 /** The header CloudFront adds to origin requests to prove itself, unless `edge-mtls:secretHeaderName` says otherwise. */
@@ -95,7 +95,8 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const alarmBelowDays = origin.alarmBelowDays === undefined ? Math.max(1, Math.floor(renewBeforeDays / 2)) : Number(origin.alarmBelowDays);
   if (!Number.isInteger(alarmBelowDays) || alarmBelowDays < 1 || alarmBelowDays > renewBeforeDays) throw new StackConfigError("originCertificate", `alarmBelowDays must be a whole number from 1 to renewBeforeDays (${renewBeforeDays}): the alarm is for a renewal that did not happen; got ${origin.alarmBelowDays}`);
   const renewalSchedule = origin.renewalSchedule === undefined ? "rate(12 hours)" : origin.renewalSchedule;
-  if (typeof renewalSchedule !== "string" || !/^(rate\(\d+ (minutes?|hours?|days?)\)|cron\(.+\))$/.test(renewalSchedule)) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}`);
+  const scheduleProblem = typeof renewalSchedule === "string" ? scheduleExpressionProblem(renewalSchedule) : "is not a string";
+  if (scheduleProblem !== undefined) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}, which ${scheduleProblem}`);
   if (origin.checkAfterRenewal !== undefined && typeof origin.checkAfterRenewal !== "boolean") throw new StackConfigError("originCertificate", "checkAfterRenewal must be true or false");
   const originCertificate = {
     commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",
@@ -104,7 +105,7 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     renewBeforeDays,
     keyAlgorithm: keyAlgorithm as "ECDSA" | "RSA",
     alarmBelowDays,
-    renewalSchedule,
+    renewalSchedule: renewalSchedule as string,
     checkAfterRenewal: origin.checkAfterRenewal as boolean | undefined,
   };
   const allowed = get("allowedOriginSubjects") ?? [{ commonName: originCertificate.commonName, organizationalUnit: originCertificate.organizationalUnit }];

@@ -1,14 +1,15 @@
-import { AwsResourceRule, label } from "./rule";
+import { clip, type Field } from "../../policies/normalise";
+import { AwsResourceRule, fieldsOf, label } from "./rule";
 import { SOURCES } from "./sources";
 
 /** The provider's identitySource when a REQUEST or TOKEN authorizer leaves it out (Terraform's default, inherited by @pulumi/aws). */
 export const DEFAULT_IDENTITY_SOURCE = "method.request.header.Authorization";
 
-/** An authorizer's identity sources, with the provider default applied. */
-export function identitySourcesOf(props: Record<string, any>): string[] | undefined {
-  const source = props.identitySource;
-  if (source === undefined || source === null) return props.type === "REQUEST" || props.type === "TOKEN" || props.type === undefined ? [DEFAULT_IDENTITY_SOURCE] : [];
-  if (typeof source !== "string") return undefined;
+/** An authorizer's identity sources, with the provider default applied to REQUEST and TOKEN authorizers. */
+export function identitySourcesOf(authorizer: Field): string[] {
+  const source = authorizer.get("identitySource").text();
+  const type = authorizer.get("type").text();
+  if (source === undefined) return type === "REQUEST" || type === "TOKEN" || type === undefined ? [DEFAULT_IDENTITY_SOURCE] : [];
   return source.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
@@ -24,18 +25,20 @@ export const apigatewayDomainMtls: AwsResourceRule = {
   sources: [SOURCES.apigwMtls, SOURCES.apigwMtlsApi],
   resourceTypes: ["aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName"],
   check(resource) {
-    const p = resource.props;
-    const mtls = p.mutualTlsAuthentication;
-    if (!mtls || typeof mtls !== "object") return [];
+    const p = fieldsOf(resource);
+    const mtls = p.get("mutualTlsAuthentication");
+    if (!mtls.exists()) return [];
     const problems: string[] = [];
-    const types = p.endpointConfiguration?.types ?? p.domainNameConfiguration?.endpointType;
-    const typeList = Array.isArray(types) ? types : typeof types === "string" ? [types] : undefined;
-    if (typeList && !(typeList.length === 1 && typeList[0] === "REGIONAL")) problems.push(`${label(resource)}: mutual TLS on a ${typeList.join("/")} endpoint; API Gateway supports it on REGIONAL custom domains only`);
-    if (p.regionalCertificateArn === undefined && p.certificateArn !== undefined && p.domainNameConfiguration === undefined) problems.push(`${label(resource)}: mutual TLS needs a regional certificate (regionalCertificateArn), not an edge-optimized one`);
-    const policy = p.securityPolicy ?? p.domainNameConfiguration?.securityPolicy;
-    if (typeof policy === "string" && policy !== "TLS_1_2") problems.push(`${label(resource)}: securityPolicy ${policy} with mutual TLS; API Gateway requires TLS_1_2`);
-    if (typeof mtls.truststoreUri === "string" && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(mtls.truststoreUri)) problems.push(`${label(resource)}: truststoreUri ${mtls.truststoreUri} is not s3://bucket/key`);
-    if (mtls.truststoreUri === undefined && !("truststoreUri" in mtls)) problems.push(`${label(resource)}: mutual TLS without a truststoreUri`);
+    const v2 = resource.type.startsWith("aws:apigatewayv2/");
+    const types = v2 ? p.get("domainNameConfiguration").get("endpointType") : p.get("endpointConfiguration").get("types");
+    const typeList = types.value === undefined ? undefined : Array.isArray(types.value) ? types.texts() : [types.text()!];
+    if (typeList && !(typeList.length === 1 && typeList[0] === "REGIONAL")) problems.push(`${label(resource)}: mutual TLS on a ${clip(typeList.join("/"), 60)} endpoint; API Gateway supports it on REGIONAL custom domains only`);
+    if (!v2 && p.get("regionalCertificateArn").text() === undefined && p.get("certificateArn").text() !== undefined) problems.push(`${label(resource)}: mutual TLS needs a regional certificate (regionalCertificateArn), not an edge-optimized one`);
+    const policy = (v2 ? p.get("domainNameConfiguration") : p).get("securityPolicy").text();
+    if (policy !== undefined && policy !== "TLS_1_2") problems.push(`${label(resource)}: securityPolicy ${clip(policy, 40)} with mutual TLS; API Gateway requires TLS_1_2`);
+    const uri = mtls.get("truststoreUri").text();
+    if (uri === undefined) problems.push(`${label(resource)}: mutual TLS without a truststoreUri`);
+    else if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(uri)) problems.push(`${label(resource)}: truststoreUri ${clip(uri, 200)} is not s3://bucket/key`);
     return problems;
   },
 };
@@ -50,11 +53,12 @@ export const apigatewayAuthorizerIdentity: AwsResourceRule = {
   sources: [SOURCES.apigwAuthorizer, SOURCES.tfAuthorizer],
   resourceTypes: ["aws:apigateway/authorizer:Authorizer"],
   check(resource) {
-    const sources = identitySourcesOf(resource.props);
-    if (!sources) return [];
-    const problems = sources.filter((s) => !IDENTITY_SOURCE.test(s)).map((s) => `${label(resource)}: identity source ${s} is not a mapping expression API Gateway accepts (method.request.header.<Name>, …)`);
-    const ttl = resource.props.authorizerResultTtlInSeconds;
-    if (resource.props.type === "REQUEST" && typeof ttl === "number" && ttl > 0 && resource.props.identitySource === "") problems.push(`${label(resource)}: a REQUEST authorizer with caching (authorizerResultTtlInSeconds ${ttl}) needs an identity source`);
+    const fields = fieldsOf(resource);
+    const sources = identitySourcesOf(fields);
+    const problems = sources.filter((s) => !IDENTITY_SOURCE.test(s)).map((s) => `${label(resource)}: identity source ${clip(s, 120)} is not a mapping expression API Gateway accepts (method.request.header.<Name>, …)`);
+    const ttl = fields.get("authorizerResultTtlInSeconds").number();
+    // An empty identitySource reads as absent (the provider then sends its default); a cached REQUEST authorizer with a blank one is refused.
+    if (fields.get("type").text() === "REQUEST" && ttl !== undefined && ttl > 0 && sources.length === 0) problems.push(`${label(resource)}: a REQUEST authorizer with caching (authorizerResultTtlInSeconds ${ttl}) needs an identity source`);
     return problems;
   },
 };

@@ -1,37 +1,42 @@
-/** Reading CloudFront distribution properties the way both Distribution and MultitenantDistribution spell them. */
+/**
+ * Reading CloudFront distributions the way the pack reads them (policies/rules/rule.ts: origins,
+ * behaviours, custom-origin settings, through `Field`), plus what only the AWS rules read: origin
+ * ids, custom headers (spelled differently on the two distribution types) and policy item lists.
+ */
+import type { Field } from "../../policies/normalise";
+import { behavioursOf, customConfigOf, DISTRIBUTION_TYPES, isDistribution, Origin, originsOf } from "../../policies/rules/rule";
+import { AwsResource, unlessHidden } from "./rule";
 
-export const DISTRIBUTION_TYPES = ["aws:cloudfront/distribution:Distribution", "aws:cloudfront/multitenantDistribution:MultitenantDistribution"] as const;
+export { behavioursOf, customConfigOf, DISTRIBUTION_TYPES, isDistribution, originsOf };
+export type { Origin };
 
-/** The origins of a distribution. */
-export function originsOf(props: Record<string, any>): Record<string, any>[] {
-  const origins = props.origins ?? props.origin ?? [];
-  return Array.isArray(origins) ? origins.filter((o) => o && typeof o === "object") : [];
+const MULTITENANT = "aws:cloudfront/multitenantDistribution:MultitenantDistribution";
+
+/** An origin's id (Distribution: `originId`; MultitenantDistribution: `id`). */
+export function originIdOf(distribution: AwsResource, origin: Origin): string | undefined {
+  return origin.field.get(distribution.type === MULTITENANT ? "id" : "originId").text();
 }
 
-/** Every cache behaviour: the default and the ordered ones. */
-export function behavioursOf(props: Record<string, any>): Record<string, any>[] {
-  const ordered = props.orderedCacheBehaviors ?? props.cacheBehaviors ?? [];
-  return [props.defaultCacheBehavior, ...(Array.isArray(ordered) ? ordered : [])].filter((b) => b && typeof b === "object");
+/** A custom origin header: its name, and its value unless the export holds it as a secret. */
+export interface CustomHeader {
+  readonly name: string;
+  readonly value?: string;
 }
 
-/** An origin's id (Distribution: originId; MultitenantDistribution: id). */
-export function originIdOf(origin: Record<string, any>): string | undefined {
-  return origin.originId ?? origin.id;
-}
-
-/** An origin's custom-origin settings. */
-export function customConfigOf(origin: Record<string, any>): Record<string, any> | undefined {
-  return origin.customOriginConfig ?? (Array.isArray(origin.customOriginConfigs) ? origin.customOriginConfigs[0] : undefined);
-}
-
-/** An origin's custom headers as { name, value } pairs (unknown entries left out). */
-export function customHeadersOf(origin: Record<string, any>): { name: string; value?: string }[] {
-  const headers = origin.customHeaders ?? origin.customHeader ?? [];
-  return (Array.isArray(headers) ? headers : []).filter((h) => h && typeof h.name === "string").map((h) => ({ name: h.name, value: typeof h.value === "string" ? h.value : undefined }));
+/** An origin's custom headers (Distribution: `name`/`value`; MultitenantDistribution: `headerName`/`headerValue`). */
+export function customHeadersOf(distribution: AwsResource, origin: Origin): CustomHeader[] {
+  const [nameKey, valueKey] = distribution.type === MULTITENANT ? ["headerName", "headerValue"] : ["name", "value"];
+  return origin.field
+    .get("customHeaders")
+    .items()
+    .map((header) => {
+      const name = header.get(nameKey!).text();
+      if (name === undefined) throw header.unreadable(`has no ${nameKey}`);
+      return { name, value: unlessHidden(header.get(valueKey!), (v) => v.text()) };
+    });
 }
 
 /** The items of a policy's headers/cookies/query strings list (`{ items: [...] }`). */
-export function itemsOf(list: unknown): string[] {
-  const items = (list as { items?: unknown } | undefined)?.items;
-  return Array.isArray(items) ? items.filter((i): i is string => typeof i === "string") : [];
+export function itemsOf(list: Field): string[] {
+  return list.get("items").texts();
 }

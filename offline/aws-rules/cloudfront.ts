@@ -1,5 +1,6 @@
-import { behavioursOf, customConfigOf, customHeadersOf, DISTRIBUTION_TYPES, itemsOf, originIdOf, originsOf } from "./cloudfront-shape";
-import { AwsResourceRule, bytes, label, nameRule } from "./rule";
+import { clip, type Field } from "../../policies/normalise";
+import { behavioursOf, customConfigOf, customHeadersOf, DISTRIBUTION_TYPES, itemsOf, originsOf } from "./cloudfront-shape";
+import { AwsResource, AwsResourceRule, bytes, fieldsOf, label, nameRule } from "./rule";
 import { SOURCES } from "./sources";
 
 /** Header names CloudFront refuses to add to origin requests (besides the X-Amz- and X-Edge- prefixes). */
@@ -20,7 +21,8 @@ export function refusedCustomHeaderReason(name: string): string | undefined {
   return undefined;
 }
 
-const distributionOrigins = (props: Record<string, any>) => originsOf(props).map((origin) => ({ origin, id: originIdOf(origin) ?? "?", headers: customHeadersOf(origin) }));
+/** Every origin of a distribution with its custom headers. */
+const originHeaders = (distribution: AwsResource) => originsOf(distribution).map((origin) => ({ origin, headers: customHeadersOf(distribution, origin) }));
 
 export const cloudfrontCustomHeaderName: AwsResourceRule = {
   id: "cloudfront-origin-custom-header-name",
@@ -32,10 +34,10 @@ export const cloudfrontCustomHeaderName: AwsResourceRule = {
   sources: [SOURCES.cfCustomHeaders],
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
-    return distributionOrigins(resource.props).flatMap(({ id, headers }) =>
+    return originHeaders(resource).flatMap(({ origin, headers }) =>
       headers.flatMap((h) => {
         const reason = refusedCustomHeaderReason(h.name);
-        return reason ? [`${label(resource)}: origin ${id} custom header ${h.name}: ${reason}; use a name such as X-Origin-Verify`] : [];
+        return reason ? [`${label(resource)}: ${origin.label} custom header ${clip(h.name, 80)}: ${reason}; use a name such as X-Origin-Verify`] : [];
       }),
     );
   },
@@ -51,15 +53,15 @@ export const cloudfrontCustomHeaderSize: AwsResourceRule = {
   sources: [SOURCES.cfQuotas],
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
-    return distributionOrigins(resource.props).flatMap(({ id, headers }) => {
+    return originHeaders(resource).flatMap(({ origin, headers }) => {
       const problems: string[] = [];
       let total = 0;
       for (const h of headers) {
         total += h.name.length + (h.value?.length ?? 0);
-        if (h.name.length > 256) problems.push(`${label(resource)}: origin ${id} custom header name ${h.name.slice(0, 40)}… has ${h.name.length} characters; at most 256`);
-        if ((h.value?.length ?? 0) > 1783) problems.push(`${label(resource)}: origin ${id} custom header ${h.name} has a ${h.value!.length}-character value; at most 1,783`);
+        if (h.name.length > 256) problems.push(`${label(resource)}: ${origin.label} custom header name ${clip(h.name, 40)} has ${h.name.length} characters; at most 256`);
+        if ((h.value?.length ?? 0) > 1783) problems.push(`${label(resource)}: ${origin.label} custom header ${clip(h.name, 80)} has a ${h.value!.length}-character value; at most 1,783`);
       }
-      if (total > 10240) problems.push(`${label(resource)}: origin ${id} custom headers total ${total} characters; at most 10,240`);
+      if (total > 10240) problems.push(`${label(resource)}: ${origin.label} custom headers total ${total} characters; at most 10,240`);
       return problems;
     });
   },
@@ -76,16 +78,16 @@ export const cloudfrontCustomHeaderCount: AwsResourceRule = {
   sources: [SOURCES.cfQuotas],
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource, quota) {
-    return distributionOrigins(resource.props)
+    return originHeaders(resource)
       .filter(({ headers }) => headers.length > quota)
-      .map(({ id, headers }) => `${label(resource)}: origin ${id} has ${headers.length} custom headers; the quota is ${quota}`);
+      .map(({ origin, headers }) => `${label(resource)}: ${origin.label} has ${headers.length} custom headers; the quota is ${quota}`);
   },
 };
 
 /** Quota rules on the lists of an origin request or cache policy. */
 function policyListRule(policy: "origin request" | "cache", list: "headers" | "cookies" | "query strings", awsError: string): AwsResourceRule {
   const type = policy === "origin request" ? "aws:cloudfront/originRequestPolicy:OriginRequestPolicy" : "aws:cloudfront/cachePolicy:CachePolicy";
-  const configKey = { headers: ["headersConfig", "headers"], cookies: ["cookiesConfig", "cookies"], "query strings": ["queryStringsConfig", "queryStrings"] }[list];
+  const [configKey, listKey] = { headers: ["headersConfig", "headers"], cookies: ["cookiesConfig", "cookies"], "query strings": ["queryStringsConfig", "queryStrings"] }[list];
   return {
     id: `cloudfront-${policy.replace(" ", "-")}-policy-${list.replace(" ", "-")}`,
     service: "CloudFront",
@@ -97,9 +99,10 @@ function policyListRule(policy: "origin request" | "cache", list: "headers" | "c
     sources: [SOURCES.cfQuotas, ...(policy === "origin request" ? [SOURCES.cfOriginRequestPolicyApi] : [])],
     resourceTypes: [type],
     check(resource, quota) {
-      const holder = policy === "cache" ? resource.props.parametersInCacheKeyAndForwardedToOrigin ?? {} : resource.props;
-      const items = itemsOf(holder[configKey[0]!]?.[configKey[1]!]);
-      return items.length > quota ? [`${label(resource)} lists ${items.length} ${list} (${items.join(", ")}); the quota is ${quota}: forward only what the origin reads`] : [];
+      const fields = fieldsOf(resource);
+      const holder = policy === "cache" ? fields.get("parametersInCacheKeyAndForwardedToOrigin") : fields;
+      const items = itemsOf(holder.get(configKey!).get(listKey!));
+      return items.length > quota ? [`${label(resource)} lists ${items.length} ${list} (${clip(items.join(", "), 400)}); the quota is ${quota}: forward only what the origin reads`] : [];
     },
   };
 }
@@ -124,10 +127,13 @@ export const cloudfrontCacheBehaviors: AwsResourceRule = {
   sources: [SOURCES.cfQuotas],
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource, quota) {
-    const count = behavioursOf(resource.props).length - (resource.props.defaultCacheBehavior ? 1 : 0);
+    const count = behavioursOf(resource).length - (fieldsOf(resource).get("defaultCacheBehavior").exists() ? 1 : 0);
     return count > quota ? [`${label(resource)} has ${count} cache behaviours; the quota is ${quota}`] : [];
   },
 };
+
+/** How a behaviour is named in messages. */
+const behaviourLabel = (behaviour: Field) => `behaviour ${clip(behaviour.get("pathPattern").text() ?? "default", 80)}`;
 
 export const cloudfrontViewerMtls: AwsResourceRule = {
   id: "cloudfront-viewer-mtls-requirements",
@@ -139,15 +145,17 @@ export const cloudfrontViewerMtls: AwsResourceRule = {
   sources: [SOURCES.cfViewerMtls, SOURCES.cfTrustStores],
   resourceTypes: ["aws:cloudfront/distribution:Distribution"],
   check(resource) {
-    const mtls = resource.props.viewerMtlsConfig;
-    if (!mtls || typeof mtls !== "object") return [];
+    const fields = fieldsOf(resource);
+    const mtls = fields.get("viewerMtlsConfig");
+    if (!mtls.exists()) return [];
     const problems: string[] = [];
-    if (mtls.mode !== undefined && !["required", "optional"].includes(mtls.mode)) problems.push(`${label(resource)}: viewerMtlsConfig.mode ${mtls.mode}; CloudFront accepts required or optional`);
-    const store = mtls.trustStoreConfig?.trustStoreId;
-    if (mtls.trustStoreConfig === undefined || store === "" || store === null) problems.push(`${label(resource)}: viewer mTLS without a trust store (viewerMtlsConfig.trustStoreConfig.trustStoreId)`);
-    if (typeof resource.props.httpVersion === "string" && /3/.test(resource.props.httpVersion)) problems.push(`${label(resource)}: httpVersion ${resource.props.httpVersion} with viewer mTLS; HTTP/3 is not available with mTLS (use http2)`);
-    for (const behaviour of behavioursOf(resource.props)) {
-      if (behaviour.viewerProtocolPolicy === "allow-all") problems.push(`${label(resource)}: behaviour ${behaviour.pathPattern ?? "default"} allows plain HTTP with viewer mTLS; use https-only or redirect-to-https`);
+    const mode = mtls.get("mode").text();
+    if (mode !== undefined && !["required", "optional"].includes(mode)) problems.push(`${label(resource)}: viewerMtlsConfig.mode ${clip(mode, 40)}; CloudFront accepts required or optional`);
+    if (mtls.get("trustStoreConfig").get("trustStoreId").text() === undefined) problems.push(`${label(resource)}: viewer mTLS without a trust store (viewerMtlsConfig.trustStoreConfig.trustStoreId)`);
+    const httpVersion = fields.get("httpVersion").text();
+    if (httpVersion !== undefined && /3/.test(httpVersion)) problems.push(`${label(resource)}: httpVersion ${clip(httpVersion, 40)} with viewer mTLS; HTTP/3 is not available with mTLS (use http2)`);
+    for (const behaviour of behavioursOf(resource)) {
+      if (behaviour.get("viewerProtocolPolicy").text() === "allow-all") problems.push(`${label(resource)}: ${behaviourLabel(behaviour)} allows plain HTTP with viewer mTLS; use https-only or redirect-to-https`);
     }
     return problems;
   },
@@ -164,14 +172,95 @@ export const cloudfrontOriginMtls: AwsResourceRule = {
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
     const problems: string[] = [];
-    for (const origin of originsOf(resource.props)) {
-      const custom = customConfigOf(origin);
-      const mtls = custom?.originMtlsConfig;
-      if (!mtls) continue;
-      const id = originIdOf(origin) ?? "?";
-      const arn = mtls.clientCertificateArn;
-      if (typeof arn === "string" && !/^arn:aws[a-z-]*:acm:us-east-1:\d+:certificate\/.+/.test(arn)) problems.push(`${label(resource)}: origin ${id} client certificate ${arn} is not an ACM certificate in us-east-1`);
-      if (custom.originProtocolPolicy !== undefined && custom.originProtocolPolicy !== "https-only") problems.push(`${label(resource)}: origin ${id} uses origin mTLS with originProtocolPolicy ${custom.originProtocolPolicy}; it needs https-only`);
+    for (const origin of originsOf(resource)) {
+      const custom = customConfigOf(resource, origin);
+      const mtls = custom.get("originMtlsConfig");
+      if (!mtls.exists()) continue;
+      const arn = mtls.get("clientCertificateArn").text();
+      if (arn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d+:certificate\/.+/.test(arn)) problems.push(`${label(resource)}: ${origin.label} client certificate ${clip(arn, 200)} is not an ACM certificate in us-east-1`);
+      const protocol = custom.get("originProtocolPolicy").text();
+      if (protocol !== undefined && protocol !== "https-only") problems.push(`${label(resource)}: ${origin.label} uses origin mTLS with originProtocolPolicy ${clip(protocol, 40)}; it needs https-only`);
+    }
+    return problems;
+  },
+};
+
+export const cloudfrontAlternateDomains: AwsResourceRule = {
+  id: "cloudfront-alternate-domain-names",
+  service: "CloudFront",
+  scope: "resource",
+  kind: "hard",
+  summary: "Alternate domain names (aliases) are lower-case and need the distribution's own certificate covering them (not the default *.cloudfront.net one); an ACM certificate for CloudFront is in us-east-1.",
+  awsError: "InvalidViewerCertificate / InvalidArgument (CreateDistribution / UpdateDistribution)",
+  sources: [SOURCES.cfAlternateDomains, SOURCES.cfAlternateDomainsHttps],
+  notOffline: "Whether the certificate's names cover the aliases is known to ACM alone when the certificate comes from config; a certificate the stack requests is checked by acm-requested-certificate.",
+  resourceTypes: ["aws:cloudfront/distribution:Distribution"],
+  check(resource) {
+    const fields = fieldsOf(resource);
+    const problems: string[] = [];
+    const aliases = fields.get("aliases").texts();
+    for (const alias of aliases) if (alias !== alias.toLowerCase()) problems.push(`${label(resource)}: alias ${clip(alias, 120)} has upper-case letters; CloudFront requires lower-case alternate domain names`);
+    const certificate = fields.get("viewerCertificate");
+    const acm = certificate.get("acmCertificateArn").text();
+    if (aliases.length > 0 && acm === undefined && certificate.get("iamCertificateId").text() === undefined) problems.push(`${label(resource)}: aliases (${clip(aliases.join(", "), 200)}) without a certificate of the distribution's own (viewerCertificate.acmCertificateArn); the default CloudFront certificate covers only *.cloudfront.net`);
+    if (acm !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:/.test(acm)) problems.push(`${label(resource)}: viewerCertificate.acmCertificateArn ${clip(acm, 200)} is not in us-east-1; CloudFront uses ACM certificates from US East (N. Virginia) only`);
+    return problems;
+  },
+};
+
+/** The method sets CloudFront accepts in a behaviour. */
+const ALLOWED_METHOD_SETS = [["GET", "HEAD"], ["GET", "HEAD", "OPTIONS"], ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]];
+const CACHED_METHOD_SETS = [["GET", "HEAD"], ["GET", "HEAD", "OPTIONS"]];
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && b.every((m) => a.includes(m));
+
+export const cloudfrontBehaviourMethods: AwsResourceRule = {
+  id: "cloudfront-behaviour-methods",
+  service: "CloudFront",
+  scope: "resource",
+  kind: "hard",
+  summary: "A behaviour's allowed methods are GET+HEAD, GET+HEAD+OPTIONS, or all seven (GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE); its cached methods GET+HEAD or GET+HEAD+OPTIONS, among the allowed ones.",
+  awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
+  sources: [SOURCES.cfAllowedMethods, SOURCES.cfCachedMethods],
+  resourceTypes: DISTRIBUTION_TYPES,
+  check(resource) {
+    return behavioursOf(resource).flatMap((behaviour) => {
+      const problems: string[] = [];
+      const allowed = behaviour.get("allowedMethods").texts();
+      const cached = behaviour.get("cachedMethods").texts();
+      if (allowed.length > 0 && !ALLOWED_METHOD_SETS.some((set) => sameSet(allowed, set))) problems.push(`${label(resource)}: ${behaviourLabel(behaviour)} allows ${clip(allowed.join(", "), 120)}; CloudFront accepts ${ALLOWED_METHOD_SETS.map((s) => s.join("+")).join(", or ")}`);
+      if (cached.length > 0 && !CACHED_METHOD_SETS.some((set) => sameSet(cached, set))) problems.push(`${label(resource)}: ${behaviourLabel(behaviour)} caches ${clip(cached.join(", "), 120)}; CloudFront caches GET+HEAD or GET+HEAD+OPTIONS`);
+      else if (cached.length > 0 && allowed.length > 0 && cached.some((m) => !allowed.includes(m))) problems.push(`${label(resource)}: ${behaviourLabel(behaviour)} caches ${cached.filter((m) => !allowed.includes(m)).join(", ")}, which it does not allow`);
+      return problems;
+    });
+  },
+};
+
+/** CloudFront's tag character set: letters, digits, white space and _ . : / = + - @. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export const cloudfrontTags: AwsResourceRule = {
+  id: "cloudfront-distribution-tags",
+  service: "CloudFront",
+  scope: "resource",
+  kind: "hard",
+  summary: "At most 50 tags per distribution; a tag key 1–128 characters, a value at most 256, both of letters, digits, spaces and _ . : / = + - @.",
+  awsError: "InvalidTagging (CreateDistributionWithTags / TagResource)",
+  sources: [SOURCES.cfTag, SOURCES.cfQuotas],
+  resourceTypes: DISTRIBUTION_TYPES,
+  check(resource) {
+    const tags = fieldsOf(resource).get("tags");
+    const value = tags.value;
+    if (value === undefined) return [];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw tags.unreadable("is not an object of tag keys and values");
+    const problems: string[] = [];
+    const keys = Object.keys(value);
+    if (keys.length > 50) problems.push(`${label(resource)} has ${keys.length} tags; CloudFront allows 50 per distribution`);
+    for (const key of keys) {
+      const text = tags.get(key).value;
+      const tagValue = text === undefined ? "" : typeof text === "string" ? text : undefined;
+      if (tagValue === undefined) throw tags.get(key).unreadable("is not a string tag value");
+      if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key)) problems.push(`${label(resource)}: tag key ${clip(JSON.stringify(key), 140)} must be 1–128 letters, digits, spaces or _ . : / = + - @`);
+      if (tagValue.length > 256 || !TAG_TEXT.test(tagValue)) problems.push(`${label(resource)}: the value of tag ${clip(key, 60)} must be at most 256 letters, digits, spaces or _ . : / = + - @`);
     }
     return problems;
   },
@@ -213,8 +302,9 @@ export const cloudfrontFunctionCodeSize: AwsResourceRule = {
   sources: [SOURCES.cfConnectionFunctions],
   resourceTypes: ["aws:cloudfront/connectionFunction:ConnectionFunction", "aws:cloudfront/function:Function"],
   check(resource) {
-    const code = resource.props.connectionFunctionCode ?? resource.props.code;
-    return typeof code === "string" && bytes(code) > 10 * 1024 ? [`${label(resource)}: the function code is ${bytes(code)} bytes; CloudFront accepts at most 10,240`] : [];
+    const fields = fieldsOf(resource);
+    const code = fields.get(resource.type.endsWith(":ConnectionFunction") ? "connectionFunctionCode" : "code").text();
+    return code !== undefined && bytes(code) > 10 * 1024 ? [`${label(resource)}: the function code is ${bytes(code)} bytes; CloudFront accepts at most 10,240`] : [];
   },
 };
 
@@ -256,17 +346,19 @@ export const cloudfrontKeyValueStoreData: AwsResourceRule = {
   disagreement: "The quotas page gives 5 MB per store; another CloudFront page gives 10 MB. The rule takes 5 MB.",
   resourceTypes: ["aws:cloudfrontkeyvaluestore/key:Key", "aws:cloudfrontkeyvaluestore/keysExclusive:KeysExclusive"],
   check(resource) {
-    const pairs: { key: string; value: string }[] = Array.isArray(resource.props.resourceKeyValuePairs)
-      ? resource.props.resourceKeyValuePairs.filter((p: any) => typeof p?.key === "string" && typeof p?.value === "string")
-      : typeof resource.props.key === "string" && typeof resource.props.value === "string"
-        ? [{ key: resource.props.key, value: resource.props.value }]
-        : [];
+    const fields = fieldsOf(resource);
+    const pairs: { key: string; value: string }[] = resource.type.endsWith(":KeysExclusive")
+      ? fields
+          .get("resourceKeyValuePairs")
+          .items()
+          .map((pair) => ({ key: pair.get("key").text() ?? "", value: pair.get("value").text() ?? "" }))
+      : [{ key: fields.get("key").text() ?? "", value: fields.get("value").text() ?? "" }];
     const problems: string[] = [];
     let total = 0;
     for (const { key, value } of pairs) {
       total += bytes(key) + bytes(value);
-      if (bytes(key) > 512) problems.push(`${label(resource)}: key ${key.slice(0, 40)}… is ${bytes(key)} bytes; at most 512`);
-      if (bytes(value) > 1024) problems.push(`${label(resource)}: the value of ${key.slice(0, 40)} is ${bytes(value)} bytes; at most 1,024`);
+      if (bytes(key) > 512) problems.push(`${label(resource)}: key ${clip(key, 40)} is ${bytes(key)} bytes; at most 512`);
+      if (bytes(value) > 1024) problems.push(`${label(resource)}: the value of ${clip(key, 40)} is ${bytes(value)} bytes; at most 1,024`);
     }
     if (total > 5 * 1024 * 1024) problems.push(`${label(resource)}: ${total} bytes of keys and values; a store holds at most 5 MB`);
     return problems;
@@ -281,6 +373,9 @@ export const CLOUDFRONT_RULES = [
   cloudfrontCacheBehaviors,
   cloudfrontViewerMtls,
   cloudfrontOriginMtls,
+  cloudfrontAlternateDomains,
+  cloudfrontBehaviourMethods,
+  cloudfrontTags,
   cloudfrontPolicyName,
   cloudfrontOacName,
   cloudfrontKeyValueStoreName,

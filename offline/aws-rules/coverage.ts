@@ -26,4 +26,6 @@ export const NO_CONTROL_PLANE_LIMIT_RELIED_ON: Readonly<Record<string, string>> 
   "aws:acm/certificateValidation:CertificateValidation": "waits for DNS validation; nothing to refuse offline",
   "aws:route53/record:Record": "alias and validation records of names the config reader checks as DNS host names",
   "aws:cloudfront/trustStore:TrustStore": "its bundle object is judged by cloudfront-trust-store-bundle",
+  "aws:cloudwatch/eventTarget:EventTarget":
+    "one target, the alarm topic, on the key-change rule; its id is left to the provider; the topic's ARN is checked by the CA config reader (an SNS topic in the rule's own region)",
 };

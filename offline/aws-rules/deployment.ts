@@ -4,28 +4,34 @@ import { readCaConfig } from "../../functions/shared/ca-config";
 import { validateIssueRequest } from "../../pki/issuance-policy";
 import { inspectPublicKey } from "../../pki/key-algorithms";
 import { EKU_OIDS } from "../../pki/profiles";
+import { clip } from "../../policies/normalise";
 import { identitySourcesOf } from "./api-gateway";
-import { behavioursOf, customConfigOf, customHeadersOf, DISTRIBUTION_TYPES, itemsOf, originIdOf, originsOf } from "./cloudfront-shape";
-import { AwsDeploymentRule, AwsResource, bytes, label } from "./rule";
+import { behavioursOf, customConfigOf, customHeadersOf, isDistribution, itemsOf, Origin, originIdOf, originsOf } from "./cloudfront-shape";
+import { AwsDeploymentRule, AwsResource, bytes, fieldsOf, label, unlessHidden } from "./rule";
 import { SOURCES } from "./sources";
 import { API_GATEWAY_BUNDLE, BundleProfile, bundleProblems, CLOUDFRONT_BUNDLE } from "./trust-bundle";
 
 const ofType = (resources: readonly AwsResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
-const isDistribution = (r: AwsResource) => (DISTRIBUTION_TYPES as readonly string[]).includes(r.type);
+/** A property of a resource, as text. */
+const text = (resource: AwsResource, key: string) => fieldsOf(resource).get(key).text();
 
 /** The content of the S3 object `s3://bucket/key` when the deployment writes it (the bucket given by name or by id). */
 export function objectContent(resources: readonly AwsResource[], bucket: string, key: string): string | undefined {
-  const bucketIds = new Set([bucket, ...ofType(resources, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2").filter((b) => b.props.bucket === bucket).map((b) => b.props.id).filter((id): id is string => typeof id === "string")]);
-  const object = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject").find((o) => o.props.key === key && bucketIds.has(o.props.bucket));
-  return typeof object?.props.content === "string" ? object.props.content : undefined;
+  const buckets = ofType(resources, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2").filter((b) => text(b, "bucket") === bucket);
+  const bucketIds = new Set([bucket, ...buckets.map((b) => text(b, "id")).filter((id): id is string => id !== undefined)]);
+  const object = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject").find((o) => text(o, "key") === key && bucketIds.has(text(o, "bucket") ?? ""));
+  return object === undefined ? undefined : text(object, "content");
 }
 
-/** Headers CloudFront sends to the origin `originId` of `distribution` on every request it forwards there: custom headers, and the headers its origin request policies list. */
-export function headersSentToOrigin(resources: readonly AwsResource[], distribution: AwsResource, origin: Record<string, any>): Set<string> {
-  const sent = new Set(customHeadersOf(origin).map((h) => h.name.toLowerCase()));
-  for (const behaviour of behavioursOf(distribution.props).filter((b) => b.targetOriginId === originIdOf(origin))) {
-    const policy = ofType(resources, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy").find((p) => p.props.id === behaviour.originRequestPolicyId);
-    for (const header of itemsOf(policy?.props.headersConfig?.headers)) sent.add(header.toLowerCase());
+/** Headers CloudFront sends to `origin` of `distribution` on every request it forwards there: custom headers, and the headers its origin request policies list. */
+export function headersSentToOrigin(resources: readonly AwsResource[], distribution: AwsResource, origin: Origin): Set<string> {
+  const sent = new Set(customHeadersOf(distribution, origin).map((h) => h.name.toLowerCase()));
+  const id = originIdOf(distribution, origin);
+  for (const behaviour of behavioursOf(distribution).filter((b) => b.get("targetOriginId").text() === id)) {
+    const policyId = behaviour.get("originRequestPolicyId").text();
+    if (policyId === undefined) continue;
+    const policy = ofType(resources, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy").find((p) => text(p, "id") === policyId);
+    if (policy) for (const header of itemsOf(fieldsOf(policy).get("headersConfig").get("headers"))) sent.add(header.toLowerCase());
   }
   return sent;
 }
@@ -68,8 +74,9 @@ export const cloudfrontTrustStoreBundle = bundleRule(
   [SOURCES.cfTrustStores, SOURCES.cfViewerMtls],
   (resources) =>
     ofType(resources, "aws:cloudfront/trustStore:TrustStore").flatMap((store) => {
-      const location = store.props.caCertificatesBundleSource?.caCertificatesBundleS3Location;
-      return typeof location?.bucket === "string" && typeof location?.key === "string" ? [{ resource: store, bucket: location.bucket, key: location.key }] : [];
+      const location = fieldsOf(store).get("caCertificatesBundleSource").get("caCertificatesBundleS3Location");
+      const [bucket, key] = [location.get("bucket").text(), location.get("key").text()];
+      return bucket !== undefined && key !== undefined ? [{ resource: store, bucket, key }] : [];
     }),
 );
 
@@ -82,7 +89,7 @@ export const apigatewayTruststoreBundle = bundleRule(
   [SOURCES.apigwMtls, SOURCES.apigwMtlsApi],
   (resources) =>
     ofType(resources, "aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName").flatMap((domain) => {
-      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(domain.props.mutualTlsAuthentication?.truststoreUri ?? "");
+      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(fieldsOf(domain).get("mutualTlsAuthentication").get("truststoreUri").text() ?? "");
       return match ? [{ resource: domain, bucket: match[1]!, key: match[2]! }] : [];
     }),
   "API Gateway only warns (truststoreWarnings) about certificates it cannot use; the rule refuses them, the stricter reading, since the clients they anchor would be refused.",
@@ -99,17 +106,23 @@ export const authorizerIdentityReachesOrigin: AwsDeploymentRule = {
   check(resources) {
     const findings: { resource: AwsResource; message: string }[] = [];
     for (const authorizer of ofType(resources, "aws:apigateway/authorizer:Authorizer")) {
-      const sources = identitySourcesOf(authorizer.props);
-      if (!sources || typeof authorizer.props.restApi !== "string") continue;
-      const domains = ofType(resources, "aws:apigateway/basePathMapping:BasePathMapping").filter((m) => m.props.restApi === authorizer.props.restApi).map((m) => m.props.domainName);
-      const hosts = new Set(domains.flatMap((d) => [d, ...ofType(resources, "aws:apigateway/domainName:DomainName").filter((x) => x.props.domainName === d).map((x) => x.props.regionalDomainName)]).filter((h): h is string => typeof h === "string"));
+      const restApi = text(authorizer, "restApi");
+      if (restApi === undefined) continue;
+      const sources = identitySourcesOf(fieldsOf(authorizer));
+      const domains = ofType(resources, "aws:apigateway/basePathMapping:BasePathMapping").filter((m) => text(m, "restApi") === restApi).map((m) => text(m, "domainName"));
+      const hosts = new Set(
+        domains
+          .flatMap((d) => [d, ...ofType(resources, "aws:apigateway/domainName:DomainName").filter((x) => text(x, "domainName") === d).map((x) => text(x, "regionalDomainName"))])
+          .filter((h): h is string => h !== undefined)
+          .map((h) => h.toLowerCase()),
+      );
       for (const distribution of resources.filter(isDistribution)) {
-        for (const origin of originsOf(distribution.props).filter((o) => hosts.has(o.domainName))) {
+        for (const origin of originsOf(distribution).filter((o) => o.domain !== undefined && hosts.has(o.domain))) {
           const sent = headersSentToOrigin(resources, distribution, origin);
           for (const source of sources) {
             const header = /^method\.request\.(multivalue)?header\.(.+)$/.exec(source)?.[2];
             if (header !== undefined && !sent.has(header.toLowerCase())) {
-              findings.push({ resource: authorizer, message: `${label(authorizer)}: identity source ${source} is a header ${distribution.name} does not send to origin ${originIdOf(origin)}; API Gateway answers 401 without calling the authorizer. Use the secret origin header (method.request.header.<Name>)` });
+              findings.push({ resource: authorizer, message: `${label(authorizer)}: identity source ${clip(source, 120)} is a header ${distribution.name} does not send to ${origin.label}; API Gateway answers 401 without calling the authorizer. Use the secret origin header (method.request.header.<Name>)` });
             }
           }
         }
@@ -128,28 +141,39 @@ export const originClientCertificate: AwsDeploymentRule = {
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfOriginMtlsAcm, SOURCES.cfOriginMtls],
   check(resources) {
-    const used = new Set(resources.filter(isDistribution).flatMap((d) => originsOf(d.props).map((o) => customConfigOf(o)?.originMtlsConfig?.clientCertificateArn)).filter((a): a is string => typeof a === "string"));
+    const used = new Set(
+      resources
+        .filter(isDistribution)
+        .flatMap((d) => originsOf(d).map((o) => customConfigOf(d, o).get("originMtlsConfig").get("clientCertificateArn").text()))
+        .filter((a): a is string => a !== undefined),
+    );
     const findings: { resource: AwsResource; message: string }[] = [];
     for (const certificate of ofType(resources, "aws:acm/certificate:Certificate")) {
-      const arn = certificate.props.arn;
-      if (typeof arn !== "string" || !used.has(arn) || typeof certificate.props.certificateBody !== "string") continue;
+      const arn = text(certificate, "arn");
+      const body = text(certificate, "certificateBody");
+      if (arn === undefined || !used.has(arn) || body === undefined) continue;
       const say = (message: string) => findings.push({ resource: certificate, message: `${label(certificate)}: ${message}` });
       const region = certificate.region ?? arn.split(":")[3];
-      if (region !== "us-east-1") say(`used for origin mTLS but in ${region}; CloudFront reads ACM certificates in us-east-1 only`);
+      if (region !== "us-east-1") say(`used for origin mTLS but in ${clip(region ?? "an unknown region", 40)}; CloudFront reads ACM certificates in us-east-1 only`);
       let leaf: X509Certificate;
       try {
-        leaf = new X509Certificate(certificate.props.certificateBody);
+        leaf = new X509Certificate(body);
       } catch {
         say("the certificate body is not a readable certificate");
         continue;
       }
       if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) say("lacks the TLS client authentication extended key usage CloudFront requires for origin mTLS");
-      const key = inspectPublicKey(new Uint8Array(leaf.publicKey.export({ format: "der", type: "spki" })), certificate.name).algorithm.name;
+      let key: string;
+      try {
+        key = inspectPublicKey(new Uint8Array(leaf.publicKey.export({ format: "der", type: "spki" })), certificate.name).algorithm.name;
+      } catch (error) {
+        key = `unsupported (${clip((error as Error).message, 120)})`;
+      }
       if (key !== "rsa-2048" && key !== "ecdsa-p256") say(`has a ${key} key; origin mTLS accepts RSA 2048 or ECDSA P-256`);
-      const chain = typeof certificate.props.certificateChain === "string" ? certificate.props.certificateChain : "";
+      const chain = text(certificate, "certificateChain") ?? "";
       const depth = 1 + (chain.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
       if (depth > 3) say(`has a chain of ${depth} certificates; origin mTLS accepts at most 3`);
-      if (bytes(certificate.props.certificateBody + chain) > 64 * 1024) say("its certificate and chain exceed 64 KB");
+      if (bytes(body + chain) > 64 * 1024) say("its certificate and chain exceed 64 KB");
     }
     return findings;
   },
@@ -165,9 +189,9 @@ export const apigatewayOwnershipVerification: AwsDeploymentRule = {
   sources: [SOURCES.apigwMtls],
   notOffline: "Only when the imported certificate is declared in the same stack: whether an ARN from config is imported or private is known to ACM alone.",
   check(resources) {
-    const imported = new Set(ofType(resources, "aws:acm/certificate:Certificate").filter((c) => typeof c.props.certificateBody === "string").map((c) => c.props.arn));
+    const imported = new Set(ofType(resources, "aws:acm/certificate:Certificate").filter((c) => fieldsOf(c).get("certificateBody").exists()).map((c) => text(c, "arn")));
     return ofType(resources, "aws:apigateway/domainName:DomainName")
-      .filter((d) => d.props.mutualTlsAuthentication && imported.has(d.props.regionalCertificateArn) && !d.props.ownershipVerificationCertificateArn)
+      .filter((d) => fieldsOf(d).get("mutualTlsAuthentication").exists() && imported.has(text(d, "regionalCertificateArn")) && text(d, "ownershipVerificationCertificateArn") === undefined)
       .map((d) => ({ resource: d, message: `${label(d)}: mutual TLS with an imported certificate needs ownershipVerificationCertificateArn (an ACM-issued certificate for the same domain)` }));
   },
 };
@@ -181,13 +205,22 @@ export const caNamePolicyAdmitsRequests: AwsDeploymentRule = {
   awsError: "ca-issuer refusal NAME_NOT_ALLOWED (the workload's pulumi up fails)",
   sources: [SOURCES.caIssuer],
   check(resources) {
-    const issuers = ofType(resources, "aws:lambda/function:Function").filter((f) => typeof f.props.environment?.variables?.[CA_ENV.policy] === "string" && /ca-issuer$/.test(String(f.props.name ?? f.name)));
+    // The CA's issuers and their issuance policy (never secret: the environment names keys and subjects).
+    const issuers = ofType(resources, "aws:lambda/function:Function").flatMap((f) => {
+      const name = text(f, "name") ?? f.name;
+      if (!/ca-issuer$/.test(name)) return [];
+      const variables = unlessHidden(fieldsOf(f).get("environment"), (e) => unlessHidden(e.get("variables"), (v) => v.value));
+      if (typeof variables !== "object" || variables === null || typeof (variables as Record<string, unknown>)[CA_ENV.policy] !== "string") return [];
+      return [{ name, variables: variables as Record<string, string> }];
+    });
     if (issuers.length === 0) return [];
     const findings: { resource: AwsResource; message: string }[] = [];
     for (const invocation of ofType(resources, "aws:lambda/invocation:Invocation")) {
+      // The CA invocation's input is secret in an export (it carries an idempotency key); the mocks and the engine see it.
+      const input = unlessHidden(fieldsOf(invocation).get("input"), (i) => i.text());
       let request: any;
       try {
-        request = JSON.parse(invocation.props.input);
+        request = JSON.parse(input ?? "");
       } catch {
         continue;
       }
@@ -195,9 +228,9 @@ export const caNamePolicyAdmitsRequests: AwsDeploymentRule = {
       for (const issuer of issuers) {
         const { action: _action, ...issue } = request;
         try {
-          validateIssueRequest(issue, readCaConfig(issuer.props.environment.variables).policy);
+          validateIssueRequest(issue, readCaConfig(issuer.variables).policy);
         } catch (error) {
-          findings.push({ resource: invocation, message: `${label(invocation)}: ${issuer.props.name ?? issuer.name} would refuse this certificate: ${(error as { code?: string }).code ?? "ERROR"}: ${(error as Error).message}` });
+          findings.push({ resource: invocation, message: `${label(invocation)}: ${issuer.name} would refuse this certificate: ${(error as { code?: string }).code ?? "ERROR"}: ${clip((error as Error).message, 400)}` });
         }
       }
     }

@@ -44,7 +44,7 @@ function regionOf(resource: DeclaredResource, providers: readonly DeclaredResour
 /** A declared resource as the rules see it: inputs over outputs, names left to Pulumi's auto-naming. */
 export function toAwsResource(resource: DeclaredResource, all: readonly DeclaredResource[]): AwsResource {
   const providers = all.filter((r) => r.type.startsWith("pulumi:providers:"));
-  return { type: resource.type, name: resource.name, props: { ...(resource.outputs ?? {}), ...resource.inputs }, region: regionOf(resource, providers), declaredOnly: true };
+  return { type: resource.type, name: resource.name, urn: `urn:pulumi:offline::edge-mtls::${resource.type}::${resource.name}`, props: { ...(resource.outputs ?? {}), ...resource.inputs }, region: regionOf(resource, providers), declaredOnly: true };
 }
 
 /**

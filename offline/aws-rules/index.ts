@@ -10,7 +10,7 @@ export * from "./rule";
 export { refusedCustomHeaderReason, REFUSED_CUSTOM_HEADERS, REFUSED_CUSTOM_HEADER_PREFIXES } from "./cloudfront";
 export { DEFAULT_IDENTITY_SOURCE } from "./api-gateway";
 export { environmentBytes } from "./lambda";
-export { LOG_RETENTION_DAYS } from "./naming";
+export { LOG_RETENTION_DAYS, scheduleExpressionProblem } from "./naming";
 
 /**
  * The AWS-rules catalogue: every control-plane constraint the programs and the policy pack rely

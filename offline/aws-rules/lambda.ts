@@ -1,4 +1,5 @@
-import { AwsResourceRule, bytes, label, nameRule } from "./rule";
+import { clip, type Field } from "../../policies/normalise";
+import { AwsResourceRule, bytes, fieldsOf, label, nameRule, unlessHidden } from "./rule";
 import { SOURCES } from "./sources";
 
 const FUNCTION = ["aws:lambda/function:Function"];
@@ -21,6 +22,27 @@ export function environmentBytes(variables: Record<string, unknown>): number {
   return bytes(JSON.stringify(variables));
 }
 
+/**
+ * A function's environment variables, name → value (an absent value reads as ""); `undefined`
+ * when the export holds the environment as a secret (the authorizer's holds the origin secret).
+ */
+function variablesOf(resource: Parameters<typeof fieldsOf>[0]): Record<string, string> | undefined {
+  const environment = fieldsOf(resource).get("environment");
+  return unlessHidden(environment, (e) =>
+    unlessHidden(e.get("variables"), (variables: Field) => {
+      const value = variables.value;
+      if (value === undefined) return {};
+      if (typeof value !== "object" || value === null || Array.isArray(value)) throw variables.unreadable("is not an object of variable names and values");
+      return Object.fromEntries(
+        Object.keys(value).map((name) => {
+          const v = variables.get(name);
+          return [name, unlessHidden(v, (x) => x.text()) ?? ""];
+        }),
+      );
+    }),
+  );
+}
+
 export const lambdaEnvironmentSize: AwsResourceRule = {
   id: "lambda-environment-size",
   service: "Lambda",
@@ -32,8 +54,8 @@ export const lambdaEnvironmentSize: AwsResourceRule = {
   disagreement: "The quota page says 4 KB for 'all environment variables' without saying how they are counted; the rule counts the variables serialised as JSON (names, values, quotes and separators), the larger reading.",
   resourceTypes: FUNCTION,
   check(resource) {
-    const variables = resource.props.environment?.variables;
-    if (!variables || typeof variables !== "object" || Object.values(variables).some((v) => typeof v !== "string")) return [];
+    const variables = variablesOf(resource);
+    if (variables === undefined) return [];
     const size = environmentBytes(variables);
     return size > 4096 ? [`${label(resource)}: its environment is ${size} bytes; Lambda accepts at most 4,096 (move large values to S3 or SSM and read them at start-up)`] : [];
   },
@@ -56,10 +78,8 @@ export const lambdaEnvironmentNames: AwsResourceRule = {
   sources: [SOURCES.lambdaEnv],
   resourceTypes: FUNCTION,
   check(resource) {
-    const variables = resource.props.environment?.variables;
-    if (!variables || typeof variables !== "object") return [];
-    return Object.keys(variables).flatMap((name) => {
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return [`${label(resource)}: environment variable ${name}: names start with a letter and hold letters, digits and _`];
+    return Object.keys(variablesOf(resource) ?? {}).flatMap((name) => {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return [`${label(resource)}: environment variable ${clip(JSON.stringify(name), 80)}: names start with a letter and hold letters, digits and _`];
       if ((RESERVED_ENVIRONMENT_VARIABLES as readonly string[]).includes(name)) return [`${label(resource)}: environment variable ${name} is reserved by Lambda`];
       return [];
     });
@@ -76,13 +96,35 @@ export const lambdaLimits: AwsResourceRule = {
   sources: [SOURCES.lambdaQuotas, SOURCES.lambdaCreateFunction],
   resourceTypes: FUNCTION,
   check(resource) {
-    const { memorySize, timeout, description } = resource.props;
+    const fields = fieldsOf(resource);
+    const [memorySize, timeout] = [fields.get("memorySize").number(), fields.get("timeout").number()];
+    const description = fields.get("description").text();
     const problems: string[] = [];
-    if (typeof memorySize === "number" && (memorySize < 128 || memorySize > 10240)) problems.push(`${label(resource)}: memorySize ${memorySize} MB; Lambda accepts 128–10,240`);
-    if (typeof timeout === "number" && (timeout < 1 || timeout > 900)) problems.push(`${label(resource)}: timeout ${timeout} s; Lambda accepts 1–900`);
-    if (typeof description === "string" && description.length > 256) problems.push(`${label(resource)}: description has ${description.length} characters; at most 256`);
+    if (memorySize !== undefined && (memorySize < 128 || memorySize > 10240)) problems.push(`${label(resource)}: memorySize ${memorySize} MB; Lambda accepts 128–10,240`);
+    if (timeout !== undefined && (timeout < 1 || timeout > 900)) problems.push(`${label(resource)}: timeout ${timeout} s; Lambda accepts 1–900`);
+    if (description !== undefined && description.length > 256) problems.push(`${label(resource)}: description has ${description.length} characters; at most 256`);
     return problems;
   },
 };
 
-export const LAMBDA_RULES = [lambdaFunctionName, lambdaEnvironmentSize, lambdaEnvironmentNames, lambdaLimits];
+export const lambdaEventInvokeConfig: AwsResourceRule = {
+  id: "lambda-event-invoke-config",
+  service: "Lambda",
+  scope: "resource",
+  kind: "hard",
+  summary: "Asynchronous invocation settings: maximumRetryAttempts 0–2, maximumEventAgeInSeconds 60–21,600.",
+  awsError: "InvalidParameterValueException / ValidationException (PutFunctionEventInvokeConfig)",
+  sources: [SOURCES.lambdaEventInvokeConfig],
+  resourceTypes: ["aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"],
+  check(resource) {
+    const fields = fieldsOf(resource);
+    const retries = fields.get("maximumRetryAttempts").number();
+    const age = fields.get("maximumEventAgeInSeconds").number();
+    const problems: string[] = [];
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 2)) problems.push(`${label(resource)}: maximumRetryAttempts ${retries}; Lambda accepts 0, 1 or 2`);
+    if (age !== undefined && !(Number.isInteger(age) && age >= 60 && age <= 21600)) problems.push(`${label(resource)}: maximumEventAgeInSeconds ${age}; Lambda accepts 60–21,600`);
+    return problems;
+  },
+};
+
+export const LAMBDA_RULES = [lambdaFunctionName, lambdaEnvironmentSize, lambdaEnvironmentNames, lambdaLimits, lambdaEventInvokeConfig];

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
-import { AwsResourceRule, label, nameRule } from "./rule";
+import { clip } from "../../policies/normalise";
+import { AwsResourceRule, fieldsOf, label, nameRule } from "./rule";
 import { SOURCES } from "./sources";
 
 export const iamRoleName = nameRule({
@@ -78,8 +79,8 @@ export const logGroupRetention: AwsResourceRule = {
   sources: [SOURCES.logsRetention],
   resourceTypes: ["aws:cloudwatch/logGroup:LogGroup"],
   check(resource) {
-    const days = resource.props.retentionInDays;
-    return typeof days === "number" && days !== 0 && !(LOG_RETENTION_DAYS as readonly number[]).includes(days) ? [`${label(resource)}: retentionInDays ${days}; CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(", ")}`] : [];
+    const days = fieldsOf(resource).get("retentionInDays").number();
+    return days !== undefined && days !== 0 && !(LOG_RETENTION_DAYS as readonly number[]).includes(days) ? [`${label(resource)}: retentionInDays ${days}; CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(", ")}`] : [];
   },
 };
 
@@ -106,10 +107,12 @@ export const alarmSettings: AwsResourceRule = {
   sources: [SOURCES.cwPutMetricAlarm],
   resourceTypes: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
   check(resource) {
-    const { period, alarmDescription } = resource.props;
+    const fields = fieldsOf(resource);
+    const period = fields.get("period").number();
+    const alarmDescription = fields.get("alarmDescription").text();
     const problems: string[] = [];
-    if (typeof period === "number" && !([10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))) problems.push(`${label(resource)}: period ${period} s; CloudWatch accepts 10, 20, 30 or a multiple of 60`);
-    if (typeof alarmDescription === "string" && alarmDescription.length > 1024) problems.push(`${label(resource)}: alarmDescription has ${alarmDescription.length} characters; at most 1,024`);
+    if (period !== undefined && !([10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))) problems.push(`${label(resource)}: period ${period} s; CloudWatch accepts 10, 20, 30 or a multiple of 60`);
+    if (alarmDescription !== undefined && alarmDescription.length > 1024) problems.push(`${label(resource)}: alarmDescription has ${alarmDescription.length} characters; at most 1,024`);
     return problems;
   },
 };
@@ -128,6 +131,90 @@ export const scheduleName = nameRule({
   sources: [SOURCES.schedulerCreate],
 });
 
+/**
+ * Why EventBridge Scheduler would refuse `expression` (undefined: it accepts it): `rate(<n> <unit>)`
+ * with a positive whole number and minute(s), hour(s) or day(s) — singular for 1, plural above —,
+ * `cron(<6 fields>)`, or `at(yyyy-mm-ddThh:mm:ss)`; at most 256 characters.
+ */
+export function scheduleExpressionProblem(expression: string): string | undefined {
+  if (expression.length > 256) return `has ${expression.length} characters; at most 256`;
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    if (value < 1) return "has a rate of 0; the value must be a positive whole number";
+    const plural = rate[2]!.endsWith("s");
+    if (value === 1 && plural) return `must say ${rate[2]!.slice(0, -1)}, not ${rate[2]}, for a value of 1`;
+    if (value > 1 && !plural) return `must say ${rate[2]}s, not ${rate[2]}, for a value above 1`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) return cron[1]!.trim().split(/\s+/).length === 6 ? undefined : "is a cron expression without the six fields (minutes hours day-of-month month day-of-week year)";
+  if (/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/.test(expression)) return undefined;
+  return "is not rate(<value> <unit>), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)";
+}
+
+export const scheduleExpression: AwsResourceRule = {
+  id: "scheduler-schedule-expression",
+  service: "EventBridge Scheduler",
+  scope: "resource",
+  kind: "hard",
+  summary: "A schedule expression is rate(<n> <unit>) with a positive whole number and minute(s), hour(s) or day(s) (singular for 1, plural above), cron(<6 fields>), or at(yyyy-mm-ddThh:mm:ss); at most 256 characters.",
+  awsError: "ValidationException (CreateSchedule / UpdateSchedule)",
+  sources: [SOURCES.schedulerScheduleTypes, SOURCES.schedulerCreate, SOURCES.eventsRateExpressions],
+  disagreement: "EventBridge Scheduler's pages list minute | minutes | hour | hours | day | days without saying which goes with which value; EventBridge's rate-expression reference says rate(1 hours) and rate(5 hour) are invalid. The rule takes that stricter reading.",
+  resourceTypes: ["aws:scheduler/schedule:Schedule"],
+  check(resource) {
+    const expression = fieldsOf(resource).get("scheduleExpression").text();
+    const problem = expression === undefined ? undefined : scheduleExpressionProblem(expression);
+    return problem ? [`${label(resource)}: scheduleExpression ${clip(expression!, 80)} ${problem}`] : [];
+  },
+};
+
+export const eventRuleName = nameRule({
+  id: "eventbridge-rule-name",
+  service: "EventBridge",
+  resourceTypes: ["aws:cloudwatch/eventRule:EventRule"],
+  what: "rule name",
+  min: 1,
+  max: 64,
+  pattern: /^[.\-_A-Za-z0-9]+$/,
+  allowed: "letters, digits, . - _",
+  awsError: "ValidationException (PutRule)",
+  sources: [SOURCES.eventsRule],
+});
+
+export const eventRuleSettings: AwsResourceRule = {
+  id: "eventbridge-rule-description",
+  service: "EventBridge",
+  scope: "resource",
+  kind: "hard",
+  summary: "A rule's description is at most 512 characters.",
+  awsError: "ValidationException (PutRule)",
+  sources: [SOURCES.eventsRule],
+  resourceTypes: ["aws:cloudwatch/eventRule:EventRule"],
+  check(resource) {
+    const description = fieldsOf(resource).get("description").text();
+    return description !== undefined && description.length > 512 ? [`${label(resource)}: description has ${description.length} characters; at most 512`] : [];
+  },
+};
+
+export const eventPatternSize: AwsResourceRule = {
+  id: "eventbridge-event-pattern-size",
+  service: "EventBridge",
+  scope: "resource",
+  kind: "quota",
+  defaultQuota: 2048,
+  summary: "An event pattern is at most 2,048 characters (adjustable by a quota request).",
+  awsError: "InvalidEventPatternException / LimitExceededException (PutRule)",
+  sources: [SOURCES.eventsQuotas, SOURCES.eventsRule, SOURCES.tfEventPatternLimit],
+  disagreement: "The API reference gives the EventPattern field a maximum length of 4,096; the quotas page gives 2,048 characters by default, adjustable. The rule takes the default quota; the Terraform provider @pulumi/aws inherits has been reported to refuse patterns over 2,048 at plan time even with a raised quota (terraform-provider-aws issue 33732).",
+  resourceTypes: ["aws:cloudwatch/eventRule:EventRule"],
+  check(resource, quota) {
+    const pattern = fieldsOf(resource).get("eventPattern").text();
+    return pattern !== undefined && pattern.length > quota ? [`${label(resource)}: its event pattern has ${pattern.length} characters; the quota is ${quota}`] : [];
+  },
+};
+
 export const dynamodbTableName = nameRule({
   id: "dynamodb-table-name",
   service: "DynamoDB",
@@ -141,4 +228,4 @@ export const dynamodbTableName = nameRule({
   sources: [SOURCES.dynamodbNaming],
 });
 
-export const NAMING_RULES = [iamRoleName, s3BucketName, kmsAliasName, logGroupName, logGroupRetention, alarmName, alarmSettings, scheduleName, dynamodbTableName];
+export const NAMING_RULES = [iamRoleName, s3BucketName, kmsAliasName, logGroupName, logGroupRetention, alarmName, alarmSettings, scheduleName, scheduleExpression, eventRuleName, eventRuleSettings, eventPatternSize, dynamodbTableName];

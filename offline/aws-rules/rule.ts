@@ -2,14 +2,19 @@
  * The shape of the AWS-rules catalogue: constraints AWS's control plane enforces on what the
  * programs declare, each with the AWS page it comes from and the error it prevents. Pure data and
  * functions: no Pulumi, no mocks, so the mocks, the policy pack and the state checker share it.
+ * Rules read properties the way the pack's rules do, through `Field` (policies/normalise.ts): a
+ * value of the wrong shape is "cannot read" (`UnreadableValueError`), never a crash.
  */
+import { clip, Field } from "../../policies/normalise";
 
 /** A resource as every enforcement point sees it: type, logical name, properties (inputs over outputs). */
 export interface AwsResource {
   readonly type: string;
   /** Logical (Pulumi) name. */
   readonly name: string;
-  /** Inputs, with outputs underneath where known. Unknown preview values are undefined. */
+  /** The resource's URN (the mocks make one from type and name). */
+  readonly urn: string;
+  /** Inputs, with outputs underneath where known. Read them through {@link fieldsOf}. */
   readonly props: Record<string, any>;
   /** Region the resource is created in, when known (its provider's). */
   readonly region?: string;
@@ -81,19 +86,30 @@ export function quotaOf(rule: AwsRule, raised: RaisedQuotas = {}): number {
   return raised[rule.id] ?? rule.defaultQuota ?? 0;
 }
 
-/** A value a preview does not know yet: rules never judge these. */
-export function known<T>(value: T | undefined | null): value is T {
-  return value !== undefined && value !== null;
+/** A resource's props, read through the pack's one reader. */
+export function fieldsOf(resource: AwsResource): Field {
+  return Field.of(resource);
+}
+
+/**
+ * The value of a field AWS limits but an export may hold as a secret (the origin secret, private
+ * keys, a function's environment, a CA invocation's input): `undefined` when hidden. These are
+ * judged where they are plaintext, by the offline mocks and under the policy engine; a stack
+ * export describes resources AWS has already accepted, so the offline checker lets them pass.
+ */
+export function unlessHidden<T>(field: Field, read: (field: Field) => T): T | undefined {
+  return field.isHidden() ? undefined : read(field);
 }
 
 /** The physical name of a resource's `field` (e.g. `name`, `bucket`): declared, or what auto-naming makes. */
 export function physicalName(resource: AwsResource, field = "name", prefixField = "namePrefix"): string | undefined {
-  const value = resource.props[field];
-  if (typeof value === "string") return value;
+  const fields = fieldsOf(resource);
+  const value = fields.get(field).text();
+  if (value !== undefined) return value;
   if (!resource.declaredOnly) return undefined;
-  const prefix = resource.props[prefixField];
+  const prefix = fields.get(prefixField).text();
   // Pulumi auto-naming: logical name, "-", 7 random characters; a name prefix gets 26 (Terraform's unique id).
-  if (typeof prefix === "string") return prefix + "0".repeat(26);
+  if (prefix !== undefined) return prefix + "0".repeat(26);
   return `${resource.name}-${"0".repeat(7)}`;
 }
 
@@ -104,7 +120,7 @@ export function bytes(value: string): number {
 
 /** Names a resource in a message. */
 export function label(resource: AwsResource): string {
-  return `${resource.type.split(":").pop()} ${resource.name}`;
+  return `${clip(resource.type.split(":").pop() ?? "", 80)} ${clip(resource.name, 120)}`;
 }
 
 /** A rule checking one name field against a length range and a character set. */
@@ -137,17 +153,17 @@ export function nameRule(args: {
     resourceTypes: args.resourceTypes,
     check(resource) {
       const problems: string[] = [];
-      const prefix = resource.props.namePrefix;
-      if (args.prefixMax !== undefined && typeof prefix === "string" && prefix.length > args.prefixMax) {
-        problems.push(`${label(resource)}: namePrefix "${prefix}" has ${prefix.length} characters; at most ${args.prefixMax} (the provider appends 26)`);
+      const prefix = fieldsOf(resource).get("namePrefix").text();
+      if (args.prefixMax !== undefined && prefix !== undefined && prefix.length > args.prefixMax) {
+        problems.push(`${label(resource)}: namePrefix "${clip(prefix, 120)}" has ${prefix.length} characters; at most ${args.prefixMax} (the provider appends 26)`);
       }
       const name = physicalName(resource, field);
       if (name === undefined) return problems;
-      if (name.length < args.min || name.length > args.max) problems.push(`${label(resource)}: ${args.what} "${name}" has ${name.length} characters; allowed ${args.min}–${args.max}`);
-      else if (!args.pattern.test(name)) problems.push(`${label(resource)}: ${args.what} "${name}" has characters AWS refuses; allowed: ${args.allowed}`);
+      if (name.length < args.min || name.length > args.max) problems.push(`${label(resource)}: ${args.what} "${clip(name, 120)}" has ${name.length} characters; allowed ${args.min}–${args.max}`);
+      else if (!args.pattern.test(name)) problems.push(`${label(resource)}: ${args.what} "${clip(name, 120)}" has characters AWS refuses; allowed: ${args.allowed}`);
       else {
         const extra = args.extra?.(name);
-        if (extra) problems.push(`${label(resource)}: ${args.what} "${name}" ${extra}`);
+        if (extra) problems.push(`${label(resource)}: ${args.what} "${clip(name, 120)}" ${extra}`);
       }
       return problems;
     },

@@ -5,7 +5,7 @@ import type { EdgeRule, PolicyResource } from "./rule";
 export const awsPolicyName = (rule: AwsRule): string => `aws-${rule.id}`;
 
 function toAwsResource(resource: PolicyResource): AwsResource {
-  return { type: resource.type, name: resource.name, props: resource.props, region: resource.region };
+  return { type: resource.type, name: resource.name, urn: resource.urn, props: resource.props, region: resource.region };
 }
 
 /** The configured raised quota (`quota` in the policy's config), else AWS's default. */

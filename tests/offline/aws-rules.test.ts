@@ -65,6 +65,15 @@ const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> =
   "cloudwatch-alarm-period-description": { type: "aws:cloudwatch/metricAlarm:MetricAlarm", props: { name: "a", period: 45 } },
   "scheduler-schedule-name": { type: "aws:scheduler/schedule:Schedule", props: { name: "crl schedule", scheduleExpression: "rate(1 hour)" } },
   "dynamodb-table-name": { type: "aws:dynamodb/table:Table", props: { name: "ca inventory" } },
+  "cloudfront-alternate-domain-names": { type: DISTRIBUTION, props: distribution({}, { aliases: ["WWW.example.com"], viewerCertificate: { acmCertificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/edge", sslSupportMethod: "sni-only" } }) },
+  "cloudfront-behaviour-methods": { type: DISTRIBUTION, props: distribution({}, { defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only", allowedMethods: ["GET", "HEAD", "POST"], cachedMethods: ["GET", "HEAD"] } }) },
+  "cloudfront-distribution-tags": { type: DISTRIBUTION, props: distribution({}, { tags: { "edge-mtls:purpose": "public pki!" } }) },
+  "lambda-event-invoke-config": { type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", props: { functionName: "f", maximumRetryAttempts: 3 } },
+  "scheduler-schedule-expression": { type: "aws:scheduler/schedule:Schedule", props: { name: "crl", scheduleExpression: "rate(1 hours)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: "arn", roleArn: "role" } } },
+  "eventbridge-rule-name": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "edge-mtls key changes", eventPattern: "{}" } },
+  "eventbridge-rule-description": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", description: "d".repeat(513), eventPattern: "{}" } },
+  "eventbridge-event-pattern-size": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", eventPattern: JSON.stringify({ source: ["aws.kms"], detail: { requestParameters: { keyId: many(60, "arn:aws:kms:eu-west-2:111111111111:key/") } } }) } },
+  "acm-requested-certificate": { type: "aws:acm/certificate:Certificate", props: { domainName: `${"a".repeat(60)}.example.com`, validationMethod: "DNS", keyAlgorithm: "EC_secp521r1" } },
   "acm-import-limits": { type: "aws:acm/certificate:Certificate", props: { certificateBody: SHA1_CERT, privateKey: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n" } },
 };
 
