@@ -30,6 +30,9 @@ export interface RecordedResource {
 
 export const ACCOUNT_ID = "111111111111";
 export const REGION = "eu-west-2";
+/** The Pulumi organization and project the mocks run programs in. */
+export const ORGANIZATION = "organization";
+export const PROJECT = "edge-mtls";
 
 /** Every resource registered since the last {@link resetRecorded}. */
 export const recorded: RecordedResource[] = [];
@@ -215,10 +218,10 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
         }
       },
     },
-    "edge-mtls",
+    PROJECT,
     stack,
     false,
-    "organization",
+    ORGANIZATION,
   );
   // newResource is not given resource options: read ignoreChanges off the request it is called for
   // (synchronously, before newResource's first await).

@@ -11,14 +11,22 @@ const OFFLINE_ORIGIN_SECRET = "offline-policy-check-placeholder-secret-012345678
 
 /**
  * Both stack programs with their committed example config (`Pulumi.ca-dev.yaml`,
- * `Pulumi.workload-dev.yaml`), run offline as one deployment: the workload program references the
- * in-memory CA the CA program's own ca-issuer configuration describes. `overrides` adds config
- * (e.g. `edge-mtls:environment`) to both.
+ * `Pulumi.workload-dev.yaml`), run offline as one deployment (offline/deployment.ts): the workload
+ * program references the in-memory CA the CA program's own ca-issuer configuration describes.
+ * `overrides` adds config to both (with `edge-mtls:environment`, the stacks are named
+ * `ca-<environment>` and `workload-<environment>`, as they would be); `perStack` to one of them
+ * (`undefined` removes a key the stack file sets).
  */
-export async function runExampleDeployment(overrides: Record<string, string> = {}): Promise<OfflineDeployment> {
+export async function runExampleDeployment(overrides: Record<string, string> = {}, perStack: { ca?: Record<string, string | undefined>; workload?: Record<string, string | undefined> } = {}): Promise<OfflineDeployment> {
+  const environment = overrides["edge-mtls:environment"] ?? "dev";
+  const merge = (...layers: (Record<string, string | undefined> | undefined)[]) => Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, string | undefined>).filter((e): e is [string, string] => e[1] !== undefined));
   return runDeployment(
-    { stack: "ca-dev", config: { ...exampleConfig(REPO_ROOT, "ca-dev"), ...overrides } },
-    { stack: "workload-dev", config: { ...exampleConfig(REPO_ROOT, "workload-dev"), "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET, ...overrides }, secretKeys: ["edge-mtls:originSecret"] },
+    { stack: `ca-${environment}`, config: merge(exampleConfig(REPO_ROOT, "ca-dev"), overrides, perStack.ca) },
+    {
+      stack: `workload-${environment}`,
+      config: merge(exampleConfig(REPO_ROOT, "workload-dev"), { "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET }, overrides, perStack.workload),
+      secretKeys: ["edge-mtls:originSecret", "edge-mtls:previousOriginSecret"],
+    },
   );
 }
 

@@ -249,29 +249,68 @@ describe("offline/aws-rules: both programs as one deployment", function () {
     }
   };
 
-  for (const variant of ["the committed example configs", "the longest environment name both configs accept"]) {
+  /** Every optional feature of both stack files switched on: alarm and notification topics, revokers and inventory readers, certificates from config, a previous origin secret. */
+  const EVERYTHING_ON = {
+    ca: {
+      "edge-mtls:alarmTopicArn": "arn:aws:sns:eu-west-2:111111111111:edge-mtls-alarms",
+      "edge-mtls:notificationTopicArn": "arn:aws:sns:eu-west-2:111111111111:edge-mtls-certificates",
+      "edge-mtls:revokerPrincipals": JSON.stringify(["arn:aws:iam::333333333333:role/pki-admins"]),
+      "edge-mtls:inventoryReaderPrincipals": JSON.stringify(["arn:aws:iam::333333333333:role/pki-auditors"]),
+      "edge-mtls:publicHostedZoneId": undefined,
+      "edge-mtls:publicCertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/pki",
+    },
+    workload: {
+      "edge-mtls:alarmTopicArn": "arn:aws:sns:eu-west-2:222222222222:edge-mtls-alarms",
+      "edge-mtls:hostedZoneId": undefined,
+      "edge-mtls:edgeCertificateArn": "arn:aws:acm:us-east-1:222222222222:certificate/edge",
+      "edge-mtls:apiCertificateArn": "arn:aws:acm:eu-west-2:222222222222:certificate/api",
+      "edge-mtls:previousOriginSecret": "offline-previous-origin-secret-0123456789abcdef",
+    },
+  };
+  const VARIANTS: [string, () => Promise<import("../../offline/deployment").OfflineDeployment>][] = [
+    ["the committed example configs", () => runExampleDeployment()],
+    ["the longest environment name both configs accept", () => {
+      const environment = [longest(caAccepts), longest(workloadAccepts)].sort((a, b) => a.length - b.length)[0]!;
+      assert.ok(environment.length >= 20, `${environment.length}`);
+      return runExampleDeployment({ "edge-mtls:environment": environment });
+    }],
+    ["the committed configs with every optional feature on", () => runExampleDeployment({}, EVERYTHING_ON)],
+    ["every optional feature on and the longest environment name", () => runExampleDeployment({ "edge-mtls:environment": longest(caAccepts).slice(0, longest(workloadAccepts).length) }, EVERYTHING_ON)],
+  ];
+  const deployments = new Map<string, import("../../offline/deployment").OfflineDeployment>();
+
+  for (const [variant, run] of VARIANTS) {
     it(`${variant}: every AWS rule passes in the mocks, across resources and stacks, and in the pack`, async () => {
-      const overrides: Record<string, string> = {};
-      if (variant.startsWith("the longest")) {
-        const environment = [longest(caAccepts), longest(workloadAccepts)].sort((a, b) => a.length - b.length)[0]!;
-        assert.ok(environment.length >= 20, `${environment.length}`);
-        overrides["edge-mtls:environment"] = environment;
-      }
-      const deployment = await runExampleDeployment(overrides);
-      for (const [kind, resources] of Object.entries(deployment) as [string, import("../../offline/pulumi-mocks").RecordedResource[]][]) {
-        const violations = evaluate(toEngineResources(resources, `${kind}-dev`), POLICIES).filter((v) => v.policy.startsWith("aws-"));
+      const deployment = await run();
+      deployments.set(variant, deployment);
+      for (const kind of ["ca", "workload"] as const) {
+        const violations = evaluate(toEngineResources(deployment[kind], `${kind}-dev`), POLICIES).filter((v) => v.policy.startsWith("aws-"));
         assert.deepEqual(violations, [], kind);
-        if (overrides["edge-mtls:environment"]) assert.ok(resources.some((r) => JSON.stringify(r.inputs).includes(overrides["edge-mtls:environment"]!)), "the environment names resources");
+      }
+      if (variant.includes("longest")) {
+        const environment = String(deployment.ca.find((r) => r.type === "aws:lambda/function:Function")!.inputs.name).replace(/^edge-mtls-(e+)-.*$/, "$1");
+        assert.ok(environment.length >= 20, "the environment names resources");
       }
     });
   }
 
-  it("covers every AWS resource type the two programs declare: with a rule, or with the reason none applies", async () => {
-    const deployment = await runExampleDeployment();
-    const types = new Set([...deployment.ca, ...deployment.workload].map((r) => r.type).filter((t) => t.startsWith("aws:")));
+  it("covers every AWS resource type the two programs declare, in every variant: with a rule, or with the reason none applies", async () => {
+    assert.equal(deployments.size, VARIANTS.length, "the variants ran");
+    const types = new Set([...deployments.values()].flatMap((d) => [...d.ca, ...d.workload]).map((r) => r.type).filter((t) => t.startsWith("aws:")));
+    for (const optional of ["aws:cloudwatch/eventTarget:EventTarget", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "aws:cloudwatch/eventRule:EventRule"]) assert.ok(types.has(optional), optional);
     const ruled = new Set(AWS_RULES.flatMap((r) => (r.scope === "resource" ? r.resourceTypes : [])));
     const uncovered = [...types].filter((t) => !ruled.has(t) && !(t in NO_CONTROL_PLANE_LIMIT_RELIED_ON));
     assert.deepEqual(uncovered, []);
+    // And no reason is kept for a type the programs no longer declare.
+    assert.deepEqual(Object.keys(NO_CONTROL_PLANE_LIMIT_RELIED_ON).filter((t) => !types.has(t)), []);
+  });
+
+  it("refuses a workload stack that reads another CA stack than the one deployed (stack files that do not pair)", async () => {
+    await assert.rejects(runExampleDeployment({}, { workload: { "edge-mtls:caStack": "ca-other" } }), (error: unknown) => error instanceof OfflineDeploymentFailed && /workload-dev reads the CA stack organization\/edge-mtls\/ca-other, not organization\/edge-mtls\/ca-dev/.test(error.message));
+  });
+
+  it("refuses to run a stack file under the other program (edge-mtls:role)", async () => {
+    await assert.rejects(runExampleDeployment({ "edge-mtls:role": "workload" }), (error: unknown) => error instanceof OfflineDeploymentFailed && /ca-dev's config sets edge-mtls:role workload, not ca/.test(error.message));
   });
 
   it("the smoke test's command finds the edge-mtls binary by name, from the project, at run time", () => {
@@ -299,5 +338,18 @@ describe("offline/aws-rules: both programs as one deployment", function () {
   it("the config readers refuse a log retention CloudWatch Logs refuses, before any resource is declared", () => {
     assert.throws(() => readCaStackConfig((k) => ({ logRetentionDays: 2, rootSubject: { commonName: "R" }, issuingSubject: { commonName: "I" } })[k as "logRetentionDays"], "ca-dev", "eu-west-2"), /edge-mtls:logRetentionDays must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5/);
     assert.throws(() => readWorkloadStackConfig((k) => ({ logRetentionDays: "2", caStack: "o/p/s", edgeDomain: "www.example.com", apiDomain: "api.example.com", hostedZoneId: "Z1" })[k as "logRetentionDays"], "workload-dev", "eu-west-2"), /edge-mtls:logRetentionDays must be one of/);
+  });
+
+  it("the config readers refuse a schedule expression EventBridge Scheduler refuses, saying why, and accept what it accepts", () => {
+    const ca = (crlSchedule: string) => readCaStackConfig((k) => ({ crlSchedule, rootSubject: { commonName: "R" }, issuingSubject: { commonName: "I" } })[k as "crlSchedule"], "ca-dev", "eu-west-2");
+    const workload = (renewalSchedule: string) => readWorkloadStackConfig((k) => ({ originCertificate: { renewalSchedule }, caStack: "o/p/s", edgeDomain: "www.example.com", apiDomain: "api.example.com", hostedZoneId: "Z1" })[k as "caStack"], "workload-dev", "eu-west-2");
+    assert.throws(() => ca("rate(5 hour)"), /edge-mtls:crlSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression.*which must say hours, not hour, for a value above 1/);
+    assert.throws(() => ca("rate(0 minutes)"), /which has a rate of 0/);
+    assert.throws(() => workload("rate(1 hours)"), /renewalSchedule must be an EventBridge Scheduler .*which must say hour, not hours, for a value of 1/);
+    assert.throws(() => workload("cron(0 12 * * ?)"), /without the six fields/);
+    for (const good of ["rate(1 hour)", "rate(12 hours)", "rate(1 day)", "cron(0 12 * * ? *)"]) {
+      assert.equal(ca(good).ca.crlSchedule, good);
+      assert.equal(workload(good).originCertificate.renewalSchedule, good);
+    }
   });
 });

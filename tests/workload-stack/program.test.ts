@@ -7,8 +7,8 @@ import { handle as backend } from "../../functions/api-backend";
 import { BACKEND_VIEWER_CERT_HEADERS } from "../../functions/shared/contract";
 import { REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
 import { DEFAULT_SECRET_HEADER_NAME, qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
-import { named, ofType, promiseOf, recorded, settle, useCa } from "../support/pulumi-mocks";
-import { prepareWorkload, SECRET } from "../support/workload-program";
+import { named, ofType, recorded } from "../support/pulumi-mocks";
+import { runWorkload, SECRET, testCa } from "../support/workload-program";
 import { put, tempDir, tool } from "../support/tools";
 
 const EDGE_CERT = "arn:aws:acm:us-east-1:111111111111:certificate/edge";
@@ -58,18 +58,13 @@ describe("workload-stack: the program under mocks", function () {
   this.timeout(120_000);
   const work = tempDir();
   let bootstrap: BootstrapResult;
-  let outputs: Record<string, import("@pulumi/pulumi").Output<any>>;
+  let outputs: Record<string, unknown>;
   before(async () => {
-    ({ bootstrap } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
-    const { workloadStack } = await import("../../workload-stack");
-    outputs = workloadStack() as unknown as typeof outputs;
-    await promiseOf(outputs.originClientCertificateArn!);
-    await settle();
+    const ca = await testCa();
+    bootstrap = ca.bootstrap;
+    ({ outputs } = await runWorkload(ca, { "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
   });
-  after(() => {
-    useCa(undefined);
-    work.cleanup();
-  });
+  after(() => work.cleanup());
 
   const distribution = () => named("edge-distribution").inputs;
   const usEast1 = (resource: { provider?: string }) => (resource.provider ?? "").includes("workload-us-east-1");
@@ -133,7 +128,7 @@ describe("workload-stack: the program under mocks", function () {
     assert.match(subject, /OU=CloudFront,CN=CloudFront/);
     assert.match(tool("openssl", ["x509", "-noout", "-text"], { input: acm.inputs.certificateBody }).stdout, /ASN1 OID: prime256v1/);
     assert.match(acm.inputs.privateKey, /BEGIN EC PRIVATE KEY/);
-    assert.match(await promiseOf(outputs.originClientCertificateArn!), /^arn:aws:acm:us-east-1:/);
+    assert.match(String(outputs.originClientCertificateArn), /^arn:aws:acm:us-east-1:/);
   });
 
   it("CloudFront: viewer mTLS required with the trust store, connection function, TLS 1.2+, HTTP/3 off, no plain HTTP", () => {
@@ -241,12 +236,8 @@ describe("workload-stack: the program under mocks", function () {
 describe("workload-stack: with a Route 53 zone", function () {
   this.timeout(120_000);
   before(async () => {
-    await prepareWorkload({ "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
-    const { workloadStack } = await import("../../workload-stack");
-    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    await runWorkload(await testCa(), { "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
   });
-  after(() => useCa(undefined));
 
   it("creates DNS-validated certificates (CloudFront's in us-east-1, the API's regional) and alias records to the distribution and the API domain", () => {
     const edge = named("edge-certificate");
@@ -265,7 +256,6 @@ describe("workload-stack: which CA stack it reads", function () {
   this.timeout(120_000);
   const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-qa", "eu-west-2");
   const minimal = { edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
-  after(() => useCa(undefined));
 
   it("defaults to ca-<environment>, qualified with this stack's organization and project; a fully qualified name is kept", () => {
     assert.equal(read(minimal).caStack, "ca-qa");
@@ -276,14 +266,11 @@ describe("workload-stack: which CA stack it reads", function () {
   });
 
   it("reads the CA stack handed over in memory (the Automation API), over the stack file's edge-mtls:caStack", async () => {
-    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
-    const { workloadStack } = await import("../../workload-stack");
-    await promiseOf(workloadStack({ caStack: "ca-qa" }).originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    const ca = await testCa();
+    const certificates = { "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT };
+    await runWorkload(ca, certificates, { caStack: "ca-qa" });
     assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["organization/edge-mtls/ca-qa"]);
-    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
-    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    await runWorkload(ca, certificates);
     assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["acme/edge-mtls/ca-dev"], "without a hand-over, the config's name");
   });
 });
