@@ -9,6 +9,7 @@ import { loadCommands } from "../../cli/main";
 import { bundleFunction, lambdaFunctionNames } from "../../components/lambda-bundle";
 import { connectionFunctionSource } from "../../functions/connection-function/source";
 import { POLICIES } from "../../policies/policies";
+import { AWS_RULES } from "../../offline/aws-rules";
 import { runCli } from "../support/run-cli";
 import { put, tempDir, tool } from "../support/tools";
 
@@ -270,6 +271,9 @@ describe("package: packed, installed into a scratch project, used as a consumer 
     sh("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock"], { cwd: alone });
     assert.ok(!existsSync(join(work.dir, "node_modules")), "nothing above the pack to resolve from");
     assert.match((await loadPack(alone, alone)).port!, /^\d+$/);
-    assert.deepEqual((await loadPack(alone, alone, true)).policies, POLICIES.map((p) => [p.name, p.enforcementLevel]));
+    const registered = (await loadPack(alone, alone, true)).policies;
+    assert.deepEqual(registered, POLICIES.map((p) => [p.name, p.enforcementLevel]));
+    // The AWS-rules catalogue travels inside the bundle: every rule is a registered aws-* policy.
+    assert.deepEqual(registered!.map(([name]) => name).filter((name) => name.startsWith("aws-")), AWS_RULES.map((r) => `aws-${r.id}`));
   });
 });
