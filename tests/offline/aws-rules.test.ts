@@ -203,6 +203,19 @@ describe("offline/aws-rules: the catalogue", function () {
     assert.deepEqual(withHeader("X-Origin-Verify"), []);
   });
 
+  it("reads custom headers as each distribution type spells them, and judges a header's name even when its value is an export's secret", () => {
+    const multitenant = evaluate(
+      engine([declared("aws:cloudfront/multitenantDistribution:MultitenantDistribution", "tenants", { origins: [{ id: "api", domainName: "api.example.com", customHeaders: [{ headerName: "X-Amz-Origin", headerValue: "s" }] }], defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only" } })]),
+      POLICIES,
+    ).filter((v) => v.policy === "aws-cloudfront-origin-custom-header-name");
+    assert.equal(multitenant.length, 1);
+    assert.match(multitenant[0]!.message, /X-Amz-Origin: CloudFront reserves the X-Amz- prefix/);
+    const secretValue = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA" };
+    const exported = (name: string) => evaluate(engine([declared(DISTRIBUTION, "edge", distribution({ customHeaders: [{ name, value: secretValue }] }))]), POLICIES).filter((v) => v.policy.startsWith("aws-"));
+    assert.deepEqual(exported("X-Origin-Verify"), [], "a secret value is not judged (AWS accepted it; the mocks judge it in plaintext)");
+    assert.deepEqual(exported("X-Edge-Origin").map((v) => [v.policy, v.unreadable]), [["aws-cloudfront-origin-custom-header-name", undefined]]);
+  });
+
   it("a header identity source the distribution sends (its custom header) passes the cross-resource rule", () => {
     const [authorizer, ...rest] = BROKEN_DEPLOYMENTS["apigateway-authorizer-identity-sent-by-cloudfront"]!;
     const fixed = { ...authorizer!, inputs: { ...authorizer!.inputs, identitySource: "method.request.header.x-origin-verify" } };
