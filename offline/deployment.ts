@@ -85,14 +85,17 @@ export async function runStack(run: StackRun): Promise<StackRunResult> {
     const resolved: Record<string, unknown> = {};
     const values = Object.entries(outputs).map(([name, value]) => (pulumi.Output.isInstance(value) ? promiseOf(value as pulumi.Output<unknown>).then((v) => (resolved[name] = v)) : (resolved[name] = value)));
     // Outputs of a refused resource never resolve: stop waiting once something failed and all is quiet.
+    let finished = false;
     const failed = (async () => {
-      for (;;) {
+      while (!finished) {
         await settle();
         if (errors.length > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
     await Promise.race([Promise.all(values).then(settle), failed]);
+    finished = true;
+    await failed;
     await settle();
     const refusals = takeRefusals();
     const resources = [...recorded];

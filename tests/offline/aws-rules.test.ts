@@ -318,6 +318,16 @@ describe("offline/aws-rules: both programs as one deployment", function () {
     assert.deepEqual(Object.keys(NO_CONTROL_PLANE_LIMIT_RELIED_ON).filter((t) => !types.has(t)), []);
   });
 
+  it("leaves nothing running after a deployment (no timers keep polling once both runs are done)", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    await runExampleDeployment(); // whatever the Pulumi runtime keeps once it has run
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = timers();
+    await runExampleDeployment();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(timers() <= before, `${timers()} timers after a deployment, ${before} before`);
+  });
+
   it("refuses a workload stack that reads another CA stack than the one deployed (stack files that do not pair)", async () => {
     await assert.rejects(runExampleDeployment({}, { workload: { "edge-mtls:caStack": "ca-other" } }), (error: unknown) => error instanceof OfflineDeploymentFailed && /workload-dev reads the CA stack organization\/edge-mtls\/ca-other, not organization\/edge-mtls\/ca-dev/.test(error.message));
   });
