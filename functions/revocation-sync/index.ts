@@ -6,7 +6,7 @@ import { checkCrlNumber } from "../shared/crl-order";
 import { STORE_METRIC, SYNC_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
 import { S3ObjectReader } from "../shared/s3-get";
-import { Change, CrlRef, decodeMarker, encodeMarker, KEYS_PER_UPDATE, Marker, MARKER_KEY, planChanges, REVOKED_VALUE, STORE_MAX_BYTES, storeBytes } from "./plan";
+import { Change, CrlRef, decodeMarker, encodeMarker, KEYS_PER_UPDATE, Marker, MARKER_KEY, planChanges, REVOKED_VALUE, STORE_MAX_BYTES, STORE_RESERVE_BYTES, storeBytes } from "./plan";
 
 export { SYNC_ENV };
 export { planChanges, MARKER_KEY, REVOKED_VALUE } from "./plan";
@@ -171,7 +171,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
     throw new SyncError("CRL_ROLLBACK", (error as Error).message);
   }
   const metric = (bytes: number) => deps.log.metric(deps.metricNamespace ?? STORE_METRIC.namespace, STORE_METRIC.name, bytes);
-  const needed = storeBytes(target.serials, Buffer.byteLength(MARKER_KEY) + 512);
+  const needed = storeBytes(target.serials, STORE_RESERVE_BYTES);
   if (needed > STORE_MAX_BYTES) {
     metric(bytesBefore);
     throw new SyncError("STORE_TOO_SMALL", `the CRL lists ${target.serials.size} serials, which need about ${needed} bytes; a CloudFront key value store holds at most ${STORE_MAX_BYTES}`);

@@ -12,6 +12,9 @@ export const REVOKED_VALUE = "";
 /** CloudFront's limit on one key value store (the KeyValueStore quota: 5 MB). */
 export const STORE_MAX_BYTES = 5_000_000;
 
+/** What the sync keeps free for the marker (its key and a value well under 512 bytes) when it sizes the store. */
+export const STORE_RESERVE_BYTES = Buffer.byteLength(MARKER_KEY) + 512;
+
 /** Keys per UpdateKeys call (CloudFront's limit), one of them the marker. */
 export const KEYS_PER_UPDATE = 50;
 
@@ -80,15 +83,20 @@ export function decodeMarker(value: string | undefined): Marker | undefined {
 }
 
 /**
- * The changes that make a store holding `current` hold `target`: deletes first (so the store never
- * holds both sets at once), each group in key order, so the same inputs always give the same list
- * and a sync cut short can be resumed by position.
+ * The changes that make a store holding `current` hold `target`, each group in key order, so the
+ * same inputs always give the same list and a sync cut short can be resumed by position. Puts
+ * first: they are new revocations, which must reach the edge at once, while the keys going are
+ * entries pruned from the CRL (expired certificates, which CloudFront refuses anyway), so a CRL
+ * that drops 100,000 of them does not hold a new revocation back for 2,000 calls. Deletes go first
+ * only when the store (of `maxBytes`, the marker's reserve included) could not hold both sets at once.
  */
-export function planChanges(current: Iterable<string>, target: ReadonlySet<string> | ReadonlyMap<string, unknown>): Change[] {
+export function planChanges(current: Iterable<string>, target: ReadonlySet<string> | ReadonlyMap<string, unknown>, maxBytes = STORE_MAX_BYTES): Change[] {
   const currentSet = current instanceof Set ? (current as Set<string>) : new Set(current);
-  const deletes = [...currentSet].filter((key) => !target.has(key)).sort();
+  const deletes = [...currentSet].filter((key) => !target.has(key)).sort().map((key): Change => ({ delete: key }));
   const puts = [...target.keys()].filter((key) => !currentSet.has(key)).sort();
-  return [...deletes.map((key) => ({ delete: key })), ...puts.map((key) => ({ put: key }))];
+  const peakBytes = storeBytes(currentSet, STORE_RESERVE_BYTES) + storeBytes(puts);
+  const putChanges = puts.map((key): Change => ({ put: key }));
+  return peakBytes <= maxBytes ? [...putChanges, ...deletes] : [...deletes, ...putChanges];
 }
 
 /** The serials after the first `count` changes were applied to `from`. */

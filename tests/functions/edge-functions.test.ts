@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { handle as backend } from "../../functions/api-backend";
 import { handle as sync, KeyValueStoreSerials, REVOKED_VALUE, SyncDeps, SyncError, SyncMemory } from "../../functions/revocation-sync";
-import { applyChanges, decodeMarker, encodeMarker, Marker, MARKER_KEY, planChanges } from "../../functions/revocation-sync/plan";
+import { applyChanges, decodeMarker, encodeMarker, Marker, MARKER_KEY, planChanges, STORE_RESERVE_BYTES } from "../../functions/revocation-sync/plan";
 import { STORE_METRIC } from "../../functions/shared/contract";
 import { MemoryKeyValueStore } from "../../offline/memory-kvs";
 import { normaliseSerial, randomSerialHex } from "../../pki/serial";
@@ -115,11 +115,28 @@ describe("functions: revocation-sync", function () {
   this.timeout(60_000);
   const at = new Date("2026-01-01T00:00:00Z");
 
-  it("plans deletes then puts, each in key order, so a sync cut short resumes by position", () => {
+  it("plans puts (new revocations) then deletes, each in key order, so a sync cut short resumes by position", () => {
     const changes = planChanges(new Set(["b", "a", "x"]), new Map([["x", at], ["d", at], ["c", at]]));
-    assert.deepEqual(changes, [{ delete: "a" }, { delete: "b" }, { put: "c" }, { put: "d" }]);
-    assert.deepEqual([...applyChanges(["b", "a", "x"], changes, 2)].sort(), ["x"]);
+    assert.deepEqual(changes, [{ put: "c" }, { put: "d" }, { delete: "a" }, { delete: "b" }]);
+    assert.deepEqual([...applyChanges(["b", "a", "x"], changes, 2)].sort(), ["a", "b", "c", "d", "x"]);
     assert.deepEqual([...applyChanges(["b", "a", "x"], changes)].sort(), ["c", "d", "x"]);
+    // Only when the store could not hold both sets at once do the deletes go first.
+    const tight = planChanges(new Set(["b", "a", "x"]), new Map([["x", at], ["d", at], ["c", at]]), STORE_RESERVE_BYTES + 4);
+    assert.deepEqual(tight, [{ delete: "a" }, { delete: "b" }, { put: "c" }, { put: "d" }]);
+  });
+
+  it("a new revocation reaches the store in the first UpdateKeys, ahead of pruning a whole CRL of expired entries", async () => {
+    const { store, publish, deps, memory } = await syncSetup();
+    await publish(1, serials(200));
+    await sync({}, deps());
+    const revokedNow = normaliseSerial(randomSerialHex());
+    await publish(2, [revokedNow]); // the 200 have expired and were pruned; one certificate was just revoked
+    delete memory.last;
+    const first = await sync({}, deps({ budgetMs: 0 })); // one UpdateKeys, as when a run is cut short
+    assert.equal(first.complete, false);
+    assert.ok(store.items.has(revokedNow), "the new revocation is at the edge after the first call");
+    while (!(await sync({}, deps({ budgetMs: 0 }))).complete);
+    assert.deepEqual(storedSerials(store), [revokedNow]);
   });
 
   it("keeps the marker readable and ignores anything else stored under its key", () => {
