@@ -50,6 +50,11 @@ export interface SyncDeps {
   readonly memory?: SyncMemory;
   /** Stop starting UpdateKeys calls after this long; the next run resumes. Default 240 s. */
   readonly budgetMs?: number;
+  /**
+   * How often the whole store is listed and repaired even when the key count matches the marker:
+   * someone with write access could delete a revoked serial and add another key. Default 24 h.
+   */
+  readonly auditIntervalMs?: number;
   /** Where the store-size metric goes; default {@link STORE_METRIC}'s namespace. */
   readonly metricNamespace?: string;
 }
@@ -124,7 +129,7 @@ function newestNumber(marker: Marker | undefined): bigint | undefined {
  * Writes `changes[start..]` from `from` toward `to`, 49 changes and the marker per UpdateKeys call,
  * each call conditional on the ETag of the last, stopping at the time budget.
  */
-async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlRef, changes: readonly Change[], start: number, deadline: number): Promise<{ applied: number; bytes?: number; complete: boolean }> {
+async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlRef, changes: readonly Change[], start: number, deadline: number, auditedAt: string | undefined): Promise<{ applied: number; bytes?: number; complete: boolean }> {
   let applied = start;
   let bytes: number | undefined;
   const perCall = KEYS_PER_UPDATE - 1;
@@ -132,7 +137,8 @@ async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlR
     if (applied > start && deps.clock().getTime() >= deadline) return { applied, bytes, complete: false };
     const batch = changes.slice(applied, applied + perCall);
     const next = applied + batch.length;
-    const marker: Marker = next === changes.length ? { state: "synced", crl: to } : { state: "syncing", from, to, applied: next };
+    const audited = auditedAt === undefined ? {} : { auditedAt };
+    const marker: Marker = next === changes.length ? { state: "synced", crl: to, ...audited } : { state: "syncing", from, to, applied: next, ...audited };
     const puts = [...batch.flatMap((c) => ("put" in c ? [{ key: c.put, value: REVOKED_VALUE }] : [])), { key: MARKER_KEY, value: encodeMarker(marker) }];
     const deletes = batch.flatMap((c) => ("delete" in c ? [c.delete] : []));
     try {
@@ -177,7 +183,12 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
     throw new SyncError("STORE_TOO_SMALL", `the CRL lists ${target.serials.size} serials, which need about ${needed} bytes; a CloudFront key value store holds at most ${STORE_MAX_BYTES}`);
   }
 
-  if (marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
+  // The key count catches deletions and additions, not a deletion paired with an addition: once a
+  // day (or when the marker says nothing believable about it) the whole store is listed instead.
+  const auditedAt = marker?.auditedAt === undefined ? NaN : Date.parse(marker.auditedAt);
+  const auditDue = !(started.getTime() - auditedAt < (deps.auditIntervalMs ?? 24 * 3600_000) && auditedAt <= started.getTime() + 5 * 60_000);
+
+  if (!auditDue && marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
     metric(bytesBefore);
     const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
     deps.log.info("revocation-sync.unchanged", { ...result });
@@ -189,7 +200,7 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   let changes: Change[] | undefined;
   let start = 0;
   const base = marker?.state === "synced" ? marker.crl : marker?.state === "syncing" && marker.to.h === target.ref.h ? marker.from : null;
-  const baseSerials = base ? await serialsOf(deps, base) : undefined;
+  const baseSerials = base && !auditDue ? await serialsOf(deps, base) : undefined;
   if (base && baseSerials) {
     // Synced to an earlier CRL, or the same sync cut short (time budget, crash): carry on from the marker.
     const planned = planChanges(baseSerials, target.serials);
@@ -204,10 +215,11 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
       deps.log.info("revocation-sync.store_drift", { items, expected });
     }
   }
-  // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, or drift: list the store.
+  // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, drift, or the daily audit: list the store.
+  const listed = changes === undefined;
   changes ??= planChanges(without(await deps.store.listKeys(), MARKER_KEY), target.serials);
 
-  const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline);
+  const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline, listed ? started.toISOString() : marker?.auditedAt);
   const done = changes.slice(start, outcome.applied);
   const added = done.filter((c) => "put" in c).length;
   const removed = done.length - added;

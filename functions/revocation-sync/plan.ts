@@ -32,9 +32,10 @@ export interface CrlRef {
 /**
  * What the store holds. `synced`: exactly the serials of `crl`. `syncing`: the serials of `from`
  * (unknown when null) with the first `applied` changes from `from` to `to` made, every change
- * and the marker having been written in the same all-or-nothing UpdateKeys call.
+ * and the marker having been written in the same all-or-nothing UpdateKeys call. `auditedAt`:
+ * when the sync last listed the whole store (ISO time), absent when it never has.
  */
-export type Marker = { readonly state: "synced"; readonly crl: CrlRef } | { readonly state: "syncing"; readonly from: CrlRef | null; readonly to: CrlRef; readonly applied: number };
+export type Marker = ({ readonly state: "synced"; readonly crl: CrlRef } | { readonly state: "syncing"; readonly from: CrlRef | null; readonly to: CrlRef; readonly applied: number }) & { readonly auditedAt?: string };
 
 /** One change to the store. */
 export type Change = { readonly put: string } | { readonly delete: string };
@@ -58,8 +59,9 @@ const storedRef = (ref: CrlRef) => ({ ...ref, n: ref.n === null ? null : ref.n.t
 
 /** The marker's stored form (compact JSON, well under the 1 KB value limit; the CRL number as decimal text). */
 export function encodeMarker(marker: Marker): string {
+  const audited = marker.auditedAt === undefined ? {} : { a: marker.auditedAt };
   return JSON.stringify(
-    marker.state === "synced" ? { v: 1, crl: storedRef(marker.crl) } : { v: 1, from: marker.from && storedRef(marker.from), to: storedRef(marker.to), applied: marker.applied },
+    marker.state === "synced" ? { v: 1, crl: storedRef(marker.crl), ...audited } : { v: 1, from: marker.from && storedRef(marker.from), to: storedRef(marker.to), applied: marker.applied, ...audited },
   );
 }
 
@@ -69,12 +71,13 @@ export function decodeMarker(value: string | undefined): Marker | undefined {
   try {
     const parsed = JSON.parse(value);
     if (parsed?.v !== 1) return undefined;
+    const audited = typeof parsed.a === "string" && !Number.isNaN(Date.parse(parsed.a)) ? { auditedAt: parsed.a as string } : {};
     const crl = readRef(parsed.crl);
-    if (crl) return { state: "synced", crl };
+    if (crl) return { state: "synced", crl, ...audited };
     const to = readRef(parsed.to);
     const from = parsed.from === null ? null : readRef(parsed.from);
     if (to && from !== undefined && Number.isSafeInteger(parsed.applied) && parsed.applied >= 0) {
-      return { state: "syncing", from, to, applied: parsed.applied };
+      return { state: "syncing", from, to, applied: parsed.applied, ...audited };
     }
   } catch {
     // fall through

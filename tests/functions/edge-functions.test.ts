@@ -333,6 +333,34 @@ describe("functions: revocation-sync", function () {
     assert.equal(store.totalCalls - calls, 2, "then back to two calls a run");
   });
 
+  it("lists the store once a day even when the key count looks right, so a swap that keeps the count (a revoked serial deleted, another key added) is repaired", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const revoked = serials(60).map((s) => normaliseSerial(s));
+    const t0 = new Date();
+    await publish(1, revoked, t0);
+    await sync({}, deps({ clock: () => t0 }));
+    store.items.delete(revoked[7]!); // someone with write access deletes a revoked serial
+    store.items.set("junk", ""); //      and adds a key, so the count is what the marker implies
+    const later = new Date(t0.getTime() + 3600_000 - 60_000);
+    let calls = store.totalCalls;
+    await sync({}, deps({ clock: () => later }));
+    assert.equal(store.totalCalls - calls, 2, "within the day: the cheap check only");
+    const dayLater = new Date(t0.getTime() + 24 * 3600_000);
+    await publish(2, revoked, dayLater);
+    const audited = await sync({}, deps({ clock: () => dayLater }));
+    assert.deepEqual([audited.added, audited.removed], [1, 1]);
+    assert.ok(store.items.has(revoked[7]!) && !store.items.has("junk"), "repaired by listing");
+    calls = store.totalCalls;
+    await sync({}, deps({ clock: () => new Date(dayLater.getTime() + 60_000) }));
+    assert.equal(store.totalCalls - calls, 2, "then two calls a run again for a day");
+    // A marker claiming an audit in the future is not believed.
+    const marker = JSON.parse(store.items.get(MARKER_KEY)!);
+    store.items.set(MARKER_KEY, JSON.stringify({ ...marker, a: new Date(dayLater.getTime() + 365 * 24 * 3600_000).toISOString() }));
+    const listsBefore = store.calls.listKeys;
+    await sync({}, deps({ clock: () => new Date(dayLater.getTime() + 120_000) }));
+    assert.ok(store.calls.listKeys > listsBefore, "listed");
+  });
+
   it("emits the store's size as CloudFront reports it, for the overflow alarm", async () => {
     const { publish, deps, store } = await syncSetup();
     await publish(1, serials(10));
