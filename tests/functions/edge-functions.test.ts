@@ -346,7 +346,15 @@ describe("functions: revocation-sync", function () {
     await sync({}, deps({ clock: () => later }));
     assert.equal(store.totalCalls - calls, 2, "within the day: the cheap check only");
     const dayLater = new Date(t0.getTime() + 24 * 3600_000);
-    await publish(2, revoked, dayLater);
+    const revokedToday = normaliseSerial(randomSerialHex());
+    await publish(2, [...revoked, revokedToday], dayLater);
+    // The audit comes after the sync and only in the time left: with none left, the new revocation is
+    // still written, and the listing waits for the next run.
+    const infos: string[] = [];
+    const noTime = await sync({}, deps({ clock: () => dayLater, budgetMs: 0, log: { ...silent, info: (event: string) => infos.push(event) } }));
+    assert.deepEqual([noTime.added, noTime.complete], [1, true]);
+    assert.ok(store.items.has(revokedToday) && !store.items.has(revoked[7]!));
+    assert.ok(infos.includes("revocation-sync.audit_incomplete"), infos.join());
     const audited = await sync({}, deps({ clock: () => dayLater }));
     assert.deepEqual([audited.added, audited.removed], [1, 1]);
     assert.ok(store.items.has(revoked[7]!) && !store.items.has("junk"), "repaired by listing");
@@ -393,14 +401,17 @@ describe("functions: revocation-sync", function () {
       kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: "e0", TotalSizeInBytes: 42, ItemCount: 3 });
       kvs.on(GetKeyCommand, { Key: MARKER_KEY }).resolves({ Key: MARKER_KEY, Value: "m" });
       kvs.on(GetKeyCommand, { Key: "absent" }).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
-      kvs.on(ListKeysCommand).resolvesOnce({ Items: [{ Key: "a", Value: "" }], NextToken: "t" }).resolvesOnce({ Items: [{ Key: "b", Value: "" }] });
+      kvs.on(ListKeysCommand).resolvesOnce({ Items: [{ Key: "a", Value: "" }], NextToken: "t" }).resolvesOnce({ Items: [{ Key: "b", Value: "" }] }).resolves({ Items: [{ Key: "c", Value: "" }], NextToken: "more" });
       kvs.on(UpdateKeysCommand).resolves({ ETag: "e1", TotalSizeInBytes: 7 });
       const store = new KeyValueStoreSerials(new CloudFrontKeyValueStoreClient({ region: "us-east-1" }), "arn:aws:cloudfront::1:key-value-store/x");
       assert.deepEqual(await store.describe(), { etag: "e0", bytes: 42, items: 3 });
       assert.equal(await store.get(MARKER_KEY), "m");
       assert.equal(await store.get("absent"), undefined);
-      assert.deepEqual([...(await store.listKeys())], ["a", "b"]);
+      assert.deepEqual([...(await store.listKeys())!], ["a", "b"]);
       assert.deepEqual(kvs.commandCalls(ListKeysCommand).map((c) => [c.args[0].input.MaxResults, c.args[0].input.NextToken]), [[50, undefined], [50, "t"]]);
+      let asked = 0;
+      assert.equal(await store.listKeys(() => asked++ >= 1), undefined, "gives up when told to stop, between pages");
+      assert.equal(kvs.commandCalls(ListKeysCommand).length, 3);
       assert.deepEqual(await store.update("e0", [{ key: "k", value: "" }], ["a"]), { etag: "e1", bytes: 7 });
       assert.deepEqual(kvs.commandCalls(UpdateKeysCommand)[0]!.args[0].input, { KvsARN: "arn:aws:cloudfront::1:key-value-store/x", IfMatch: "e0", Puts: [{ Key: "k", Value: "" }], Deletes: [{ Key: "a" }] });
     } finally {
