@@ -108,6 +108,24 @@ describe("pki: names given in requests and flags", () => {
     }
   });
 
+  it("refuses more than 100 subjectAltNames (CSR and request together) before anything is signed", async () => {
+    const key = generatePrivateKey("ecdsa-p256");
+    const names = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `host-${from + i}.example.com`);
+    const csrPem = createCsr(key, { commonName: "many" }, names(60).map((value) => ({ type: "dns" as const, value })));
+    const policy = ANY_NAME_POLICY;
+    assert.equal(validateIssueRequest({ csrPem, purposes: ["server_auth"], sans: names(40, 60) }, policy).order.sans.length, 100);
+    assert.throws(() => validateIssueRequest({ csrPem, purposes: ["server_auth"], sans: names(41, 60) }, policy), { code: "SAN_INVALID", field: "sans", message: /101 subjectAltNames; at most 100/ });
+    assert.throws(() => validateSans(names(20_000)), { code: "SAN_INVALID", field: "sans", message: /20000 entries; at most 100/ });
+    const work = tempDir();
+    try {
+      const ca = await LocalCa.init(work.dir);
+      await assert.rejects(ca.issue({ csrPem, purposes: ["server_auth"], sans: names(5_000, 60) }), { code: "SAN_INVALID" });
+      assert.equal(ca.records.length, 0);
+    } finally {
+      work.cleanup();
+    }
+  });
+
   it("request SANs name the code point too", () => {
     assert.throws(() => validateSans(["a\u202Eb.example.com"]), { code: "SAN_INVALID", field: "sans[0]", message: /U\+202E/ });
     assert.throws(() => validateSans([{ type: "dns", value: "a.example.com\u0000.evil.net" }]), { code: "SAN_INVALID", message: /U\+0000/ });
