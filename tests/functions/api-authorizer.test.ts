@@ -124,6 +124,11 @@ describe("functions: api-authorizer decisions", function () {
     assert.equal(failing.context.reason, "revocation status unknown: S3 down");
     assert.ok(logs.every((l) => !l.includes(SECRET) && !l.includes("BEGIN CERTIFICATE")), "neither the secret nor the PEM is logged");
     for (const junk of [null, undefined, 42, "x", [], { requestContext: 5 }]) assert.equal((await handle(junk, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log })).policyDocument.Statement[0]!.Effect, "Deny");
+    // An Allow is only ever for the method asked about: never for "*".
+    for (const methodArn of [undefined, "", "*", 42, "arn:aws:execute-api:eu-west-2:222222222222:rehearsal/*"]) {
+      const answer = await handle({ ...authorizerEvent(cloudfront.certificate.pem), methodArn }, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log });
+      assert.deepEqual([answer.policyDocument.Statement[0]!.Effect, answer.context.reason], ["Deny", "no usable methodArn in the event"], String(methodArn));
+    }
   });
 
   it("denies CloudFront-named certificates that do not chain to the issuing CA for clientAuth, even with the right secret", async () => {
