@@ -121,6 +121,38 @@ async function serialsOf(deps: SyncDeps, ref: CrlRef): Promise<ReadonlySet<strin
   }
 }
 
+/**
+ * True when the CRL the marker's newest number comes from is in S3 as the marker names it (version,
+ * hash) and was signed by the issuing CA with that number: the marker was written by a sync.
+ */
+async function markerIsGenuine(deps: SyncDeps, marker: Marker): Promise<boolean> {
+  const newest = newestNumber(marker);
+  const refs = marker.state === "synced" ? [marker.crl] : [marker.to, ...(marker.from ? [marker.from] : [])];
+  const ref = refs.find((r) => r.n === newest);
+  if (!ref?.id) return false;
+  let fetched: FetchedCrl;
+  try {
+    fetched = await deps.fetchCrl(ref.id);
+  } catch (error) {
+    // No such version: the marker names something S3 never held. Anything else (S3 unreachable,
+    // refused) says nothing about the marker, and the older CRL must not win by it: fail the run.
+    if (NO_SUCH_VERSION.has((error as Error).name)) return false;
+    throw error;
+  }
+  if (sha256(fetched.body) !== ref.h) return false;
+  try {
+    return (deps.read ?? readVerifiedCrl)(fetched.body, deps.issuingCaPem, new Date(ref.t)).crlNumber === ref.n;
+  } catch {
+    return false; // not a CRL the issuing CA signed, or not at the time the marker says
+  }
+}
+
+/**
+ * S3's answers to a GET of a version it does not have: 404 NoSuchVersion, 400 InvalidArgument for a
+ * malformed id (Error responses, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ */
+const NO_SUCH_VERSION = new Set(["NoSuchVersion", "InvalidArgument"]);
+
 /** The CRL number ordering: a CRL older than the newest the marker has seen is refused. */
 function newestNumber(marker: Marker | undefined): bigint | undefined {
   if (!marker) return undefined;
@@ -177,7 +209,11 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   try {
     checkCrlNumber(newestNumber(marker), target.ref.n);
   } catch (error) {
-    throw new SyncError("CRL_ROLLBACK", (error as Error).message);
+    // Only a CRL the CA really signed can hold the sync back: a marker naming a number that its S3
+    // version does not carry was written by someone else, and would otherwise stop every run.
+    if (await markerIsGenuine(deps, marker!)) throw new SyncError("CRL_ROLLBACK", (error as Error).message);
+    deps.log.error("revocation-sync.marker_unverifiable", { reason: `the marker claims CRL number ${newestNumber(marker)}, which no CRL version it names carries; the store is listed and repaired` });
+    marker = undefined;
   }
   const metric = (bytes: number) => deps.log.metric(deps.metricNamespace ?? STORE_METRIC.namespace, STORE_METRIC.name, bytes);
   const needed = storeBytes(target.serials, STORE_RESERVE_BYTES);

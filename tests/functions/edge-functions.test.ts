@@ -230,6 +230,37 @@ describe("functions: revocation-sync", function () {
     assert.deepEqual(store.items, snapshot, "refused CRLs changed nothing");
   });
 
+  it("a marker claiming a CRL number the CA never signed (forged by someone who can write the store) does not block the sync forever", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const now = new Date();
+    const revoked = serials(5).map((s) => normaliseSerial(s));
+    await publish(5, revoked, now);
+    await sync({}, deps());
+    const genuine = JSON.parse(store.items.get(MARKER_KEY)!);
+    // The marker now claims CRL number 10^40 for the same S3 version and hash; a revoked serial is gone too.
+    store.items.set(MARKER_KEY, JSON.stringify({ ...genuine, crl: { ...genuine.crl, n: (10n ** 40n).toString() } }));
+    store.items.delete(revoked[0]!);
+    const errors: string[] = [];
+    const repaired = await sync({}, deps({ log: { ...silent, error: (event: string) => errors.push(event) } }));
+    assert.equal(repaired.complete, true);
+    assert.deepEqual(storedSerials(store), [...revoked].sort(), "listed and repaired");
+    assert.equal(JSON.parse(store.items.get(MARKER_KEY)!).crl.n, "5");
+    assert.deepEqual(errors, ["revocation-sync.marker_unverifiable"]);
+    // A marker that is what it says still refuses an older CRL, and so does one that cannot be checked now.
+    await publish(4, revoked, now);
+    await assert.rejects(sync({}, deps()), { code: "CRL_ROLLBACK" });
+    const unreachable = async (versionId?: string) => {
+      if (versionId === undefined) return deps().fetchCrl();
+      throw Object.assign(new Error("S3 GetObject: 503 SlowDown"), { name: "SlowDown" });
+    };
+    await assert.rejects(sync({}, deps({ fetchCrl: unreachable })), { name: "SlowDown" });
+    const missing = async (versionId?: string) => {
+      if (versionId === undefined) return deps().fetchCrl();
+      throw Object.assign(new Error("S3 GetObject: 404 NoSuchVersion"), { name: "NoSuchVersion" });
+    };
+    assert.equal((await sync({}, deps({ fetchCrl: missing }))).crlNumber, "4", "a marker naming a version S3 never held is not believed");
+  });
+
   it("a run cut short by its time budget or a crash leaves a marker that says exactly what the store holds; the next run finishes", async () => {
     const { store, memory, publish, deps } = await syncSetup();
     const first = serials(300);
