@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import type { LeafOrder } from "./ca";
 import { parseCsr } from "./csr";
 import { PkiError } from "./errors";
+import { wildcardMatches } from "./glob";
 import type { SubjectAltName } from "./extensions";
 import { parseIpAddress } from "./ip-address";
 import { checkNameCharacters, SubjectFields, validateSubject } from "./names";
@@ -192,10 +193,9 @@ function checkNames(subject: SubjectFields, sans: readonly SubjectAltName[], pur
   }
 }
 
-/** Glob match: `*` is any run of characters; everything else is literal. */
+/** Glob match: `*` is any run of characters; everything else is literal (see {@link wildcardMatches}). */
 export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp("^" + pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "s");
-  return regex.test(value);
+  return wildcardMatches(pattern, value);
 }
 
 /** IP rule match: `*` any, otherwise the same address, compared in canonical form (`::FFFF:10.1.2.3` is `::ffff:a01:203`). */
