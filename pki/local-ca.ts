@@ -11,7 +11,7 @@ import { KeyAlgorithmName } from "./key-algorithms";
 import { LocalSigner } from "./local-signer";
 import { SubjectFields } from "./names";
 import { readCertificatesPem } from "./pem";
-import type { ProfileOptions } from "./profiles";
+import { checkProfileOptions, ProfileOptions } from "./profiles";
 import { normaliseSerial } from "./serial";
 
 /** File names inside a local CA directory. */
@@ -101,6 +101,8 @@ export class LocalCa {
   static async init(dir: string, options: LocalCaInitOptions = {}): Promise<LocalCa> {
     const target = resolve(dir);
     refuseOccupied(target);
+    // Leaves are made from the leaf profile later: refuse a bad one now, before anything exists.
+    checkProfileOptions(options.leafProfile);
     const now = options.now ?? new Date();
     const rootSigner = LocalSigner.generate(options.rootKey ?? "ecdsa-p384");
     const issuingSigner = LocalSigner.generate(options.issuingKey ?? "ecdsa-p256");
