@@ -168,7 +168,7 @@ export function describeError(error: unknown): ErrorReport {
   const e = (error ?? {}) as { code?: unknown; field?: unknown; name?: unknown; message?: unknown };
   const text = typeof e.message === "string" ? e.message : String(error);
   const field = typeof e.field === "string" && e.field ? e.field : undefined;
-  if (error instanceof UsageError) return { code: error.code, field: error.field, message: text, exitCode: 2 };
+  if (error instanceof UsageError) return { code: error.code, field: error.field ?? flagIn(text), message: text, exitCode: 2 };
   if (typeof e.code === "string" && /^[A-Z][A-Z0-9_]*$/.test(e.code)) {
     return { code: e.code, field, message: text.startsWith(`${e.code}: `) ? text.slice(e.code.length + 2) : text, exitCode: 1 };
   }

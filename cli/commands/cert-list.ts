@@ -76,7 +76,7 @@ export const certListCommand: Command<Flags> = {
     try {
       filters = parseInventoryFilters({ status: flags.status, expiringWithinDays: flags["expiring-within"], subject: flags.subject }, { status: "--status", expiringWithinDays: "--expiring-within", subject: "--subject" });
     } catch (error) {
-      throw isPkiError(error) ? new UsageError(error.message) : error;
+      throw isPkiError(error) ? new UsageError(error.message, error.field) : error;
     }
     const now = new Date();
     const { entries, itemsRead } = flags["ca-dir"]
