@@ -28,7 +28,7 @@ export async function listLocal(dir: string, filters: InventoryFilters, now: Dat
     serialHex: r.serialHex,
     status: listedStatus(r, now),
     subject: r.subject,
-    sans: [],
+    sans: r.sans ?? [],
     purposes: r.purposes,
     notBefore: r.notBefore,
     notAfter: r.notAfter,

@@ -82,6 +82,16 @@ describe("cli: cert list", function () {
       assert.equal(parsed[1]![6], "client_auth");
     });
 
+    it("lists the SANs a local CA certified, as the deployed inventory records them", async () => {
+      const ca = await LocalCa.init(join(work.dir, "servers"));
+      await ca.issue({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "api" }), purposes: ["server_auth"], sans: ["api.example.com", "10.0.0.1"] });
+      const result = await cli(work.dir, "cert", "list", "--ca-dir", "servers", "--json");
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as InventoryEntry[]).map((e) => e.sans), [["dns:api.example.com", "ip:10.0.0.1"]]);
+      const csv = parseCsv((await cli(work.dir, "cert", "list", "--ca-dir", "servers", "--csv")).stdout);
+      assert.equal(csv[1]![5], "dns:api.example.com; ip:10.0.0.1");
+    });
+
     it("refuses bad flags with the flag and what is allowed (exit 2), and an empty directory with the CA error", async () => {
       const cases: [string[], RegExp][] = [
         [["--status", "active"], /--status must be one of valid, revoked, expired; got "active"/],
