@@ -121,7 +121,7 @@ describe("package: packed, installed into a scratch project, used as a consumer 
     assert.equal(verify.status, 0, verify.output);
     const rehearsal = JSON.parse(sh(bin, ["rehearse", "--json", "--dir", "rehearsal"], { cwd: app }).stdout);
     assert.equal(rehearsal.pass, true);
-    assert.equal(rehearsal.checks.length, 7);
+    assert.equal(rehearsal.checks.length, 8);
   });
 
   it("prints every error as one line, edge-mtls: error CODE (field): message", () => {
