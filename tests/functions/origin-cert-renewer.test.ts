@@ -241,6 +241,32 @@ describe("functions: origin-cert-renewer (real ca-issuer, ACM and Lambda clients
     }
   });
 
+  it("two overlapping runs (the scheduler delivers at least once, a manual force) both end well: ACM serves one renewed certificate of this CA with its own key", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 8 * DAY));
+      // Both runs have re-imported before either reads ACM back.
+      let imported = 0;
+      let bothImported: () => void = () => undefined;
+      const barrier = new Promise<void>((resolve) => (bothImported = resolve));
+      const acm = world.deps.acm;
+      const overlapping: RenewerDeps = { ...world.deps, acm: { get: (arn) => acm.get(arn), reimport: async (arn, parts) => {
+        await acm.reimport(arn, parts);
+        if (++imported === 2) bothImported();
+        await barrier;
+      } } };
+      const results = await Promise.all([handle({}, overlapping), handle({ force: true }, overlapping)]);
+      assert.equal(world.fakeAcm.imports.length, 3, "the first import and one re-import per run");
+      const served = new X509Certificate(world.served().certificatePem).serialNumber.toLowerCase().replace(/^0+/, "");
+      assert.deepEqual(results.map((r) => [r.renewed, r.serialNumber]), [[true, served], [true, served]], "both report what ACM serves");
+      assert.ok(world.fakeAcm.keyMatches(world.arn));
+      assert.ok(caFingerprints(world.served().chainPem).every((fp) => world.deps.config.trustedCaSha256.includes(fp)));
+      assert.equal(world.logs.filter((l) => JSON.parse(l).event === "renewal.superseded").length, 1, "the run whose import was overwritten says so");
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it("when ca-issuer refuses, fails the run (the error alarm) and leaves the current certificate in place", async () => {
     const world = await renewalWorld();
     try {
