@@ -141,8 +141,8 @@ export async function handle(event: unknown, deps: RenewerDeps): Promise<Renewal
   }
   const served = await readCurrent(deps);
   if (served.serialHex !== next.serialHex) {
-    // Another run may have re-imported after ours (EventBridge Scheduler delivers at least once; a
-    // manual { force: true } can overlap a scheduled run): that is a renewal too, if ACM now serves
+    // Another run may have re-imported after ours (Lambda may deliver an asynchronous event more
+    // than once; a manual { force: true } can overlap a scheduled run): a renewal too, if ACM serves
     // a certificate of this CA other than the one both replaced, expiring later.
     const fromTrustedCa = served.chainSha256.length > 0 && served.chainSha256.every((fp) => config.trustedCaSha256.includes(fp));
     const renewedByAnotherRun = fromTrustedCa && served.serialHex !== current.serialHex && (reason === "other-ca" || served.notAfter.getTime() > current.notAfter.getTime());

@@ -241,7 +241,7 @@ describe("functions: origin-cert-renewer (real ca-issuer, ACM and Lambda clients
     }
   });
 
-  it("two overlapping runs (the scheduler delivers at least once, a manual force) both end well: ACM serves one renewed certificate of this CA with its own key", async () => {
+  it("two overlapping runs (Lambda delivers an asynchronous event more than once, a manual force) both end well: ACM serves one renewed certificate of this CA with its own key", async () => {
     const world = await renewalWorld();
     try {
       world.setNow(new Date(T0.getTime() + 8 * DAY));
