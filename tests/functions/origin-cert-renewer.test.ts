@@ -267,6 +267,36 @@ describe("functions: origin-cert-renewer (real ca-issuer, ACM and Lambda clients
     }
   });
 
+  it("renews a certificate that has already expired (the renewer was down): the metric goes negative first, ACM takes the new one", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 12 * DAY));
+      const result = await handle({}, world.deps);
+      assert.deepEqual([result.renewed, result.reason], [true, "due"]);
+      assert.deepEqual(world.metrics(), [-2, 10]);
+      assert.equal(world.fakeAcm.imports.length, 2);
+      assert.ok(world.fakeAcm.keyMatches(world.arn));
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it("when ACM cannot be read, fails the run before asking the CA for anything, and publishes no metric (the expiry alarm counts that as breaching)", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 8 * DAY));
+      const denied: RenewerDeps = { ...world.deps, acm: { ...world.deps.acm, get: async () => {
+        throw Object.assign(new Error("User is not authorized to perform: acm:GetCertificate"), { name: "AccessDeniedException" });
+      }, reimport: world.deps.acm.reimport.bind(world.deps.acm) } };
+      await assert.rejects(handle({}, denied), /AccessDeniedException|not authorized to perform: acm:GetCertificate/);
+      assert.equal(world.issued.length, 0, "nothing asked of the CA");
+      assert.deepEqual(world.metrics(), []);
+      assert.equal(world.fakeAcm.imports.length, 1);
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it("when ca-issuer refuses, fails the run (the error alarm) and leaves the current certificate in place", async () => {
     const world = await renewalWorld();
     try {
