@@ -188,6 +188,23 @@ describe("functions: ca-reminders on moto's DynamoDB", function () {
     assert.deepEqual(w.published.map((p) => p.window), ["14"]);
   });
 
+  it("a run that dies between the publication and the mark sends that reminder again once the lease lapses (at least once, as the README says), not before", async () => {
+    const record = certificate(80, 90);
+    const w = await world([record]);
+    const ledger = new DynamoReminderLedger(moto.documents, w.name);
+    const crashing = w.deps({ ledger: { claim: ledger.claim.bind(ledger), markSent: async () => {
+      throw new Error("Runtime exited: the function was killed");
+    } } });
+    await assert.rejects(handle({}, crashing), /1 reminder\(s\) could not be published/);
+    assert.equal(w.published.length, 1, "the message went out before the crash");
+    w.setNow(new Date(T0.getTime() + CLAIM_LEASE_MS - 1000));
+    assert.equal((await handle({}, w.deps())).sent, 0);
+    w.setNow(new Date(T0.getTime() + CLAIM_LEASE_MS + 1000));
+    assert.equal((await handle({}, w.deps())).sent, 1);
+    assert.equal((await handle({}, w.deps())).sent, 0);
+    assert.deepEqual(w.published.map((p) => p.window), ["14", "14"]);
+  });
+
   it("does not remind of a certificate its stack component has already renewed (a later valid certificate of the same series)", async () => {
     const key = (period: string) => `workload-dev.origin-client.${period}.${"B".repeat(43)}`;
     const old = certificate(80, 90, { subject: "CN=CloudFront,OU=CloudFront", idempotencyKey: key("initial") });
