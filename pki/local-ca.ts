@@ -62,6 +62,8 @@ export interface InventoryRecord {
   readonly serialHex: string;
   readonly subject: string;
   readonly purposes: readonly string[];
+  /** The SANs certified, as ca-issuer records them (`dns:…`, `ip:…`); absent in records written before they were kept. */
+  readonly sans?: readonly string[];
   readonly notBefore: string;
   readonly notAfter: string;
   readonly status: "valid" | "revoked";
@@ -199,6 +201,7 @@ export class LocalCa {
       serialHex: certificate.serialHex,
       subject: certificate.subject,
       purposes: [...order.purposes],
+      sans: order.sans.map((san) => `${san.type}:${san.value}`),
       notBefore: certificate.notBefore.toISOString(),
       notAfter: certificate.notAfter.toISOString(),
       status: "valid",

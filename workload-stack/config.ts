@@ -92,6 +92,10 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   if (!Number.isInteger(alarmBelowDays) || alarmBelowDays < 1 || alarmBelowDays > renewBeforeDays) throw new StackConfigError("originCertificate", `alarmBelowDays must be a whole number from 1 to renewBeforeDays (${renewBeforeDays}): the alarm is for a renewal that did not happen; got ${origin.alarmBelowDays}`);
   const renewalSchedule = origin.renewalSchedule === undefined ? "rate(12 hours)" : origin.renewalSchedule;
   if (typeof renewalSchedule !== "string" || !/^(rate\(\d+ (minutes?|hours?|days?)\)|cron\(.+\))$/.test(renewalSchedule)) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}`);
+  // The expiry alarm counts a day without the renewer's metric as breaching: it must run at least daily.
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(renewalSchedule);
+  const rateMinutes = rate ? Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as "minute" | "hour" | "day"] : undefined;
+  if (rateMinutes !== undefined && (rateMinutes < 1 || rateMinutes > 1440)) throw new StackConfigError("originCertificate", `renewalSchedule must run the renewer at least once a day (its expiry alarm treats a day without its metric as a renewer that stopped) and at most once a minute; got ${renewalSchedule}`);
   if (origin.checkAfterRenewal !== undefined && typeof origin.checkAfterRenewal !== "boolean") throw new StackConfigError("originCertificate", "checkAfterRenewal must be true or false");
   const originCertificate = {
     commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",
