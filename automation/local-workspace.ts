@@ -18,12 +18,16 @@ export interface PulumiCliOptions {
  * Finds the Pulumi CLI (or installs it) with the Automation API's own `PulumiCommand`, which also
  * checks that its version is one this SDK supports; a missing or unsupported CLI is a typed error.
  */
-export async function findPulumiCli(options: PulumiCliOptions = {}): Promise<PulumiCommand> {
+export async function findPulumiCli(options: PulumiCliOptions = {}, command: Pick<typeof PulumiCommand, "get" | "install"> = PulumiCommand): Promise<PulumiCommand> {
   try {
-    return options.install ? await PulumiCommand.install(options.root ? { root: options.root } : undefined) : await PulumiCommand.get(options.root ? { root: options.root } : undefined);
+    return options.install ? await command.install(options.root ? { root: options.root } : undefined) : await command.get(options.root ? { root: options.root } : undefined);
   } catch (error) {
     const text = (error as Error)?.message ?? String(error);
     if (/ENOENT|not found/i.test(text)) throw new AutomationError("PULUMI_MISSING", PULUMI_MISSING, "pulumiCli");
+    // A failed download is a CLI that is still missing, not one of an unsupported version.
+    if (options.install && /download|fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|install\.sh/i.test(text)) {
+      throw new AutomationError("PULUMI_MISSING", `the Pulumi CLI is not installed, and installing it failed (${text.split("\n").filter((l) => l.trim()).slice(-1)[0]!.trim()}): install it yourself (https://www.pulumi.com/docs/install/) and retry`, "pulumiCli");
+    }
     throw new AutomationError("PULUMI_UNSUPPORTED", `the Pulumi CLI${options.root ? ` in ${options.root}` : ""} cannot be used: ${text.split("\n").filter((l) => l.trim()).slice(-2).join(" ").trim()}`, "pulumiCli");
   }
 }

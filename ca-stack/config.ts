@@ -117,6 +117,8 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   const endpoint = publicEndpoint();
   let publicBaseUrl = str("publicBaseUrl");
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an http(s) URL; got ${publicBaseUrl}`);
+  // Certificates carry it as an IA5String URI: printable ASCII (an IRI in its URI form).
+  if (publicBaseUrl !== undefined && !/^[\x21-\x7e]+$/.test(publicBaseUrl)) throw new StackConfigError("publicBaseUrl", `must be an ASCII URI (no spaces, controls or non-ASCII characters); got ${JSON.stringify(publicBaseUrl)}`);
   if (endpoint) {
     // One base URL: the endpoint's. CRL distribution points and AIA are plain HTTP (RFC 5280 §8).
     const expected = `http://${endpoint.domainName}`;

@@ -168,7 +168,7 @@ export function describeError(error: unknown): ErrorReport {
   const e = (error ?? {}) as { code?: unknown; field?: unknown; name?: unknown; message?: unknown };
   const text = typeof e.message === "string" ? e.message : String(error);
   const field = typeof e.field === "string" && e.field ? e.field : undefined;
-  if (error instanceof UsageError) return { code: error.code, field: error.field, message: text, exitCode: 2 };
+  if (error instanceof UsageError) return { code: error.code, field: error.field ?? flagIn(text), message: text, exitCode: 2 };
   if (typeof e.code === "string" && /^[A-Z][A-Z0-9_]*$/.test(e.code)) {
     return { code: e.code, field, message: text.startsWith(`${e.code}: `) ? text.slice(e.code.length + 2) : text, exitCode: 1 };
   }
@@ -179,9 +179,9 @@ export function describeError(error: unknown): ErrorReport {
   return { code: "INTERNAL", field, message: `${text} (an edge-mtls bug: please report it with the command you ran)`, exitCode: 1 };
 }
 
-/** The one line every error is printed as: `edge-mtls: error CODE (field): message`. */
+/** The one line every error is printed as: `edge-mtls: error CODE (field): message` (a message's own line breaks become spaces). */
 export function formatError(report: ErrorReport): string {
-  return `edge-mtls: error ${report.code}${report.field ? ` (${report.field})` : ""}: ${report.message}\n`;
+  return `edge-mtls: error ${report.code}${report.field ? ` (${report.field})` : ""}: ${report.message.trim().replace(/\s*\r?\n\s*/g, " ")}\n`;
 }
 
 /** Prints an error the way every command does (one line, its code and field, no stack trace); usage errors add `help`. */

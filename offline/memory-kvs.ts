@@ -53,9 +53,13 @@ export class MemoryKeyValueStore implements RevokedSerialStore {
     return this.items.get(key);
   }
 
-  async listKeys() {
+  async listKeys(stop?: () => boolean) {
     const keys = [...this.items.keys()];
-    this.calls.listKeys += Math.max(1, Math.ceil(keys.length / 50));
+    // One call per page of 50, each preceded by the caller's `stop` check.
+    for (let page = 0; page < Math.max(1, Math.ceil(keys.length / 50)); page++) {
+      if (stop?.()) return undefined;
+      this.calls.listKeys++;
+    }
     await Promise.resolve();
     return new Set(keys);
   }

@@ -1,4 +1,5 @@
 import { PkiError } from "./errors";
+import { wildcardMatches } from "./glob";
 
 const DAY_MS = 86400_000;
 
@@ -79,11 +80,10 @@ export function parseInventoryFilters(raw: { status?: unknown; expiringWithinDay
 
 /** A matcher for a subject glob: `*` any run of characters, `?` one, everything else literal. */
 export function subjectGlob(glob: string): (subject: string) => boolean {
-  const pattern = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`);
   return (subject) => {
-    if (pattern.test(subject)) return true;
+    if (wildcardMatches(glob, subject, true)) return true;
     const cn = /(?:^|,)CN=((?:\\.|[^,\\])*)/.exec(subject)?.[1];
-    return cn !== undefined && pattern.test(cn.replace(/\\(.)/g, "$1"));
+    return cn !== undefined && wildcardMatches(glob, cn.replace(/\\(.)/g, "$1"), true);
   };
 }
 

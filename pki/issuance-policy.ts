@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import type { LeafOrder } from "./ca";
 import { parseCsr } from "./csr";
 import { PkiError } from "./errors";
+import { wildcardMatches } from "./glob";
 import type { SubjectAltName } from "./extensions";
 import { parseIpAddress } from "./ip-address";
 import { checkNameCharacters, SubjectFields, validateSubject } from "./names";
@@ -85,6 +86,9 @@ export function validateIssueRequest(request: unknown, policy: IssuancePolicy = 
   const subject: SubjectFields = r.subject === undefined ? csr.subject : { ...csr.subject, ...validateSubject(r.subject, "subject") };
   const csrSans = csr.sans.map((san, i) => checkSan(san, `csrPem.subjectAltName[${i}]`));
   const sans = dedupeSans([...csrSans, ...validateSans(r.sans)]);
+  if (sans.length > MAX_SANS) {
+    throw new PkiError("SAN_INVALID", `the certificate would carry ${sans.length} subjectAltNames; at most ${MAX_SANS} are certified (the CSR's and the request's together)`, "sans");
+  }
   for (const purpose of purposes) checkNames(subject, sans, purpose, policy.names[purpose]);
   if (purposes.includes("server_auth") && !sans.some((s) => s.type === "dns" || s.type === "ip")) {
     throw new PkiError("SAN_REQUIRED", "a server_auth certificate needs at least one DNS or IP subjectAltName (clients ignore the CN)", "sans");
@@ -126,12 +130,21 @@ function validateIdempotencyKey(value: unknown): string | undefined {
   return value;
 }
 
+/**
+ * Most subjectAltNames one certificate carries. Without a bound, a 6 MB request under a permissive
+ * name policy would be signed and then fail to be recorded (a DynamoDB item holds at most 400 KB:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html), an
+ * untyped error after a KMS signature.
+ */
+export const MAX_SANS = 100;
+
 const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Checks request SANs: an array of `{ type: "dns" | "ip", value }` (or plain strings, read as DNS names or IPs). */
 export function validateSans(value: unknown, field = "sans"): SubjectAltName[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new PkiError("SAN_INVALID", `${field} must be an array of DNS names or IP addresses`, field);
+  if (value.length > MAX_SANS) throw new PkiError("SAN_INVALID", `${field} has ${value.length} entries; at most ${MAX_SANS} subjectAltNames are certified`, field);
   return value.map((item, index) => {
     const raw = typeof item === "string" ? { type: isIP(item) ? "ip" : "dns", value: item } : item;
     if (raw === null || typeof raw !== "object" || (raw.type !== "dns" && raw.type !== "ip") || typeof raw.value !== "string") {
@@ -180,10 +193,9 @@ function checkNames(subject: SubjectFields, sans: readonly SubjectAltName[], pur
   }
 }
 
-/** Glob match: `*` is any run of characters; everything else is literal. */
+/** Glob match: `*` is any run of characters; everything else is literal (see {@link wildcardMatches}). */
 export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp("^" + pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "s");
-  return regex.test(value);
+  return wildcardMatches(pattern, value);
 }
 
 /** IP rule match: `*` any, otherwise the same address, compared in canonical form (`::FFFF:10.1.2.3` is `::ffff:a01:203`). */

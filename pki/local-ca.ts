@@ -11,7 +11,7 @@ import { KeyAlgorithmName } from "./key-algorithms";
 import { LocalSigner } from "./local-signer";
 import { SubjectFields } from "./names";
 import { readCertificatesPem } from "./pem";
-import type { ProfileOptions } from "./profiles";
+import { checkProfileOptions, ProfileOptions } from "./profiles";
 import { normaliseSerial } from "./serial";
 
 /** File names inside a local CA directory. */
@@ -62,6 +62,8 @@ export interface InventoryRecord {
   readonly serialHex: string;
   readonly subject: string;
   readonly purposes: readonly string[];
+  /** The SANs certified, as ca-issuer records them (`dns:…`, `ip:…`); absent in records written before they were kept. */
+  readonly sans?: readonly string[];
   readonly notBefore: string;
   readonly notAfter: string;
   readonly status: "valid" | "revoked";
@@ -101,6 +103,8 @@ export class LocalCa {
   static async init(dir: string, options: LocalCaInitOptions = {}): Promise<LocalCa> {
     const target = resolve(dir);
     refuseOccupied(target);
+    // Leaves are made from the leaf profile later: refuse a bad one now, before anything exists.
+    checkProfileOptions(options.leafProfile);
     const now = options.now ?? new Date();
     const rootSigner = LocalSigner.generate(options.rootKey ?? "ecdsa-p384");
     const issuingSigner = LocalSigner.generate(options.issuingKey ?? "ecdsa-p256");
@@ -197,6 +201,7 @@ export class LocalCa {
       serialHex: certificate.serialHex,
       subject: certificate.subject,
       purposes: [...order.purposes],
+      sans: order.sans.map((san) => `${san.type}:${san.value}`),
       notBefore: certificate.notBefore.toISOString(),
       notAfter: certificate.notAfter.toISOString(),
       status: "valid",

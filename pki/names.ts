@@ -246,9 +246,24 @@ export function formatSubject(subject: SubjectFields): string {
     .join(",");
 }
 
-// RFC 4514 escaping of the characters that would break the one-line form.
+// RFC 4514 escaping of the characters that would break the one-line form, and of any code point
+// checkNameCharacters refuses (as `\XX` per UTF-8 octet), so a name from elsewhere cannot act on
+// a terminal or hide what it says when it is shown.
 function escapeDnValue(value: string): string {
-  return value.replace(/([,+"\\<>;=])/g, "\\$1");
+  return escapeForDisplay(value.replace(/([,+"\\<>;=])/g, "\\$1"));
+}
+
+const FORBIDDEN_IN_NAMES_GLOBAL = new RegExp(FORBIDDEN_IN_NAMES.source, "gu");
+
+/**
+ * A name (or any text read from a certificate) safe to print: each control, format, private-use,
+ * lone surrogate or line/paragraph separator code point written as RFC 4514 `\XX` escapes of its
+ * UTF-8 octets (a lone surrogate, which has none, as `\EF\BF\BD`). Text without them is unchanged.
+ */
+export function escapeForDisplay(value: string): string {
+  return value.replace(FORBIDDEN_IN_NAMES_GLOBAL, (character) =>
+    Array.from(Buffer.from(character, "utf8"), (octet) => `\\${octet.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
 }
 
 /** A DN in the one-line form openssl and API Gateway print, in certificate order: `CN=a,C=GB,OU=b`. */

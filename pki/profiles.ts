@@ -104,6 +104,18 @@ function checkedUrls(urls: readonly string[] | undefined, field: string): string
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       throw new PkiError("REQUEST_INVALID", `${field}: ${JSON.stringify(url)} is not an http(s) URL`, field);
     }
+    // The certificate carries it as an IA5String URI (RFC 5280 §4.2.1.6): printable ASCII only, or
+    // the encoder writes other bytes than were given (an IRI must be sent in its URI form).
+    if (!/^[\x21-\x7e]+$/.test(url)) {
+      throw new PkiError("REQUEST_INVALID", `${field}: ${JSON.stringify(url)} is not an ASCII URI (no spaces, controls or non-ASCII characters); write it as ${JSON.stringify(parsed.href)}`, field);
+    }
   }
   return result;
+}
+
+/** Checks profile options (policy OIDs, CRL and CA-issuer URLs) as the profiles will read them; throws REQUEST_INVALID naming the field. */
+export function checkProfileOptions(options: ProfileOptions = {}): void {
+  checkedPolicyOids(options);
+  checkedUrls(options.crlUrls, "crlUrls");
+  checkedUrls(options.caIssuersUrls, "caIssuersUrls");
 }

@@ -197,6 +197,7 @@ export type DomainKind =
   | { readonly kind: "s3-website"; readonly bucket: string }
   | { readonly kind: "lambda-url"; readonly urlId: string }
   | { readonly kind: "load-balancer"; readonly dnsName: string }
+  | { readonly kind: "execute-api"; readonly apiId: string }
   | { readonly kind: "other" };
 
 // https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAPI.html: bucket.s3[.dualstack].<region>.amazonaws.com[.cn], and the global bucket.s3.amazonaws.com.
@@ -208,6 +209,8 @@ const LAMBDA_URL = /^([a-z0-9]+)\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
 // Application and Classic load balancers: name-id.<region>.elb.amazonaws.com; Network: name-id.elb.<region>.amazonaws.com;
 // each also answers as dualstack.<dns name> (https://repost.aws/knowledge-center/elb-configure-with-ipv6).
 const LOAD_BALANCER = /^(?:dualstack\.)?(.+\.elb\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?)$/;
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html: an API's default endpoint, https://<api-id>.execute-api.<region>.amazonaws.com
+const EXECUTE_API = /^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
 
 /** Classifies an origin domain (normalised first). */
 export function classifyDomain(domain: string): DomainKind {
@@ -217,6 +220,7 @@ export function classifyDomain(domain: string): DomainKind {
   if ((m = d.match(S3_REST))) return { kind: "s3-rest", bucket: m[1] };
   if ((m = d.match(LAMBDA_URL))) return { kind: "lambda-url", urlId: m[1] };
   if ((m = d.match(LOAD_BALANCER))) return { kind: "load-balancer", dnsName: m[1] };
+  if ((m = d.match(EXECUTE_API))) return { kind: "execute-api", apiId: m[1] };
   return { kind: "other" };
 }
 

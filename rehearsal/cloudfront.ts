@@ -22,6 +22,12 @@ export interface EdgeOptions {
   /** The folder standing in for the S3 origin. */
   readonly siteDir: string;
   readonly log: (line: string) => void;
+  /**
+   * The client certificate (leaf and chain) and key presented to the origin, read for every origin
+   * connection: CloudFront presents the ACM certificate associated with the origin, whatever was
+   * last imported under its ARN.
+   */
+  readonly originCertificate: () => { readonly certPem: string; readonly keyPem: string };
   /** A deliberately weakened edge in CloudFront's `optional` mode: viewers without a certificate get in (to prove `verify` catches it). */
   readonly mtlsOptional?: boolean;
 }
@@ -47,7 +53,8 @@ function viewerCertHeaders(der: Uint8Array, peer: { serialNumber: string; finger
  * required); then the real viewer-revocation Connection Function (in a vm, its key value store
  * holding the serials of our verified CRL), which can deny the connection before any request is
  * served; `/api*` forwarded to the origin over mTLS with CloudFront's client certificate, the
- * secret header and the viewer-certificate headers (Host not forwarded, nothing cached);
+ * secret header and the viewer-certificate headers (Host not forwarded, nothing cached), presenting
+ * whatever origin certificate is current (a re-import swaps it between two requests);
  * everything else served from the folder standing in for the S3 origin.
  */
 export async function startEdge(options: EdgeOptions): Promise<Listener> {
@@ -55,7 +62,6 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
   const revoked = readVerifiedCrl(pki.crlDer, pki.issuingCaPem, new Date()).revoked;
   const connectionFunction = loadConnectionFunction(async (key) => revoked.has(key), (line) => options.log(`edge connection-function: ${line}`));
   const decisions = new WeakMap<TLSSocket, Promise<"allow" | "deny" | "none">>();
-  const cloudfront = pki.certificates.cloudfront;
   const server = createServer(
     // Verification is done here (not by rejectUnauthorized) so the refusal reason can be logged.
     { key: pki.certificates.edgeServer.keyPem, cert: pki.certificates.edgeServer.pem + pki.certificates.edgeServer.chainPem, ca: pki.bundlePem, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" },
@@ -75,8 +81,9 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
         const headers: Record<string, string> = {};
         for (const name of API_ORIGIN_REQUEST_HEADERS) if (offered[name.toLowerCase()] !== undefined) headers[name] = offered[name.toLowerCase()]!;
         headers[options.secretHeaderName] = options.secretValue;
+        const origin = options.originCertificate();
         const upstream = request(
-          { host: "127.0.0.1", port: options.originPort, servername: "localhost", method: req.method, path: req.url, headers, cert: cloudfront.pem + cloudfront.chainPem, key: cloudfront.keyPem, ca: pki.bundlePem, agent: false },
+          { host: "127.0.0.1", port: options.originPort, servername: "localhost", method: req.method, path: req.url, headers, cert: origin.certPem, key: origin.keyPem, ca: pki.bundlePem, agent: false },
           (response) => {
             res.writeHead(response.statusCode ?? 502, { "content-type": response.headers["content-type"] ?? "application/json", "cache-control": "no-store", "x-cache": "Miss from cloudfront" });
             response.pipe(res);

@@ -4,7 +4,9 @@ import { join, resolve } from "node:path";
 import { startOrigin } from "./api-gateway";
 import { prepareRehearsalPki, RehearsalPki } from "./certificates";
 import { CheckResult, runChecks } from "./checks";
+import { RehearsalAcm } from "./acm";
 import { startEdge } from "./cloudfront";
+import { rehearseRenewal } from "./renewal";
 import type { Listener } from "./api-gateway";
 import { DEFAULT_SECRET_HEADER_NAME } from "../workload-stack/config";
 
@@ -31,8 +33,12 @@ export interface Rehearsal {
   readonly accessLogPath: string;
   readonly secretHeaderName: string;
   close(): Promise<void>;
+  /** The stand-in for the ACM certificate the edge presents to the origin. */
+  readonly originCertificate: RehearsalAcm;
   /** Runs the how-to's Test section against the listeners. */
   check(): Promise<CheckResult[]>;
+  /** Rehearses origin-cert-renewer on a short-lived origin certificate while viewers call the API (rehearsal/renewal.ts). */
+  checkRenewal(): Promise<CheckResult>;
 }
 
 export const REHEARSAL_SITE_DIR = join(__dirname, "site");
@@ -58,9 +64,11 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const accessLogPath = join(dir, "api-gateway-access.log");
   writeFileSync(accessLogPath, "");
   const origin = await startOrigin({ pki, port: options.originPort, secretHeaderName, secretValue, accessLogPath, log, allowEveryone: options.faults?.originAllowsEveryone });
+  const cloudfront = pki.certificates.cloudfront;
+  const originCertificate = new RehearsalAcm("arn:aws:acm:us-east-1:000000000000:certificate/rehearsal-origin-client", { certificatePem: cloudfront.pem, chainPem: cloudfront.chainPem, privateKeyPem: cloudfront.keyPem });
   let edge: Listener;
   try {
-    edge = await startEdge({ pki, port: options.edgePort, originPort: origin.port, secretHeaderName, secretValue, siteDir: REHEARSAL_SITE_DIR, log, mtlsOptional: options.faults?.edgeMtlsOptional });
+    edge = await startEdge({ pki, port: options.edgePort, originPort: origin.port, secretHeaderName, secretValue, siteDir: REHEARSAL_SITE_DIR, log, mtlsOptional: options.faults?.edgeMtlsOptional, originCertificate: () => originCertificate.current() });
   } catch (error) {
     await origin.close();
     throw error;
@@ -68,6 +76,9 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const edgeUrl = `https://localhost:${edge.port}`;
   const originUrl = `https://localhost:${origin.port}`;
   const identity = (name: keyof RehearsalPki["certificates"]) => ({ certPem: readFileSync(pki.certificates[name].crt, "utf8"), keyPem: pki.certificates[name].keyPem });
+  const accessLog = () => readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean);
+  // Connect by IP (listeners bind 127.0.0.1 only), verify the name "localhost".
+  const byIp = { edgeUrl: `https://127.0.0.1:${edge.port}`, apiUrl: `https://127.0.0.1:${origin.port}`, servername: "localhost" };
   return {
     pki,
     edge,
@@ -76,21 +87,12 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     originUrl,
     accessLogPath,
     secretHeaderName,
+    originCertificate,
     close: async () => {
       await edge.close();
       await origin.close();
     },
-    check: () =>
-      runChecks({
-        // Connect by IP (listeners bind 127.0.0.1 only), verify the name "localhost".
-        edgeUrl: `https://127.0.0.1:${edge.port}`,
-        apiUrl: `https://127.0.0.1:${origin.port}`,
-        servername: "localhost",
-        caPem: pki.bundlePem,
-        user: identity("user"),
-        revoked: identity("revoked"),
-        foreign: identity("foreign"),
-        accessLog: () => readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean),
-      }),
+    check: () => runChecks({ ...byIp, caPem: pki.bundlePem, user: identity("user"), revoked: identity("revoked"), foreign: identity("foreign"), accessLog }),
+    checkRenewal: () => rehearseRenewal({ ...byIp, pki, acm: originCertificate, user: identity("user"), accessLog, log }),
   };
 }

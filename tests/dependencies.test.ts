@@ -52,6 +52,12 @@ describe("package.json: honest dependencies", function () {
     assert.ok(imported.has("@pulumi/pulumi") && imported.has("@aws-sdk/client-kms"), "the scan sees the imports");
   });
 
+  it("locks no version its registry marks deprecated (npm ci would warn, and a deprecated @pulumi/command 4.5.0 names a provider plugin pulumi-command never released)", () => {
+    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string; deprecated?: string }> };
+    const deprecated = Object.entries(lock.packages).filter(([, p]) => p.deprecated).map(([path, p]) => `${path.replace(/^node_modules\//, "")}@${p.version}: ${p.deprecated}`);
+    assert.deepEqual(deprecated, []);
+  });
+
   it("lists no dependency that nothing imports; build-time tools and the Lambda-only SDK clients are devDependencies", () => {
     assert.deepEqual(Object.keys(manifest.dependencies).filter((d) => !imported.has(d)).sort(), []);
     for (const tool of ["esbuild", "typescript", "ts-node", "mocha"]) assert.ok(tool in manifest.devDependencies, tool);

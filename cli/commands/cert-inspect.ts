@@ -5,7 +5,7 @@ import { inspectCrl } from "../../pki/crl-reader";
 import { parseCsr } from "../../pki/csr";
 import { PkiError } from "../../pki/errors";
 import { inspectPublicKey } from "../../pki/key-algorithms";
-import { formatName, formatSubject } from "../../pki/names";
+import { escapeForDisplay, formatName, formatSubject } from "../../pki/names";
 import { looksLikePem, readPemBlocks } from "../../pki/pem";
 import { serialHexToDecimal } from "../../pki/serial";
 import { x509 } from "../../pki/x509";
@@ -102,7 +102,7 @@ function describeCertificate(der: Uint8Array): Description {
     ca: cert.ca,
     keyUsage: usages,
     extendedKeyUsage: (eku?.usages ?? []).map((u) => ekuNames[String(u)] ?? String(u)),
-    subjectAltNames: (san?.names.items ?? []).map((n) => `${n.type.toUpperCase()}:${n.value}`),
+    subjectAltNames: (san?.names.items ?? []).map((n) => escapeForDisplay(`${n.type.toUpperCase()}:${n.value}`)),
     sha256Fingerprint: cert.fingerprint256,
   };
 }

@@ -28,7 +28,7 @@ export async function listLocal(dir: string, filters: InventoryFilters, now: Dat
     serialHex: r.serialHex,
     status: listedStatus(r, now),
     subject: r.subject,
-    sans: [],
+    sans: r.sans ?? [],
     purposes: r.purposes,
     notBefore: r.notBefore,
     notAfter: r.notAfter,
@@ -76,7 +76,7 @@ export const certListCommand: Command<Flags> = {
     try {
       filters = parseInventoryFilters({ status: flags.status, expiringWithinDays: flags["expiring-within"], subject: flags.subject }, { status: "--status", expiringWithinDays: "--expiring-within", subject: "--subject" });
     } catch (error) {
-      throw isPkiError(error) ? new UsageError(error.message) : error;
+      throw isPkiError(error) ? new UsageError(error.message, error.field) : error;
     }
     const now = new Date();
     const { entries, itemsRead } = flags["ca-dir"]
@@ -87,9 +87,8 @@ export const certListCommand: Command<Flags> = {
     } else if (flags.csv) {
       io.stdout.write(toCsv(CSV_COLUMNS, entries.map((e) => [e.serialHex, e.status, e.notBefore, e.notAfter, e.subject, e.sans.join("; "), e.purposes.join("; "), e.requester, e.revokedAt ?? "", e.reason ?? ""])));
     } else {
-      // Control characters in a subject must not reach the terminal.
-      const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-      io.stdout.write(entries.length ? formatTable(["SERIAL", "STATUS", "NOT AFTER", "SUBJECT", "REQUESTER"], entries.map((e) => [e.serialHex, e.status, e.notAfter, printable(e.subject), printable(e.requester)]), { rule: true }) : "");
+      // formatTable keeps controls, bidi overrides and the like in any cell from reaching the terminal.
+      io.stdout.write(entries.length ? formatTable(["SERIAL", "STATUS", "NOT AFTER", "SUBJECT", "REQUESTER"], entries.map((e) => [e.serialHex, e.status, e.notAfter, e.subject, e.requester]), { rule: true }) : "");
       io.stdout.write(`${entries.length} certificate${entries.length === 1 ? "" : "s"}${itemsRead !== undefined ? ` (the inventory read ${itemsRead} item${itemsRead === 1 ? "" : "s"})` : ""}\n`);
     }
     return 0;

@@ -49,7 +49,7 @@ export const rehearseCommand: Command<Flags> = {
     const rehearsal = await startRehearsal({ dir: resolve(io.cwd, flags.dir ?? ".rehearsal"), edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
     let results;
     try {
-      results = await rehearsal.check();
+      results = [...(await rehearsal.check()), await rehearsal.checkRenewal()];
     } catch (error) {
       await rehearsal.close();
       throw error;

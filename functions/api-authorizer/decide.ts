@@ -32,6 +32,8 @@ export interface Decision {
 }
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+/** A method ARN as API Gateway sends it: `arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<verb>/<path>`, no wildcard. */
+const METHOD_ARN = /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[^*?/]+\/[^*?]+$/;
 
 /** What is learnt once per distinct certificate PEM: parsing it and checking its signature cost ~100 µs. */
 interface CertificateFacts {
@@ -166,6 +168,8 @@ export function decide(event: unknown, policy: AuthorizerPolicy, revocation: Rev
   try {
     if (!event || typeof event !== "object") return deny("event is not an object");
     const e = event as Record<string, unknown>;
+    // The Allow names this method: without one (or with a wildcard in it) it would allow more.
+    if (typeof e.methodArn !== "string" || !METHOD_ARN.test(e.methodArn)) return deny("no usable methodArn in the event");
     const identity = (e.requestContext as { identity?: { clientCert?: unknown } } | undefined)?.identity;
     const clientCert = identity?.clientCert as Record<string, unknown> | null | undefined;
     if (!clientCert || typeof clientCert !== "object") return deny("no client certificate");

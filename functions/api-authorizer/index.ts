@@ -49,6 +49,13 @@ export interface CachedCrlOptions {
   readonly retryAfterMs?: number;
   /** Longest wait between attempts after failures. Default: the TTL. */
   readonly maxRetryAfterMs?: number;
+  /**
+   * How long a request waits for a refresh while a CRL that is still valid is in hand; past it the
+   * request is decided on that CRL and the refresh carries on. Default 1 s: S3 that does not answer
+   * (10 s per attempt, three attempts) must not run the 10 s authorizer into its timeout, which
+   * would reset the container and lose the CRL it holds.
+   */
+  readonly refreshWaitMs?: number;
   readonly log?: Logger;
 }
 
@@ -57,12 +64,15 @@ export interface CachedCrlOptions {
  * revalidated (a conditional GET when the fetch supports it). If a refresh fails, or brings a CRL
  * older than one already accepted, the last good CRL is kept until its own nextUpdate, and the
  * failure is remembered with exponential backoff, so a broken or missing CRL does not cost a fetch
- * per request. Without any valid CRL, revocation status is unknown and every request is denied.
+ * per request; so is an unchanged ('not modified') CRL past its nextUpdate. While a valid CRL is in
+ * hand a request waits at most `refreshWaitMs` for a refresh. Without any valid CRL, revocation
+ * status is unknown and every request is denied.
  */
 export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuingCaPem: string, ttlMs: number, clock: () => Date, options: CachedCrlOptions = {}): () => Promise<RevocationStatus> {
   const read = options.read ?? ((crl: Uint8Array, issuer: string, now: Date) => readVerifiedCrl(crl, issuer, now));
   const firstRetryMs = options.retryAfterMs ?? 5_000;
   const maxRetryMs = options.maxRetryAfterMs ?? Math.max(ttlMs, firstRetryMs);
+  const refreshWaitMs = options.refreshWaitMs ?? 1_000;
   let good: { crl: CrlContent; checkedAt: number; etag?: string } | undefined;
   let newest: bigint | undefined;
   let failure: { reason: string; count: number; retryAt: number } | undefined;
@@ -76,6 +86,8 @@ export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuing
       const fetched = await (fetch as CrlFetch)({ etag: good?.etag });
       if (!(fetched instanceof Uint8Array) && "notModified" in fetched) {
         if (!good) throw new Error("the CRL store answered 'not modified' but no CRL is cached");
+        // The CA has not published since: a CRL past its nextUpdate is a failure like any other (backed off).
+        if (now.getTime() >= good.crl.nextUpdate.getTime()) throw new Error(`the CRL in the store is unchanged and past its nextUpdate (${good.crl.nextUpdate.toISOString()}): the CA has not published a newer one`);
         good = { ...good, checkedAt: now.getTime() };
       } else {
         const body = fetched instanceof Uint8Array ? fetched : fetched.body;
@@ -99,10 +111,18 @@ export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuing
     const backingOff = failure && t < failure.retryAt;
     if (!fresh && !backingOff) {
       inFlight ??= refresh(now).finally(() => (inFlight = undefined));
-      await inFlight;
+      if (good && t < good.crl.nextUpdate.getTime()) await waitAtMost(inFlight, refreshWaitMs);
+      else await inFlight;
     }
     return current(t, failure?.reason ?? "no CRL");
   };
+}
+
+/** Resolves when `promise` settles (it never rejects) or after `ms`, whichever comes first. */
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Reads the authorizer's configuration from its environment (pure). */

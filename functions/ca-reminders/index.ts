@@ -3,6 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { InventoryEntry } from "../../pki/inventory-query";
+import { BACKDATE_MS } from "../../pki/profiles";
 import { REMINDER_ENV, REMINDER_METRIC } from "../shared/contract";
 import { DynamoInventory, DynamoReminderLedger, seriesOf, toEntry } from "../shared/inventory";
 import { jsonLogger, Logger } from "../shared/log";
@@ -63,13 +64,15 @@ export interface ReminderResult {
 /**
  * The window a certificate is in (pure): the smallest configured window that its remaining time
  * has entered, counting only windows shorter than its lifetime (a 1-day smoke-test certificate is
- * "within 1 day" from birth: nobody needs reminding of that). Undefined when none applies.
+ * "within 1 day" from birth: nobody needs reminding of that). The lifetime runs from issuance:
+ * the CA backdates notBefore by {@link BACKDATE_MS}, so a 1-day certificate spans a day and five
+ * minutes. Undefined when none applies.
  */
 export function reminderWindow(certificate: { notBefore: string; notAfter: string }, now: Date, windowsDays: readonly number[]): number | undefined {
   const notAfter = new Date(certificate.notAfter).getTime();
   const left = notAfter - now.getTime();
   if (left < 0) return undefined;
-  const lifetime = notAfter - new Date(certificate.notBefore).getTime();
+  const lifetime = notAfter - (new Date(certificate.notBefore).getTime() + BACKDATE_MS);
   const entered = windowsDays.filter((w) => left <= w * DAY_MS && lifetime > w * DAY_MS);
   return entered.length ? Math.min(...entered) : undefined;
 }

@@ -140,7 +140,15 @@ export async function handle(event: unknown, deps: RenewerDeps): Promise<Renewal
     throw new RenewalError(`ACM refused to re-import ${config.certificateArn} with certificate ${issued.serialNumber} (${(error as Error).name}: ${(error as Error).message}); the current certificate ${current.serialHex} stays until ${current.notAfter.toISOString()}`);
   }
   const served = await readCurrent(deps);
-  if (served.serialHex !== next.serialHex) throw new RenewalError(`after the re-import ACM serves certificate ${served.serialHex}, not the new ${next.serialHex}`);
+  if (served.serialHex !== next.serialHex) {
+    // Another run may have re-imported after ours (Lambda may deliver an asynchronous event more
+    // than once; a manual { force: true } can overlap a scheduled run): a renewal too, if ACM serves
+    // a certificate of this CA other than the one both replaced, expiring later.
+    const fromTrustedCa = served.chainSha256.length > 0 && served.chainSha256.every((fp) => config.trustedCaSha256.includes(fp));
+    const renewedByAnotherRun = fromTrustedCa && served.serialHex !== current.serialHex && (reason === "other-ca" || served.notAfter.getTime() > current.notAfter.getTime());
+    if (!renewedByAnotherRun) throw new RenewalError(`after the re-import ACM serves certificate ${served.serialHex}, not the new ${next.serialHex}`);
+    deps.log.info("renewal.superseded", { serialNumber: next.serialHex, servedSerialNumber: served.serialHex, reason: "another run re-imported after this one" });
+  }
   const daysAfter = emitDaysToExpiry(deps, served);
   deps.log.info("renewal.renewed", { serialNumber: served.serialHex, previousSerialNumber: current.serialHex, notAfter: served.notAfter.toISOString(), reason });
 

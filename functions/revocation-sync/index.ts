@@ -6,7 +6,7 @@ import { checkCrlNumber } from "../shared/crl-order";
 import { STORE_METRIC, SYNC_ENV } from "../shared/contract";
 import { jsonLogger, Logger } from "../shared/log";
 import { S3ObjectReader } from "../shared/s3-get";
-import { Change, CrlRef, decodeMarker, encodeMarker, KEYS_PER_UPDATE, Marker, MARKER_KEY, planChanges, REVOKED_VALUE, STORE_MAX_BYTES, storeBytes } from "./plan";
+import { Change, CrlRef, decodeMarker, encodeMarker, KEYS_PER_UPDATE, Marker, MARKER_KEY, planChanges, REVOKED_VALUE, STORE_MAX_BYTES, STORE_RESERVE_BYTES, storeBytes } from "./plan";
 
 export { SYNC_ENV };
 export { planChanges, MARKER_KEY, REVOKED_VALUE } from "./plan";
@@ -17,8 +17,11 @@ export interface RevokedSerialStore {
   describe(): Promise<{ etag: string; bytes: number; items: number }>;
   /** The value of one key, or undefined when absent. */
   get(key: string): Promise<string | undefined>;
-  /** Every key (pages of 50: the slow path, only when the marker cannot say what the store holds). */
-  listKeys(): Promise<Set<string>>;
+  /**
+   * Every key (pages of 50: the slow path, when the marker cannot say what the store holds, and the
+   * daily audit). Given `stop`, it is asked before each page and the listing gives up (undefined) when it says so.
+   */
+  listKeys(stop?: () => boolean): Promise<Set<string> | undefined>;
   /** One all-or-nothing UpdateKeys call, conditional on `etag`; returns the new ETag and size. */
   update(etag: string, puts: { key: string; value: string }[], deletes: string[]): Promise<{ etag: string; bytes: number }>;
 }
@@ -50,6 +53,11 @@ export interface SyncDeps {
   readonly memory?: SyncMemory;
   /** Stop starting UpdateKeys calls after this long; the next run resumes. Default 240 s. */
   readonly budgetMs?: number;
+  /**
+   * How often the whole store is listed and repaired even when the key count matches the marker:
+   * someone with write access could delete a revoked serial and add another key. Default 24 h.
+   */
+  readonly auditIntervalMs?: number;
   /** Where the store-size metric goes; default {@link STORE_METRIC}'s namespace. */
   readonly metricNamespace?: string;
 }
@@ -113,6 +121,38 @@ async function serialsOf(deps: SyncDeps, ref: CrlRef): Promise<ReadonlySet<strin
   }
 }
 
+/**
+ * True when the CRL the marker's newest number comes from is in S3 as the marker names it (version,
+ * hash) and was signed by the issuing CA with that number: the marker was written by a sync.
+ */
+async function markerIsGenuine(deps: SyncDeps, marker: Marker): Promise<boolean> {
+  const newest = newestNumber(marker);
+  const refs = marker.state === "synced" ? [marker.crl] : [marker.to, ...(marker.from ? [marker.from] : [])];
+  const ref = refs.find((r) => r.n === newest);
+  if (!ref?.id) return false;
+  let fetched: FetchedCrl;
+  try {
+    fetched = await deps.fetchCrl(ref.id);
+  } catch (error) {
+    // No such version: the marker names something S3 never held. Anything else (S3 unreachable,
+    // refused) says nothing about the marker, and the older CRL must not win by it: fail the run.
+    if (NO_SUCH_VERSION.has((error as Error).name)) return false;
+    throw error;
+  }
+  if (sha256(fetched.body) !== ref.h) return false;
+  try {
+    return (deps.read ?? readVerifiedCrl)(fetched.body, deps.issuingCaPem, new Date(ref.t)).crlNumber === ref.n;
+  } catch {
+    return false; // not a CRL the issuing CA signed, or not at the time the marker says
+  }
+}
+
+/**
+ * S3's answers to a GET of a version it does not have: 404 NoSuchVersion, 400 InvalidArgument for a
+ * malformed id (Error responses, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ */
+const NO_SUCH_VERSION = new Set(["NoSuchVersion", "InvalidArgument"]);
+
 /** The CRL number ordering: a CRL older than the newest the marker has seen is refused. */
 function newestNumber(marker: Marker | undefined): bigint | undefined {
   if (!marker) return undefined;
@@ -124,15 +164,16 @@ function newestNumber(marker: Marker | undefined): bigint | undefined {
  * Writes `changes[start..]` from `from` toward `to`, 49 changes and the marker per UpdateKeys call,
  * each call conditional on the ETag of the last, stopping at the time budget.
  */
-async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlRef, changes: readonly Change[], start: number, deadline: number): Promise<{ applied: number; bytes?: number; complete: boolean }> {
+async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlRef, changes: readonly Change[], start: number, deadline: number, auditedAt: string | undefined): Promise<{ applied: number; etag: string; bytes?: number; complete: boolean }> {
   let applied = start;
   let bytes: number | undefined;
   const perCall = KEYS_PER_UPDATE - 1;
   do {
-    if (applied > start && deps.clock().getTime() >= deadline) return { applied, bytes, complete: false };
+    if (applied > start && deps.clock().getTime() >= deadline) return { applied, etag, bytes, complete: false };
     const batch = changes.slice(applied, applied + perCall);
     const next = applied + batch.length;
-    const marker: Marker = next === changes.length ? { state: "synced", crl: to } : { state: "syncing", from, to, applied: next };
+    const audited = auditedAt === undefined ? {} : { auditedAt };
+    const marker: Marker = next === changes.length ? { state: "synced", crl: to, ...audited } : { state: "syncing", from, to, applied: next, ...audited };
     const puts = [...batch.flatMap((c) => ("put" in c ? [{ key: c.put, value: REVOKED_VALUE }] : [])), { key: MARKER_KEY, value: encodeMarker(marker) }];
     const deletes = batch.flatMap((c) => ("delete" in c ? [c.delete] : []));
     try {
@@ -145,7 +186,7 @@ async function apply(deps: SyncDeps, etag: string, from: CrlRef | null, to: CrlR
     }
     applied = next;
   } while (applied < changes.length);
-  return { applied, bytes, complete: true };
+  return { applied, etag, bytes, complete: true };
 }
 
 /**
@@ -168,55 +209,84 @@ export async function handle(_event: unknown, deps: SyncDeps): Promise<SyncResul
   try {
     checkCrlNumber(newestNumber(marker), target.ref.n);
   } catch (error) {
-    throw new SyncError("CRL_ROLLBACK", (error as Error).message);
+    // Only a CRL the CA really signed can hold the sync back: a marker naming a number that its S3
+    // version does not carry was written by someone else, and would otherwise stop every run.
+    if (await markerIsGenuine(deps, marker!)) throw new SyncError("CRL_ROLLBACK", (error as Error).message);
+    deps.log.error("revocation-sync.marker_unverifiable", { reason: `the marker claims CRL number ${newestNumber(marker)}, which no CRL version it names carries; the store is listed and repaired` });
+    marker = undefined;
   }
   const metric = (bytes: number) => deps.log.metric(deps.metricNamespace ?? STORE_METRIC.namespace, STORE_METRIC.name, bytes);
-  const needed = storeBytes(target.serials, Buffer.byteLength(MARKER_KEY) + 512);
+  const needed = storeBytes(target.serials, STORE_RESERVE_BYTES);
   if (needed > STORE_MAX_BYTES) {
     metric(bytesBefore);
     throw new SyncError("STORE_TOO_SMALL", `the CRL lists ${target.serials.size} serials, which need about ${needed} bytes; a CloudFront key value store holds at most ${STORE_MAX_BYTES}`);
   }
 
+  // The key count catches keys added or deleted, not a deletion paired with an addition: once a day
+  // (or when the marker says nothing believable about it) the whole store is listed as well.
+  const auditedAt = marker?.auditedAt === undefined ? NaN : Date.parse(marker.auditedAt);
+  const auditDue = !(started.getTime() - auditedAt < (deps.auditIntervalMs ?? 24 * 3600_000) && auditedAt <= started.getTime() + 5 * 60_000);
+
+  let done: { etag: string; bytes: number; added: number; removed: number; complete: boolean; listed: boolean; remaining: number };
   if (marker?.state === "synced" && marker.crl.h === target.ref.h && items === target.serials.size + 1) {
-    metric(bytesBefore);
-    const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added: 0, removed: 0, complete: true, storeBytes: bytesBefore };
-    deps.log.info("revocation-sync.unchanged", { ...result });
-    return result;
+    done = { etag, bytes: bytesBefore, added: 0, removed: 0, complete: true, listed: false, remaining: 0 };
+  } else {
+    // What the store holds now, and the changes from there.
+    let from: CrlRef | null = null;
+    let changes: Change[] | undefined;
+    let start = 0;
+    const base = marker?.state === "synced" ? marker.crl : marker?.state === "syncing" && marker.to.h === target.ref.h ? marker.from : null;
+    const baseSerials = base ? await serialsOf(deps, base) : undefined;
+    if (base && baseSerials) {
+      // Synced to an earlier CRL, or the same sync cut short (time budget, crash): carry on from the marker.
+      const planned = planChanges(baseSerials, target.serials);
+      const resumeAt = marker?.state === "syncing" ? Math.min(marker.applied, planned.length) : 0;
+      // The key count is a free check that nobody else changed the store; if it is off, list instead.
+      const expected = expectedItems(baseSerials.size, planned, resumeAt);
+      if (items === expected) {
+        from = base;
+        changes = planned;
+        start = resumeAt;
+      } else {
+        deps.log.info("revocation-sync.store_drift", { items, expected });
+      }
+    }
+    // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, or drift: list the store.
+    const listed = changes === undefined;
+    changes ??= planChanges(without((await deps.store.listKeys())!, MARKER_KEY), target.serials);
+    const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline, listed ? started.toISOString() : marker?.auditedAt);
+    const added = countPuts(changes, start, outcome.applied);
+    done = { etag: outcome.etag, bytes: outcome.bytes ?? bytesBefore, added, removed: outcome.applied - start - added, complete: outcome.complete, listed, remaining: changes.length - outcome.applied };
   }
 
-  // What the store holds now, and the changes from there.
-  let from: CrlRef | null = null;
-  let changes: Change[] | undefined;
-  let start = 0;
-  const base = marker?.state === "synced" ? marker.crl : marker?.state === "syncing" && marker.to.h === target.ref.h ? marker.from : null;
-  const baseSerials = base ? await serialsOf(deps, base) : undefined;
-  if (base && baseSerials) {
-    // Synced to an earlier CRL, or the same sync cut short (time budget, crash): carry on from the marker.
-    const planned = planChanges(baseSerials, target.serials);
-    const resumeAt = marker?.state === "syncing" ? Math.min(marker.applied, planned.length) : 0;
-    // The key count is a free check that nobody else changed the store; if it is off, list instead.
-    const expected = expectedItems(baseSerials.size, planned, resumeAt);
-    if (items === expected) {
-      from = base;
-      changes = planned;
-      start = resumeAt;
+  // The daily audit comes after the sync, so new revocations never wait for it, and only in what
+  // is left of the time budget: if the listing does not fit, it is tried again next run.
+  if (auditDue && done.complete && !done.listed) {
+    const keys = await deps.store.listKeys(() => deps.clock().getTime() >= deadline);
+    if (keys === undefined) {
+      deps.log.info("revocation-sync.audit_incomplete", { reason: "the listing did not fit in the time budget; the next run tries again" });
     } else {
-      deps.log.info("revocation-sync.store_drift", { items, expected });
+      const repairs = planChanges(without(keys, MARKER_KEY), target.serials);
+      const outcome = await apply(deps, done.etag, null, target.ref, repairs, 0, deadline, started.toISOString());
+      const added = countPuts(repairs, 0, outcome.applied);
+      if (repairs.length > 0) deps.log.info("revocation-sync.store_repaired", { added, removed: outcome.applied - added, remaining: repairs.length - outcome.applied });
+      done = { etag: outcome.etag, bytes: outcome.bytes ?? done.bytes, added: done.added + added, removed: done.removed + outcome.applied - added, complete: outcome.complete, listed: true, remaining: repairs.length - outcome.applied };
     }
   }
-  // No marker, an unfinished sync toward another CRL, a CRL S3 no longer has, or drift: list the store.
-  changes ??= planChanges(without(await deps.store.listKeys(), MARKER_KEY), target.serials);
 
-  const outcome = await apply(deps, etag, from, target.ref, changes, start, deadline);
-  const done = changes.slice(start, outcome.applied);
-  const added = done.filter((c) => "put" in c).length;
-  const removed = done.length - added;
-  const storeBytesAfter = outcome.bytes ?? bytesBefore;
-  metric(storeBytesAfter);
-  if (outcome.complete && deps.memory) deps.memory.last = { hash: target.ref.h, serials: target.serials };
-  const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added, removed, complete: outcome.complete, storeBytes: storeBytesAfter };
-  deps.log.info(outcome.complete ? "revocation-sync.synced" : "revocation-sync.partial", { ...result, remaining: changes.length - outcome.applied, listed: from === null });
+  metric(done.bytes);
+  if (done.complete && deps.memory) deps.memory.last = { hash: target.ref.h, serials: target.serials };
+  const result = { crlNumber: target.ref.n.toString(), revoked: target.serials.size, added: done.added, removed: done.removed, complete: done.complete, storeBytes: done.bytes };
+  const event = !done.complete ? "revocation-sync.partial" : done.added + done.removed === 0 && !done.listed && done.etag === etag ? "revocation-sync.unchanged" : "revocation-sync.synced";
+  deps.log.info(event, { ...result, remaining: done.remaining, listed: done.listed });
   return result;
+}
+
+/** How many of `changes[from..to)` are puts. */
+function countPuts(changes: readonly Change[], from: number, to: number): number {
+  let puts = 0;
+  for (let i = from; i < to; i++) if ("put" in changes[i]!) puts++;
+  return puts;
 }
 
 /** Keys in a store that holds `baseSize` serials with the first `applied` of `changes` made, plus the marker. */
@@ -252,10 +322,11 @@ export class KeyValueStoreSerials implements RevokedSerialStore {
     }
   }
 
-  async listKeys(): Promise<Set<string>> {
+  async listKeys(stop?: () => boolean): Promise<Set<string> | undefined> {
     const keys = new Set<string>();
     let nextToken: string | undefined;
     do {
+      if (stop?.()) return undefined;
       const page = await this.client.send(new ListKeysCommand({ KvsARN: this.kvsArn, NextToken: nextToken, MaxResults: KEYS_PER_UPDATE }));
       for (const item of page.Items ?? []) keys.add(item.Key!);
       nextToken = page.NextToken;

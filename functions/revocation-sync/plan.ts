@@ -12,6 +12,9 @@ export const REVOKED_VALUE = "";
 /** CloudFront's limit on one key value store (the KeyValueStore quota: 5 MB). */
 export const STORE_MAX_BYTES = 5_000_000;
 
+/** What the sync keeps free for the marker (its key and a value well under 512 bytes) when it sizes the store. */
+export const STORE_RESERVE_BYTES = Buffer.byteLength(MARKER_KEY) + 512;
+
 /** Keys per UpdateKeys call (CloudFront's limit), one of them the marker. */
 export const KEYS_PER_UPDATE = 50;
 
@@ -29,9 +32,10 @@ export interface CrlRef {
 /**
  * What the store holds. `synced`: exactly the serials of `crl`. `syncing`: the serials of `from`
  * (unknown when null) with the first `applied` changes from `from` to `to` made, every change
- * and the marker having been written in the same all-or-nothing UpdateKeys call.
+ * and the marker having been written in the same all-or-nothing UpdateKeys call. `auditedAt`:
+ * when the sync last listed the whole store (ISO time), absent when it never has.
  */
-export type Marker = { readonly state: "synced"; readonly crl: CrlRef } | { readonly state: "syncing"; readonly from: CrlRef | null; readonly to: CrlRef; readonly applied: number };
+export type Marker = ({ readonly state: "synced"; readonly crl: CrlRef } | { readonly state: "syncing"; readonly from: CrlRef | null; readonly to: CrlRef; readonly applied: number }) & { readonly auditedAt?: string };
 
 /** One change to the store. */
 export type Change = { readonly put: string } | { readonly delete: string };
@@ -55,8 +59,9 @@ const storedRef = (ref: CrlRef) => ({ ...ref, n: ref.n === null ? null : ref.n.t
 
 /** The marker's stored form (compact JSON, well under the 1 KB value limit; the CRL number as decimal text). */
 export function encodeMarker(marker: Marker): string {
+  const audited = marker.auditedAt === undefined ? {} : { a: marker.auditedAt };
   return JSON.stringify(
-    marker.state === "synced" ? { v: 1, crl: storedRef(marker.crl) } : { v: 1, from: marker.from && storedRef(marker.from), to: storedRef(marker.to), applied: marker.applied },
+    marker.state === "synced" ? { v: 1, crl: storedRef(marker.crl), ...audited } : { v: 1, from: marker.from && storedRef(marker.from), to: storedRef(marker.to), applied: marker.applied, ...audited },
   );
 }
 
@@ -66,12 +71,13 @@ export function decodeMarker(value: string | undefined): Marker | undefined {
   try {
     const parsed = JSON.parse(value);
     if (parsed?.v !== 1) return undefined;
+    const audited = typeof parsed.a === "string" && !Number.isNaN(Date.parse(parsed.a)) ? { auditedAt: parsed.a as string } : {};
     const crl = readRef(parsed.crl);
-    if (crl) return { state: "synced", crl };
+    if (crl) return { state: "synced", crl, ...audited };
     const to = readRef(parsed.to);
     const from = parsed.from === null ? null : readRef(parsed.from);
     if (to && from !== undefined && Number.isSafeInteger(parsed.applied) && parsed.applied >= 0) {
-      return { state: "syncing", from, to, applied: parsed.applied };
+      return { state: "syncing", from, to, applied: parsed.applied, ...audited };
     }
   } catch {
     // fall through
@@ -80,15 +86,20 @@ export function decodeMarker(value: string | undefined): Marker | undefined {
 }
 
 /**
- * The changes that make a store holding `current` hold `target`: deletes first (so the store never
- * holds both sets at once), each group in key order, so the same inputs always give the same list
- * and a sync cut short can be resumed by position.
+ * The changes that make a store holding `current` hold `target`, each group in key order, so the
+ * same inputs always give the same list and a sync cut short can be resumed by position. Puts
+ * first: they are new revocations, which must reach the edge at once, while the keys going are
+ * entries pruned from the CRL (expired certificates, which CloudFront refuses anyway), so a CRL
+ * that drops 100,000 of them does not hold a new revocation back for 2,000 calls. Deletes go first
+ * only when the store (of `maxBytes`, the marker's reserve included) could not hold both sets at once.
  */
-export function planChanges(current: Iterable<string>, target: ReadonlySet<string> | ReadonlyMap<string, unknown>): Change[] {
+export function planChanges(current: Iterable<string>, target: ReadonlySet<string> | ReadonlyMap<string, unknown>, maxBytes = STORE_MAX_BYTES): Change[] {
   const currentSet = current instanceof Set ? (current as Set<string>) : new Set(current);
-  const deletes = [...currentSet].filter((key) => !target.has(key)).sort();
+  const deletes = [...currentSet].filter((key) => !target.has(key)).sort().map((key): Change => ({ delete: key }));
   const puts = [...target.keys()].filter((key) => !currentSet.has(key)).sort();
-  return [...deletes.map((key) => ({ delete: key })), ...puts.map((key) => ({ put: key }))];
+  const peakBytes = storeBytes(currentSet, STORE_RESERVE_BYTES) + storeBytes(puts);
+  const putChanges = puts.map((key): Change => ({ put: key }));
+  return peakBytes <= maxBytes ? [...putChanges, ...deletes] : [...deletes, ...putChanges];
 }
 
 /** The serials after the first `count` changes were applied to `from`. */

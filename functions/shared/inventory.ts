@@ -68,6 +68,13 @@ export function planInventoryQuery(filters: InventoryFilters, now: Date, bounds:
   return { index: "expiry", partitions: yearsBetween(from, to), from: from.toISOString(), to: to.toISOString(), ...(storedStatus ? { storedStatus } : {}) };
 }
 
+/**
+ * The most items one page reads. The subject glob has no index, so a glob that matches little
+ * over a wide range would otherwise read the whole range in one invocation (ca-inventory has 30
+ * seconds); a page that reaches this returns what it found and a cursor.
+ */
+export const MAX_ITEMS_READ_PER_PAGE = 10_000;
+
 /** A page of a listing: entries, how many items DynamoDB read for them, and where to go on. */
 export interface InventoryPage {
   readonly entries: InventoryEntry[];
@@ -148,7 +155,7 @@ export class DynamoInventory {
    * One page (at most `pageSize` entries) of the certificates that pass `filters`, read through
    * {@link planInventoryQuery}'s plan; `cursor` continues a listing (with the time it started at).
    */
-  async list(filters: InventoryFilters, options: { now: Date; pageSize: number; cursor?: string; bounds?: InventoryBounds }): Promise<InventoryPage> {
+  async list(filters: InventoryFilters, options: { now: Date; pageSize: number; cursor?: string; bounds?: InventoryBounds; maxItemsRead?: number }): Promise<InventoryPage> {
     const resumed = options.cursor ? decodeCursor(options.cursor, filters) : undefined;
     const now = resumed ? new Date(resumed.now) : options.now;
     const plan = planInventoryQuery(filters, now, options.bounds ?? (await this.bounds()));
@@ -158,9 +165,10 @@ export class DynamoInventory {
     let partition = resumed?.partition ?? 0;
     let key = resumed?.key;
     const partitions = plan.index === "revoked" ? 1 : plan.partitions.length;
-    while (partition < partitions && entries.length < options.pageSize) {
+    const maxItemsRead = options.maxItemsRead ?? MAX_ITEMS_READ_PER_PAGE;
+    while (partition < partitions && entries.length < options.pageSize && itemsRead < maxItemsRead) {
       const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, partition), ExclusiveStartKey: key, Limit: options.pageSize - entries.length }),
+        new QueryCommand({ TableName: this.tableName, ...this.partitionQuery(plan, partition), ExclusiveStartKey: key, Limit: Math.min(options.pageSize - entries.length, maxItemsRead - itemsRead) }),
       );
       itemsRead += page.ScannedCount ?? 0;
       for (const item of page.Items ?? []) {

@@ -46,7 +46,7 @@ export const cloudfrontViewerMtls: ResourceRule = {
     }
     // The CA's public CRL/certificate endpoint serves relying parties that have no client certificate.
     if (resource.type === DISTRIBUTION && isPublicPkiEndpoint(resource)) return [];
-    const shape = resource.type === DISTRIBUTION && taggedPublicPki(resource) ? [`it is tagged ${PUBLIC_PKI_TAG.key}=${PUBLIC_PKI_TAG.value} but is not a public PKI endpoint (${publicPkiShapeProblems(resource).join("; ")}): only S3 origins behind OAC and GET/HEAD behaviours may go without viewer mTLS`] : [];
+    const shape = resource.type === DISTRIBUTION && taggedPublicPki(resource) ? [`it is tagged ${PUBLIC_PKI_TAG.key}=${PUBLIC_PKI_TAG.value} but is not a public PKI endpoint (${publicPkiShapeProblems(resource).join("; ")}): only S3 origins behind OAC, GET/HEAD behaviours and no edge functions may go without viewer mTLS`] : [];
     const unsupported = EDGES_WITHOUT_VIEWER_MTLS[resource.type];
     const config = fieldsOf(resource).get("viewerMtlsConfig");
     // A MultitenantDistribution is judged like a Distribution once a provider version can set viewerMtlsConfig on it.

@@ -27,7 +27,7 @@ export const noOpenOrigins: StackRule = {
   kind: "stack",
   name: "no-open-origins",
   description:
-    "Origins that do not verify client certificates are refused: Lambda function URLs whose authorizationType is not AWS_IAM, load balancers whose listeners do not verify client certificates (mutualAuthentication mode verify), Classic Load Balancers. Domains are compared normalised (case, trailing dot, dualstack.). Advisory when the origin is not in the stack.",
+    "Origins that do not verify client certificates are refused: Lambda function URLs whose authorizationType is not AWS_IAM, load balancers whose listeners do not verify client certificates (mutualAuthentication mode verify), Classic Load Balancers, API Gateway's default execute-api endpoints (mutual TLS is a custom domain setting). Domains are compared normalised (case, trailing dot, dualstack.). Advisory when the origin is not in the stack.",
   enforcementLevel: "mandatory",
   check(resources) {
     const findings: Finding[] = [];
@@ -37,6 +37,13 @@ export const noOpenOrigins: StackRule = {
     for (const distribution of resources.filter(isDistribution)) {
       for (const origin of originsOf(distribution).filter((o) => !isS3Origin(o))) {
         const target = origin.target;
+        if (target.kind === "execute-api") {
+          // API Gateway asks for client certificates only on a custom domain with mutualTlsAuthentication
+          // (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html): the default
+          // endpoint is open to anyone around CloudFront, or, disabled, answers 403 to CloudFront too.
+          findings.push({ resource: distribution, message: `${origin.label} is API Gateway's default execute-api endpoint, which never asks for a client certificate: anyone can call the API around CloudFront (or, with the endpoint disabled, CloudFront gets 403); use the API's custom domain with mutualTlsAuthentication` });
+          continue;
+        }
         if (target.kind === "lambda-url") {
           const url = functionUrls.find((u) => functionUrlHost(u) === origin.domain || fieldsOf(u).get("urlId").text()?.toLowerCase() === target.urlId);
           if (!url) {

@@ -23,9 +23,18 @@ export function taggedPublicPki(resource: PolicyResource): boolean {
 }
 
 /**
+ * Edge code a behaviour can run that may send a request to another origin than the declared ones:
+ * a viewer-request CloudFront Function (`cf.updateRequestOrigin`) or an origin-request Lambda@Edge
+ * function ("Helper methods for origin modification",
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html).
+ */
+const EDGE_CODE = { functionAssociations: "a CloudFront Function", lambdaFunctionAssociations: "Lambda@Edge" } as const;
+
+/**
  * Why a tagged distribution does not have a public PKI endpoint's shape (empty when it has it):
- * only S3 REST origins, each behind an Origin Access Control, and only GET/HEAD behaviours —
- * nothing the tag could smuggle past the rules (no API origin, no writes).
+ * only S3 REST origins, each behind an Origin Access Control, only GET/HEAD behaviours and no
+ * edge code — nothing the tag could smuggle past the rules (no API origin, no writes, no function
+ * that changes the origin).
  */
 export function publicPkiShapeProblems(resource: PolicyResource): string[] {
   const problems: string[] = [];
@@ -36,6 +45,9 @@ export function publicPkiShapeProblems(resource: PolicyResource): string[] {
   for (const behaviour of behavioursOf(resource)) {
     const methods = behaviour.get("allowedMethods").texts();
     if (methods.some((m) => m !== "GET" && m !== "HEAD")) problems.push(`behaviour ${behaviour.get("pathPattern").text() ?? "(default)"} allows ${methods.join(", ")}`);
+    for (const [key, what] of Object.entries(EDGE_CODE)) {
+      if (behaviour.get(key).exists()) problems.push(`behaviour ${behaviour.get("pathPattern").text() ?? "(default)"} runs ${what} (${key}), which can send requests to another origin`);
+    }
   }
   return problems;
 }

@@ -111,6 +111,16 @@ describe("automation: the Pulumi CLI, found by the Automation API's PulumiComman
       empty.cleanup();
     }
   });
+
+  it("reports an install that could not download the CLI as PULUMI_MISSING (still missing), and a CLI too old as PULUMI_UNSUPPORTED", async () => {
+    const refused = (message: string) => async () => {
+      throw new Error(message);
+    };
+    const offline = { get: refused("unused"), install: refused("Failed to download https://get.pulumi.com/install.sh: fetch failed") };
+    await assert.rejects(findPulumiCli({ install: true }, offline as never), (e: AutomationError) => e.code === "PULUMI_MISSING" && e.field === "pulumiCli" && /installing it failed \(Failed to download https:\/\/get\.pulumi\.com\/install\.sh: fetch failed\)/.test(e.message));
+    const old = { get: refused("Minimum version requirement failed. The minimum CLI version requirement is 3.147.0, your current CLI version is 3.100.0."), install: refused("unused") };
+    await assert.rejects(findPulumiCli({}, old as never), (e: AutomationError) => e.code === "PULUMI_UNSUPPORTED" && /minimum CLI version requirement is 3\.147\.0/.test(e.message));
+  });
 });
 
 describe("automation: the orchestrator (through a fake workspace)", () => {

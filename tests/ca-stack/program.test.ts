@@ -41,6 +41,9 @@ describe("ca-stack: configuration", () => {
     assert.throws(() => read({ ...BASE, workloadPrincipals: ["12345"] }), /edge-mtls:workloadPrincipals must be a list of 12-digit account ids or IAM role ARNs/);
     assert.throws(() => read({ ...BASE, namePolicies: { code_signing: {} } }), /edge-mtls:namePolicies has unknown purpose code_signing/);
     assert.throws(() => read({ ...BASE, publicBaseUrl: "ftp://x" }), /edge-mtls:publicBaseUrl must be an http\(s\) URL/);
+    for (const url of ["http://pki.example.com/\u202ecrl", "http://p\u00e9ki.example.com", "http://pki.example.com/a b"]) {
+      assert.throws(() => read({ ...BASE, publicBaseUrl: url }), /edge-mtls:publicBaseUrl must be an ASCII URI/, JSON.stringify(url));
+    }
     assert.throws(() => read({ ...BASE, keyDeletionWindowDays: 3 }), /keyDeletionWindowDays must be a whole number from 7 to 30/);
     assert.throws(() => read({ ...BASE, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
     assert.throws(() => read({ ...BASE, alarmTopicArn: "arn:aws:sns:us-east-1:111111111111:alarms" }), /edge-mtls:alarmTopicArn must be a topic in the CA's region eu-west-2: an EventBridge rule publishes only to targets in its own region; got us-east-1/);

@@ -93,3 +93,27 @@ describe("cli: cert inspect reads CRLs at 100,000 entries", function () {
     assert.match(broken.stderr, /^edge-mtls: error CRL_MALFORMED \(FILE\): FILE: CertificateList: /);
   });
 });
+
+describe("cli: cert inspect shows hostile names without letting them act on the terminal", function () {
+  this.timeout(60_000);
+  const work = tempDir();
+  after(work.cleanup);
+
+  it("a certificate whose names hold CR, ESC, bidi and zero-width characters is shown with those escaped (RFC 4514 \\XX), as text and as JSON", async () => {
+    // Made by openssl, not by our CA (which refuses such names): what someone might hand an operator to inspect.
+    const cn = "evil\r\u001b[2KCN=CloudFront";
+    const o = "a\u202eb\u200bc";
+    const dns = "x\u001b[1Ay.example.com";
+    const made = tool("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(work.dir, "k.pem"), "-out", join(work.dir, "evil.pem"), "-days", "1", "-utf8", "-subj", `/CN=${cn}/O=${o}`, "-addext", `subjectAltName=DNS:${dns}`]);
+    assert.equal(made.status, 0, made.output);
+    const text = await cli(work.dir, "cert", "inspect", join(work.dir, "evil.pem"));
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e]/u, JSON.stringify(text.stdout));
+    assert.match(text.stdout, /^subject\s+CN=evil\\0D\\1B\[2KCN\\=CloudFront,O=a\\E2\\80\\AEb\\E2\\80\\8Bc$/m);
+    assert.match(text.stdout, /^issuer\s+CN=evil\\0D\\1B/m);
+    assert.match(text.stdout, /^subjectAltNames\s+DNS:x\\1B\[1Ay\.example\.com$/m);
+    const json = JSON.parse((await cli(work.dir, "cert", "inspect", join(work.dir, "evil.pem"), "--json")).stdout);
+    assert.equal(json.subject, "CN=evil\\0D\\1B[2KCN\\=CloudFront,O=a\\E2\\80\\AEb\\E2\\80\\8Bc");
+    assert.deepEqual(json.subjectAltNames, ["DNS:x\\1B[1Ay.example.com"]);
+  });
+});

@@ -82,6 +82,16 @@ describe("cli: cert list", function () {
       assert.equal(parsed[1]![6], "client_auth");
     });
 
+    it("lists the SANs a local CA certified, as the deployed inventory records them", async () => {
+      const ca = await LocalCa.init(join(work.dir, "servers"));
+      await ca.issue({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "api" }), purposes: ["server_auth"], sans: ["api.example.com", "10.0.0.1"] });
+      const result = await cli(work.dir, "cert", "list", "--ca-dir", "servers", "--json");
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as InventoryEntry[]).map((e) => e.sans), [["dns:api.example.com", "ip:10.0.0.1"]]);
+      const csv = parseCsv((await cli(work.dir, "cert", "list", "--ca-dir", "servers", "--csv")).stdout);
+      assert.equal(csv[1]![5], "dns:api.example.com; ip:10.0.0.1");
+    });
+
     it("refuses bad flags with the flag and what is allowed (exit 2), and an empty directory with the CA error", async () => {
       const cases: [string[], RegExp][] = [
         [["--status", "active"], /--status must be one of valid, revoked, expired; got "active"/],
@@ -164,6 +174,30 @@ describe("cli: cert list", function () {
       assert.ok(invoked.length >= 3, "the 1,100 valid certificates took more than one page");
       assert.ok(invoked.slice(1).some((r) => typeof r.cursor === "string"));
       assert.deepEqual([...new Set(entries.map((e) => e.requester))].sort(), ["fleet.device-0", "fleet.device-1", "fleet.device-2"]);
+    });
+
+    it("subjects a first-build CA certified (escape sequences, C1, bidi override, zero-width, line separator) never reach the terminal in the table; --json keeps them exactly", async () => {
+      const hostile = ["CN=\u001b[31mred\u001b[0m\u0007", "CN=\u009b31mcsi", "CN=evil\u202egnp.exe", "CN=zero\u200bwidth", "CN=line\u2028break", "CN=private\ue000use"];
+      await moto.load("deployed", hostile.map((subject, i) => certificateItem({
+        serialHex: (0x700000 + i).toString(16).padStart(40, "6"),
+        serialDecimal: String(i),
+        subject,
+        sans: [],
+        purposes: ["client_auth"],
+        notBefore: new Date(now.getTime() - DAY).toISOString(),
+        notAfter: new Date(now.getTime() + 300 * DAY).toISOString(),
+        certificatePem: "-",
+        requestId: `h${i}`,
+        status: "valid",
+      })));
+      const table = await cli(work.dir, "cert", "list", "--ca-function", "edge-mtls-dev-ca-inventory", "--region", "eu-west-2", "--subject", "CN=*", "--status", "valid", "--expiring-within", "365");
+      assert.equal(table.code, 0, table.stderr);
+      const shown = table.stdout.split("\n").filter((l) => l.startsWith("6"));
+      assert.equal(shown.length, hostile.length, table.stdout);
+      for (const line of shown) assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u200b\u202e\u2028\ue000]/u, JSON.stringify(line));
+      assert.ok(shown.some((l) => l.includes("CN=evil?gnp.exe")) && shown.some((l) => l.includes("CN=?[31mred?[0m?")), table.stdout);
+      const json = await cli(work.dir, "cert", "list", "--ca-function", "edge-mtls-dev-ca-inventory", "--region", "eu-west-2", "--json", "--expiring-within", "365", "--subject", "CN=*");
+      assert.deepEqual((JSON.parse(json.stdout) as InventoryEntry[]).filter((e) => e.serialHex.startsWith("6")).map((e) => e.subject).sort(), [...hostile].sort());
     });
 
     it("a refusal from ca-inventory prints its code and field (exit 1)", async () => {

@@ -57,6 +57,11 @@ describe("cli: help, version and the error format", function () {
       [["cert", "issue", "--ca-dir", "ca", "--cn", "x", "--colour", "blue"], 2, "USAGE", "--colour"],
       [["cert", "revoke", "--ca-dir", "ca"], 2, "USAGE", "--serial"],
       [["cert", "inspect"], 2, "USAGE", "FILE"],
+      [["cert", "list", "--ca-dir", "ca", "--status", "lapsed"], 2, "USAGE", "--status"],
+      [["cert", "list", "--ca-dir", "ca", "--expiring-within", "soon"], 2, "USAGE", "--expiring-within"],
+      [["cert", "list", "--ca-dir", "ca", "--status", "expired", "--expiring-within", "3"], 2, "USAGE", "--expiring-within"],
+      [["rehearse", "--edge-port", "99999"], 2, "USAGE", "--edge-port"],
+      [["cert", "issue", "--ca-dir", "ca", "--cn", "x", "--lifetime", "-3"], 2, "USAGE", "--lifetime"],
       [["frobnicate"], 2, "UNKNOWN_COMMAND", undefined],
       [["cert", "inspect", "missing.pem"], 1, "ENOENT", undefined],
       [["crl", "--ca-dir", "nowhere", "--out", "x.crl"], 1, "CA_NOT_INITIALISED", "caDir"],
@@ -72,6 +77,7 @@ describe("cli: help, version and the error format", function () {
         assert.match(first, ERROR_LINE, argv.join(" "));
         assert.ok(first.startsWith(`edge-mtls: error ${code}${field ? ` (${field})` : ""}: `), `${argv.join(" ")}: ${first}`);
         assert.equal((result.stderr.match(/edge-mtls: error /g) ?? []).length, 1, "one error line");
+        assert.equal(result.stderr.split(/\n\nUsage: /)[0]!.replace(/\n$/, ""), first, `${argv.join(" ")}: the error is one line`);
         assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
         if (exit === 2) assert.match(result.stderr, /\n\nUsage: edge-mtls /, "a wrong invocation shows the usage");
       }

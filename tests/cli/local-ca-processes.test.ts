@@ -176,3 +176,40 @@ describe("cli: 'cert issue' checks everything before it issues", function () {
     assert.equal(inventory(join(work.dir, "ca")).find((r) => r.serialHex === issued.serialNumber)!.status, "valid");
   });
 });
+
+describe("cli: 'cert issue' killed while it holds the CA's lock", function () {
+  this.timeout(120_000);
+  const work = tempDir();
+  after(work.cleanup);
+
+  it("leaves the inventory whole; the next process takes the dead process's lock over once it is stale and records its own certificate", async () => {
+    // File-system steps of 'cert issue' inside the CA directory: 1 takes the lock (mkdir ca.lock),
+    // 2–7 write the new inventory to a temporary file, 8 renames it into place; then the lock goes.
+    const cases = [
+      { name: "killed just after taking the lock", killAt: 2, recordsBefore: 0 },
+      { name: "killed with the new inventory written but not yet renamed", killAt: 8, recordsBefore: 0 },
+      { name: "killed after the rename, before letting the lock go", killAt: 0, recordsBefore: 1 },
+    ];
+    await Promise.all(
+      cases.map(async (c, i) => {
+        const caDir = join(work.dir, `ca-${i}`);
+        assert.equal((await runCli(work.dir, "ca", "init", "--dir", caDir)).code, 0);
+        if (c.killAt > 0) {
+          const killed = await runBin(work.dir, ["cert", "issue", "--ca-dir", caDir, "--cn", "killed", "--out", join(work.dir, `out-${i}`)], { EDGE_MTLS_TEST_FS_ROOT: caDir, EDGE_MTLS_TEST_KILL_AT: String(c.killAt) });
+          assert.equal(killed.signal, "SIGKILL", `${c.name}: ${killed.stderr}`);
+        } else {
+          assert.equal((await runCli(work.dir, "cert", "issue", "--ca-dir", caDir, "--cn", "killed", "--out", join(work.dir, `out-${i}`))).code, 0);
+          spawnSync("mkdir", [join(caDir, "ca.lock")]); // the lock a process killed at that point leaves
+        }
+        assert.ok(existsSync(join(caDir, "ca.lock")), `${c.name}: a lock is left`);
+        assert.equal(inventory(caDir).length, c.recordsBefore, `${c.name}: the inventory is whole JSON`);
+        const next = await runBin(work.dir, ["cert", "issue", "--ca-dir", caDir, "--cn", "next", "--out", join(work.dir, `next-${i}`), "--json"]);
+        assert.equal(next.code, 0, `${c.name}: ${next.stderr}`);
+        const records = inventory(caDir);
+        assert.equal(records.length, c.recordsBefore + 1, c.name);
+        assert.ok(records.some((r) => r.serialHex === JSON.parse(next.stdout).serialNumber), c.name);
+        assert.deepEqual(readdirSync(caDir).filter((f) => f.endsWith(".tmp") || f === "ca.lock"), [], `${c.name}: no temporaries or lock left`);
+      }),
+    );
+  });
+});

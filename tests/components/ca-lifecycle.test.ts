@@ -128,6 +128,12 @@ describe("components: ServerlessCa lifecycle — inventory, reminders, public PK
     assert.ok(withApi.some((v) => /cloudfront-viewer-mtls: .*tagged edge-mtls:purpose=public-pki but is not a public PKI endpoint \(origin api \(api\.example\.com\) is not an S3 REST origin\)/.test(v)), withApi.join("\n"));
     const withPost = variant((p) => (p.orderedCacheBehaviors[0].allowedMethods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]));
     assert.ok(withPost.some((v) => /behaviour \*\.crl allows GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE/.test(v)), withPost.join("\n"));
+    // Tagged, S3 only and GET/HEAD, but with edge code that can send requests elsewhere (cf.updateRequestOrigin, Lambda@Edge).
+    const withFunction = variant((p) => (p.defaultCacheBehavior.functionAssociations = [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::111111111111:function/route-to-api" }]));
+    assert.ok(withFunction.some((v) => /cloudfront-viewer-mtls: .*not a public PKI endpoint \(behaviour \(default\) runs a CloudFront Function \(functionAssociations\), which can send requests to another origin\)/.test(v)), withFunction.join("\n"));
+    const withLambda = variant((p) => (p.orderedCacheBehaviors[1].lambdaFunctionAssociations = [{ eventType: "origin-request", lambdaArn: "arn:aws:lambda:us-east-1:111111111111:function:route:1" }]));
+    assert.ok(withLambda.some((v) => /not a public PKI endpoint \(behaviour \*\.crt runs Lambda@Edge \(lambdaFunctionAssociations\)/.test(v)), withLambda.join("\n"));
+    assert.ok(withLambda.some((v) => /^cloudfront-viewer-tls: behaviour \*\.crl has viewerProtocolPolicy "allow-all"/.test(v)), "no longer a public PKI endpoint, its plain HTTP is refused too");
     // Tagged and well shaped, but plain HTTP on another path.
     const httpEverywhere = variant((p) => (p.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
     assert.deepEqual(httpEverywhere, ["cloudfront-viewer-tls: behaviour (default) has viewerProtocolPolicy \"allow-all\", which allows plain HTTP; set \"https-only\" or \"redirect-to-https\" (a public PKI endpoint may allow it only on *.crl and *.crt)"]);

@@ -75,7 +75,7 @@ describe("functions: api-authorizer decisions", function () {
   type Case = [name: string, event: () => unknown, revocation: RevocationStatus | (() => RevocationStatus), allow: boolean, reason: RegExp];
   const cases: Case[] = [
     ["CloudFront's certificate with the secret header", () => authorizerEvent(cloudfront.certificate.pem), NOTHING_REVOKED, true, /^allowed$/],
-    ["the header name in another case", () => authorizerEvent(cloudfront.certificate.pem, { "x-edge-mtls-origin": SECRET }), NOTHING_REVOKED, true, /^allowed$/],
+    ["the header name in another case", () => authorizerEvent(cloudfront.certificate.pem, { "x-origin-verify": SECRET }), NOTHING_REVOKED, true, /^allowed$/],
     ["bypass: a valid user certificate straight to the API", () => authorizerEvent(user.certificate.pem, {}), NOTHING_REVOKED, false, /origin secret header missing/],
     ["bypass: a valid user certificate with a guessed header", () => authorizerEvent(user.certificate.pem, { [SECRET_HEADER]: "guess" }), NOTHING_REVOKED, false, /does not match/],
     ["a user certificate even with the right secret", () => authorizerEvent(user.certificate.pem), NOTHING_REVOKED, false, /not on the allow-list/],
@@ -124,6 +124,11 @@ describe("functions: api-authorizer decisions", function () {
     assert.equal(failing.context.reason, "revocation status unknown: S3 down");
     assert.ok(logs.every((l) => !l.includes(SECRET) && !l.includes("BEGIN CERTIFICATE")), "neither the secret nor the PEM is logged");
     for (const junk of [null, undefined, 42, "x", [], { requestContext: 5 }]) assert.equal((await handle(junk, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log })).policyDocument.Statement[0]!.Effect, "Deny");
+    // An Allow is only ever for the method asked about: never for "*".
+    for (const methodArn of [undefined, "", "*", 42, "arn:aws:execute-api:eu-west-2:222222222222:rehearsal/*"]) {
+      const answer = await handle({ ...authorizerEvent(cloudfront.certificate.pem), methodArn }, { policy: POLICY, revocation: async () => NOTHING_REVOKED, clock: now, log });
+      assert.deepEqual([answer.policyDocument.Statement[0]!.Effect, answer.context.reason], ["Deny", "no usable methodArn in the event"], String(methodArn));
+    }
   });
 
   it("denies CloudFront-named certificates that do not chain to the issuing CA for clientAuth, even with the right secret", async () => {
@@ -351,6 +356,62 @@ describe("functions: api-authorizer CRL cache", function () {
     clock = new Date(t0.getTime() + 90_000);
     await source();
     assert.deepEqual(asked, [undefined, '"e1"'], "one revalidation, then cached again for the TTL");
+  });
+
+  it("a CRL past its nextUpdate that S3 answers 'not modified' is a failure, backed off like any other, not a fetch per request", async () => {
+    const ca = await makeTestCa();
+    const t0 = new Date();
+    const crl = await buildCrl(ca.issuing, { crlNumber: 1, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [] });
+    let fetches = 0;
+    let clock = t0;
+    // The CA stopped publishing: the object never changes, so every conditional GET answers 304.
+    const source = cachedCrl(async ({ etag }) => (fetches++, etag === '"e1"' ? { notModified: true } : { body: crl.der, etag: '"e1"' }), ca.issuingPem, 60_000, () => clock, { retryAfterMs: 5_000 });
+    assert.equal((await source()).available, true);
+    clock = new Date(t0.getTime() + 3600_000 + 1000);
+    const statuses = [];
+    for (let i = 0; i < 50; i++) statuses.push(await source());
+    assert.equal(fetches, 2, "50 requests past nextUpdate, one revalidation");
+    assert.ok(statuses.every((s) => !s.available && /past its nextUpdate/.test(s.reason)), JSON.stringify(statuses[0]));
+    clock = new Date(t0.getTime() + 3600_000 + 6000);
+    await source();
+    assert.equal(fetches, 3, "retried after the backoff");
+  });
+
+  it("while a valid CRL is in hand, a slow refresh does not hold requests up: they are decided on that CRL", async () => {
+    const ca = await makeTestCa();
+    const leaf = await issueLeaf(ca);
+    const t0 = new Date();
+    const crl = await buildCrl(ca.issuing, { crlNumber: 1, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + 3600_000), entries: [{ serialHex: leaf.certificate.serialHex, revokedAt: t0, reason: "keyCompromise", notAfter: leaf.certificate.notAfter }] });
+    let clock = t0;
+    let fetches = 0;
+    let hang: (() => void) | undefined;
+    const source = cachedCrl(
+      async () => {
+        fetches++;
+        if (fetches === 1) return crl.der;
+        await new Promise<void>((resolve) => (hang = resolve)); // S3 that does not answer (10 s socket timeouts, retries)
+        throw new Error("S3 request timed out after 10 s");
+      },
+      ca.issuingPem,
+      60_000,
+      () => clock,
+      { refreshWaitMs: 20 },
+    );
+    assert.equal((await source()).available, true);
+    clock = new Date(t0.getTime() + 61_000);
+    const started = Date.now();
+    const during = await Promise.all([source(), source(), source()]);
+    assert.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
+    assert.ok(during.every((s) => s.available && s.revokedSerials.has(normaliseSerial(leaf.certificate.serialHex))), "decided on the CRL in hand, which still revokes the serial");
+    assert.equal(fetches, 2, "one refresh in flight, not one per request");
+    hang!();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((await source()).available, true, "the failed refresh is backed off and the valid CRL kept");
+    assert.equal(fetches, 2);
+    // Without a valid CRL there is nothing to decide on: the request waits for the fetch.
+    let slowFetches = 0;
+    const cold = cachedCrl(async () => (slowFetches++, await new Promise((resolve) => setTimeout(resolve, 100)), crl.der), ca.issuingPem, 60_000, () => t0, { refreshWaitMs: 20 });
+    assert.equal((await cold()).available, true, "the first request waits for the CRL");
   });
 
   it("decides against a real 100,000-entry CRL, read and verified by the streaming reader", async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { handle as caAdmin } from "../../functions/ca-admin";
 import { handle, InventoryResponse } from "../../functions/ca-inventory";
 import { CertificateRecord, certificateItem, DynamoCaStore } from "../../functions/shared/ca-store";
-import { DynamoInventory, InventoryPage, yearsBetween, planInventoryQuery } from "../../functions/shared/inventory";
+import { DynamoInventory, InventoryPage, MAX_ITEMS_READ_PER_PAGE, yearsBetween, planInventoryQuery } from "../../functions/shared/inventory";
 import { jsonLogger } from "../../functions/shared/log";
 import { filterInventory, InventoryEntry, InventoryFilters, listedStatus } from "../../pki/inventory-query";
 import { MemoryArtifactStore } from "../../offline/memory-ca";
@@ -190,6 +190,28 @@ describe("functions: ca-inventory on moto's DynamoDB", function () {
       assert.deepEqual([refused.error.code, refused.error.field], ["REQUEST_INVALID", "cursor"]);
       const forged = (await handle({ ...filters, cursor: "not-a-cursor" }, deps())) as Extract<InventoryResponse, { error: unknown }>;
       assert.match(forged.error.message, /cursor is not one this function returned/);
+    });
+
+    it("a subject glob that matches nothing reads a bounded number of items per page, then hands back a cursor (each invocation stays inside its timeout)", async () => {
+      assert.equal(MAX_ITEMS_READ_PER_PAGE, 10_000);
+      const cap = 400;
+      const page = (cursor?: string) => inventory.list({ subject: "nobody-*" }, { now: NOW, pageSize: 1000, cursor, maxItemsRead: cap });
+      const first = await page();
+      assert.deepEqual(first.entries, []);
+      assert.ok(first.itemsRead > 0 && first.itemsRead <= cap, `read ${first.itemsRead}`);
+      assert.ok(first.cursor, "more to read: a cursor");
+      let itemsRead = first.itemsRead;
+      let cursor: string | undefined = first.cursor;
+      let pages = 1;
+      while (cursor) {
+        const next = await page(cursor);
+        assert.ok(next.itemsRead <= cap && next.entries.length === 0);
+        itemsRead += next.itemsRead;
+        cursor = next.cursor;
+        pages++;
+      }
+      assert.equal(itemsRead, records.length, "every certificate read once over the pages");
+      assert.ok(pages >= Math.ceil(records.length / cap));
     });
 
     it("refuses bad filters with the field and what is allowed", async () => {

@@ -9,6 +9,8 @@ import { DynamoInventory, DynamoReminderLedger, toEntry } from "../../functions/
 import { jsonLogger } from "../../functions/shared/log";
 import { awsError } from "../support/kms-mock";
 import { MotoDynamo, startMotoDynamo } from "../support/moto-dynamodb";
+import { issueLeaf, makeTestCa } from "../support/test-ca";
+import { BACKDATE_MS } from "../../pki/profiles";
 
 const DAY = 86400_000;
 const T0 = new Date("2027-05-01T06:00:00Z");
@@ -16,9 +18,9 @@ const WINDOWS = [30, 14, 7, 1];
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:certificates";
 
 let serialCounter = 0x4000;
-/** A certificate record issued `issuedDaysBefore` T0 with a lifetime, as ca-issuer stores it. */
+/** A certificate record issued `issuedDaysBefore` T0 with a lifetime, as ca-issuer stores it (notBefore backdated as the CA does). */
 function certificate(issuedDaysBefore: number, lifetimeDays: number, extra: Partial<CertificateRecord> = {}): CertificateRecord {
-  const notBefore = new Date(T0.getTime() - issuedDaysBefore * DAY);
+  const issued = new Date(T0.getTime() - issuedDaysBefore * DAY);
   const serialHex = (++serialCounter).toString(16).padStart(40, "4");
   return {
     serialHex,
@@ -26,8 +28,8 @@ function certificate(issuedDaysBefore: number, lifetimeDays: number, extra: Part
     subject: `CN=user-${serialHex.slice(-4)},OU=Security Operations`,
     sans: [],
     purposes: ["client_auth"],
-    notBefore: notBefore.toISOString(),
-    notAfter: new Date(notBefore.getTime() + lifetimeDays * DAY).toISOString(),
+    notBefore: new Date(issued.getTime() - BACKDATE_MS).toISOString(),
+    notAfter: new Date(issued.getTime() + lifetimeDays * DAY).toISOString(),
     certificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     requestId: `request-${serialHex.slice(-4)}`,
     status: "valid",
@@ -37,11 +39,22 @@ function certificate(issuedDaysBefore: number, lifetimeDays: number, extra: Part
 
 describe("functions: ca-reminders (pure)", () => {
   it("puts a certificate in the smallest window its remaining time has entered, among windows shorter than its lifetime", () => {
-    const at = (left: number, lifetime = 90) => reminderWindow({ notBefore: new Date(T0.getTime() - (lifetime - left) * DAY).toISOString(), notAfter: new Date(T0.getTime() + left * DAY).toISOString() }, T0, WINDOWS);
+    const at = (left: number, lifetime = 90) => reminderWindow({ notBefore: new Date(T0.getTime() - (lifetime - left) * DAY - BACKDATE_MS).toISOString(), notAfter: new Date(T0.getTime() + left * DAY).toISOString() }, T0, WINDOWS);
     assert.deepEqual([at(45), at(30), at(29.5), at(14), at(10), at(7), at(0.5), at(-1)], [undefined, 30, 30, 14, 14, 7, 1, undefined]);
     assert.equal(at(0.5, 1), undefined, "a 1-day certificate is not reminded of on its only day");
     assert.equal(at(6, 10), 7, "a 10-day certificate: the 7-day window applies, not the 30 or 14");
     assert.equal(at(12, 10), undefined);
+  });
+
+  it("counts a lifetime from issuance: certificates the CA issues for 1, 7, 14 or 30 days (notBefore backdated) are not in their own window at birth; a 31-day one enters the 30-day window a day later", async () => {
+    const ca = await makeTestCa({ now: new Date(T0.getTime() - DAY) });
+    const windowAt = async (lifetimeDays: number, at: Date) => {
+      const { certificate: issued } = await issueLeaf(ca, { lifetimeDays, now: T0 });
+      return reminderWindow({ notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString() }, at, WINDOWS);
+    };
+    for (const days of [1, 7, 14, 30]) assert.equal(await windowAt(days, new Date(T0.getTime() + 60_000)), undefined, `${days}-day certificate`);
+    assert.equal(await windowAt(31, new Date(T0.getTime() + 60_000)), undefined);
+    assert.equal(await windowAt(31, new Date(T0.getTime() + DAY + 60_000)), 30);
   });
 
   it("writes a subject SNS accepts (printable ASCII, under 100 characters) and a message with subject, serial, requester and notAfter", () => {
@@ -173,6 +186,23 @@ describe("functions: ca-reminders on moto's DynamoDB", function () {
     assert.equal((await handle({}, w.deps())).sent, 1);
     assert.equal((await handle({}, w.deps())).sent, 0);
     assert.deepEqual(w.published.map((p) => p.window), ["14"]);
+  });
+
+  it("a run that dies between the publication and the mark sends that reminder again once the lease lapses (at least once, as the README says), not before", async () => {
+    const record = certificate(80, 90);
+    const w = await world([record]);
+    const ledger = new DynamoReminderLedger(moto.documents, w.name);
+    const crashing = w.deps({ ledger: { claim: ledger.claim.bind(ledger), markSent: async () => {
+      throw new Error("Runtime exited: the function was killed");
+    } } });
+    await assert.rejects(handle({}, crashing), /1 reminder\(s\) could not be published/);
+    assert.equal(w.published.length, 1, "the message went out before the crash");
+    w.setNow(new Date(T0.getTime() + CLAIM_LEASE_MS - 1000));
+    assert.equal((await handle({}, w.deps())).sent, 0);
+    w.setNow(new Date(T0.getTime() + CLAIM_LEASE_MS + 1000));
+    assert.equal((await handle({}, w.deps())).sent, 1);
+    assert.equal((await handle({}, w.deps())).sent, 0);
+    assert.deepEqual(w.published.map((p) => p.window), ["14", "14"]);
   });
 
   it("does not remind of a certificate its stack component has already renewed (a later valid certificate of the same series)", async () => {

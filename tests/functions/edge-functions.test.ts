@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { handle as backend } from "../../functions/api-backend";
 import { handle as sync, KeyValueStoreSerials, REVOKED_VALUE, SyncDeps, SyncError, SyncMemory } from "../../functions/revocation-sync";
-import { applyChanges, decodeMarker, encodeMarker, Marker, MARKER_KEY, planChanges } from "../../functions/revocation-sync/plan";
+import { applyChanges, decodeMarker, encodeMarker, Marker, MARKER_KEY, planChanges, STORE_RESERVE_BYTES } from "../../functions/revocation-sync/plan";
 import { STORE_METRIC } from "../../functions/shared/contract";
 import { MemoryKeyValueStore } from "../../offline/memory-kvs";
 import { normaliseSerial, randomSerialHex } from "../../pki/serial";
@@ -115,11 +115,28 @@ describe("functions: revocation-sync", function () {
   this.timeout(60_000);
   const at = new Date("2026-01-01T00:00:00Z");
 
-  it("plans deletes then puts, each in key order, so a sync cut short resumes by position", () => {
+  it("plans puts (new revocations) then deletes, each in key order, so a sync cut short resumes by position", () => {
     const changes = planChanges(new Set(["b", "a", "x"]), new Map([["x", at], ["d", at], ["c", at]]));
-    assert.deepEqual(changes, [{ delete: "a" }, { delete: "b" }, { put: "c" }, { put: "d" }]);
-    assert.deepEqual([...applyChanges(["b", "a", "x"], changes, 2)].sort(), ["x"]);
+    assert.deepEqual(changes, [{ put: "c" }, { put: "d" }, { delete: "a" }, { delete: "b" }]);
+    assert.deepEqual([...applyChanges(["b", "a", "x"], changes, 2)].sort(), ["a", "b", "c", "d", "x"]);
     assert.deepEqual([...applyChanges(["b", "a", "x"], changes)].sort(), ["c", "d", "x"]);
+    // Only when the store could not hold both sets at once do the deletes go first.
+    const tight = planChanges(new Set(["b", "a", "x"]), new Map([["x", at], ["d", at], ["c", at]]), STORE_RESERVE_BYTES + 4);
+    assert.deepEqual(tight, [{ delete: "a" }, { delete: "b" }, { put: "c" }, { put: "d" }]);
+  });
+
+  it("a new revocation reaches the store in the first UpdateKeys, ahead of pruning a whole CRL of expired entries", async () => {
+    const { store, publish, deps, memory } = await syncSetup();
+    await publish(1, serials(200));
+    await sync({}, deps());
+    const revokedNow = normaliseSerial(randomSerialHex());
+    await publish(2, [revokedNow]); // the 200 have expired and were pruned; one certificate was just revoked
+    delete memory.last;
+    const first = await sync({}, deps({ budgetMs: 0 })); // one UpdateKeys, as when a run is cut short
+    assert.equal(first.complete, false);
+    assert.ok(store.items.has(revokedNow), "the new revocation is at the edge after the first call");
+    while (!(await sync({}, deps({ budgetMs: 0 }))).complete);
+    assert.deepEqual(storedSerials(store), [revokedNow]);
   });
 
   it("keeps the marker readable and ignores anything else stored under its key", () => {
@@ -211,6 +228,37 @@ describe("functions: revocation-sync", function () {
     versions.push(versions[0]!);
     await assert.rejects(sync({}, deps({ clock: () => new Date(now.getTime() + 7200_000) })), { code: "CRL_STALE" });
     assert.deepEqual(store.items, snapshot, "refused CRLs changed nothing");
+  });
+
+  it("a marker claiming a CRL number the CA never signed (forged by someone who can write the store) does not block the sync forever", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const now = new Date();
+    const revoked = serials(5).map((s) => normaliseSerial(s));
+    await publish(5, revoked, now);
+    await sync({}, deps());
+    const genuine = JSON.parse(store.items.get(MARKER_KEY)!);
+    // The marker now claims CRL number 10^40 for the same S3 version and hash; a revoked serial is gone too.
+    store.items.set(MARKER_KEY, JSON.stringify({ ...genuine, crl: { ...genuine.crl, n: (10n ** 40n).toString() } }));
+    store.items.delete(revoked[0]!);
+    const errors: string[] = [];
+    const repaired = await sync({}, deps({ log: { ...silent, error: (event: string) => errors.push(event) } }));
+    assert.equal(repaired.complete, true);
+    assert.deepEqual(storedSerials(store), [...revoked].sort(), "listed and repaired");
+    assert.equal(JSON.parse(store.items.get(MARKER_KEY)!).crl.n, "5");
+    assert.deepEqual(errors, ["revocation-sync.marker_unverifiable"]);
+    // A marker that is what it says still refuses an older CRL, and so does one that cannot be checked now.
+    await publish(4, revoked, now);
+    await assert.rejects(sync({}, deps()), { code: "CRL_ROLLBACK" });
+    const unreachable = async (versionId?: string) => {
+      if (versionId === undefined) return deps().fetchCrl();
+      throw Object.assign(new Error("S3 GetObject: 503 SlowDown"), { name: "SlowDown" });
+    };
+    await assert.rejects(sync({}, deps({ fetchCrl: unreachable })), { name: "SlowDown" });
+    const missing = async (versionId?: string) => {
+      if (versionId === undefined) return deps().fetchCrl();
+      throw Object.assign(new Error("S3 GetObject: 404 NoSuchVersion"), { name: "NoSuchVersion" });
+    };
+    assert.equal((await sync({}, deps({ fetchCrl: missing }))).crlNumber, "4", "a marker naming a version S3 never held is not believed");
   });
 
   it("a run cut short by its time budget or a crash leaves a marker that says exactly what the store holds; the next run finishes", async () => {
@@ -316,6 +364,42 @@ describe("functions: revocation-sync", function () {
     assert.equal(store.totalCalls - calls, 2, "then back to two calls a run");
   });
 
+  it("lists the store once a day even when the key count looks right, so a swap that keeps the count (a revoked serial deleted, another key added) is repaired", async () => {
+    const { store, publish, deps } = await syncSetup();
+    const revoked = serials(60).map((s) => normaliseSerial(s));
+    const t0 = new Date();
+    await publish(1, revoked, t0);
+    await sync({}, deps({ clock: () => t0 }));
+    store.items.delete(revoked[7]!); // someone with write access deletes a revoked serial
+    store.items.set("junk", ""); //      and adds a key, so the count is what the marker implies
+    const later = new Date(t0.getTime() + 3600_000 - 60_000);
+    let calls = store.totalCalls;
+    await sync({}, deps({ clock: () => later }));
+    assert.equal(store.totalCalls - calls, 2, "within the day: the cheap check only");
+    const dayLater = new Date(t0.getTime() + 24 * 3600_000);
+    const revokedToday = normaliseSerial(randomSerialHex());
+    await publish(2, [...revoked, revokedToday], dayLater);
+    // The audit comes after the sync and only in the time left: with none left, the new revocation is
+    // still written, and the listing waits for the next run.
+    const infos: string[] = [];
+    const noTime = await sync({}, deps({ clock: () => dayLater, budgetMs: 0, log: { ...silent, info: (event: string) => infos.push(event) } }));
+    assert.deepEqual([noTime.added, noTime.complete], [1, true]);
+    assert.ok(store.items.has(revokedToday) && !store.items.has(revoked[7]!));
+    assert.ok(infos.includes("revocation-sync.audit_incomplete"), infos.join());
+    const audited = await sync({}, deps({ clock: () => dayLater }));
+    assert.deepEqual([audited.added, audited.removed], [1, 1]);
+    assert.ok(store.items.has(revoked[7]!) && !store.items.has("junk"), "repaired by listing");
+    calls = store.totalCalls;
+    await sync({}, deps({ clock: () => new Date(dayLater.getTime() + 60_000) }));
+    assert.equal(store.totalCalls - calls, 2, "then two calls a run again for a day");
+    // A marker claiming an audit in the future is not believed.
+    const marker = JSON.parse(store.items.get(MARKER_KEY)!);
+    store.items.set(MARKER_KEY, JSON.stringify({ ...marker, a: new Date(dayLater.getTime() + 365 * 24 * 3600_000).toISOString() }));
+    const listsBefore = store.calls.listKeys;
+    await sync({}, deps({ clock: () => new Date(dayLater.getTime() + 120_000) }));
+    assert.ok(store.calls.listKeys > listsBefore, "listed");
+  });
+
   it("emits the store's size as CloudFront reports it, for the overflow alarm", async () => {
     const { publish, deps, store } = await syncSetup();
     await publish(1, serials(10));
@@ -348,14 +432,17 @@ describe("functions: revocation-sync", function () {
       kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: "e0", TotalSizeInBytes: 42, ItemCount: 3 });
       kvs.on(GetKeyCommand, { Key: MARKER_KEY }).resolves({ Key: MARKER_KEY, Value: "m" });
       kvs.on(GetKeyCommand, { Key: "absent" }).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
-      kvs.on(ListKeysCommand).resolvesOnce({ Items: [{ Key: "a", Value: "" }], NextToken: "t" }).resolvesOnce({ Items: [{ Key: "b", Value: "" }] });
+      kvs.on(ListKeysCommand).resolvesOnce({ Items: [{ Key: "a", Value: "" }], NextToken: "t" }).resolvesOnce({ Items: [{ Key: "b", Value: "" }] }).resolves({ Items: [{ Key: "c", Value: "" }], NextToken: "more" });
       kvs.on(UpdateKeysCommand).resolves({ ETag: "e1", TotalSizeInBytes: 7 });
       const store = new KeyValueStoreSerials(new CloudFrontKeyValueStoreClient({ region: "us-east-1" }), "arn:aws:cloudfront::1:key-value-store/x");
       assert.deepEqual(await store.describe(), { etag: "e0", bytes: 42, items: 3 });
       assert.equal(await store.get(MARKER_KEY), "m");
       assert.equal(await store.get("absent"), undefined);
-      assert.deepEqual([...(await store.listKeys())], ["a", "b"]);
+      assert.deepEqual([...(await store.listKeys())!], ["a", "b"]);
       assert.deepEqual(kvs.commandCalls(ListKeysCommand).map((c) => [c.args[0].input.MaxResults, c.args[0].input.NextToken]), [[50, undefined], [50, "t"]]);
+      let asked = 0;
+      assert.equal(await store.listKeys(() => asked++ >= 1), undefined, "gives up when told to stop, between pages");
+      assert.equal(kvs.commandCalls(ListKeysCommand).length, 3);
       assert.deepEqual(await store.update("e0", [{ key: "k", value: "" }], ["a"]), { etag: "e1", bytes: 7 });
       assert.deepEqual(kvs.commandCalls(UpdateKeysCommand)[0]!.args[0].input, { KvsARN: "arn:aws:cloudfront::1:key-value-store/x", IfMatch: "e0", Puts: [{ Key: "k", Value: "" }], Deletes: [{ Key: "a" }] });
     } finally {

@@ -241,6 +241,62 @@ describe("functions: origin-cert-renewer (real ca-issuer, ACM and Lambda clients
     }
   });
 
+  it("two overlapping runs (Lambda delivers an asynchronous event more than once, a manual force) both end well: ACM serves one renewed certificate of this CA with its own key", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 8 * DAY));
+      // Both runs have re-imported before either reads ACM back.
+      let imported = 0;
+      let bothImported: () => void = () => undefined;
+      const barrier = new Promise<void>((resolve) => (bothImported = resolve));
+      const acm = world.deps.acm;
+      const overlapping: RenewerDeps = { ...world.deps, acm: { get: (arn) => acm.get(arn), reimport: async (arn, parts) => {
+        await acm.reimport(arn, parts);
+        if (++imported === 2) bothImported();
+        await barrier;
+      } } };
+      const results = await Promise.all([handle({}, overlapping), handle({ force: true }, overlapping)]);
+      assert.equal(world.fakeAcm.imports.length, 3, "the first import and one re-import per run");
+      const served = new X509Certificate(world.served().certificatePem).serialNumber.toLowerCase().replace(/^0+/, "");
+      assert.deepEqual(results.map((r) => [r.renewed, r.serialNumber]), [[true, served], [true, served]], "both report what ACM serves");
+      assert.ok(world.fakeAcm.keyMatches(world.arn));
+      assert.ok(caFingerprints(world.served().chainPem).every((fp) => world.deps.config.trustedCaSha256.includes(fp)));
+      assert.equal(world.logs.filter((l) => JSON.parse(l).event === "renewal.superseded").length, 1, "the run whose import was overwritten says so");
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it("renews a certificate that has already expired (the renewer was down): the metric goes negative first, ACM takes the new one", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 12 * DAY));
+      const result = await handle({}, world.deps);
+      assert.deepEqual([result.renewed, result.reason], [true, "due"]);
+      assert.deepEqual(world.metrics(), [-2, 10]);
+      assert.equal(world.fakeAcm.imports.length, 2);
+      assert.ok(world.fakeAcm.keyMatches(world.arn));
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it("when ACM cannot be read, fails the run before asking the CA for anything, and publishes no metric (the expiry alarm counts that as breaching)", async () => {
+    const world = await renewalWorld();
+    try {
+      world.setNow(new Date(T0.getTime() + 8 * DAY));
+      const denied: RenewerDeps = { ...world.deps, acm: { ...world.deps.acm, get: async () => {
+        throw Object.assign(new Error("User is not authorized to perform: acm:GetCertificate"), { name: "AccessDeniedException" });
+      }, reimport: world.deps.acm.reimport.bind(world.deps.acm) } };
+      await assert.rejects(handle({}, denied), /AccessDeniedException|not authorized to perform: acm:GetCertificate/);
+      assert.equal(world.issued.length, 0, "nothing asked of the CA");
+      assert.deepEqual(world.metrics(), []);
+      assert.equal(world.fakeAcm.imports.length, 1);
+    } finally {
+      world.cleanup();
+    }
+  });
+
   it("when ca-issuer refuses, fails the run (the error alarm) and leaves the current certificate in place", async () => {
     const world = await renewalWorld();
     try {

@@ -11,6 +11,7 @@ import { connectionFunctionSource } from "../../functions/connection-function/so
 import { POLICIES } from "../../policies/policies";
 import { AWS_RULES } from "../../offline/aws-rules";
 import { runCli } from "../support/run-cli";
+import { makeTestCa } from "../support/test-ca";
 import { put, tempDir, tool } from "../support/tools";
 
 const REPO = join(__dirname, "..", "..");
@@ -121,7 +122,7 @@ describe("package: packed, installed into a scratch project, used as a consumer 
     assert.equal(verify.status, 0, verify.output);
     const rehearsal = JSON.parse(sh(bin, ["rehearse", "--json", "--dir", "rehearsal"], { cwd: app }).stdout);
     assert.equal(rehearsal.pass, true);
-    assert.equal(rehearsal.checks.length, 7);
+    assert.equal(rehearsal.checks.length, 8);
   });
 
   it("prints every error as one line, edge-mtls: error CODE (field): message", () => {
@@ -185,19 +186,20 @@ describe("package: packed, installed into a scratch project, used as a consumer 
       `import { createRequire } from "node:module";
        import * as pulumi from "@pulumi/pulumi";
        import { deployAll, AutomationError } from "edge-mtls/automation";
-       import { ServerlessCa, TrustStore, S3Origin, MtlsApi, OriginClientCertificate, ViewerRevocation, MtlsDistribution, OriginSmokeTest } from "edge-mtls/components";
+       import { ServerlessCa, TrustStore, S3Origin, MtlsApi, OriginClientCertificate, OriginCertificateRenewer, ViewerRevocation, MtlsDistribution, OriginSmokeTest, PublicPkiEndpoint } from "edge-mtls/components";
        const require = createRequire(import.meta.url);
-       const classes = { ServerlessCa, TrustStore, S3Origin, MtlsApi, OriginClientCertificate, ViewerRevocation, MtlsDistribution, OriginSmokeTest };
+       const classes = { ServerlessCa, TrustStore, S3Origin, MtlsApi, OriginClientCertificate, OriginCertificateRenewer, ViewerRevocation, MtlsDistribution, OriginSmokeTest, PublicPkiEndpoint };
        const components = Object.entries(classes).filter(([, c]) => c.prototype instanceof pulumi.ComponentResource).map(([n]) => n);
        const sameAsRequire = require("edge-mtls/components").ServerlessCa === ServerlessCa && require("edge-mtls/automation").deployAll === deployAll;
        const refused = await deployAll({ env: "Not An Env" }).catch((e) => e instanceof AutomationError && e.code);
        console.log(JSON.stringify({ components, sameAsRequire, refused }));`,
     );
     const out = JSON.parse(sh(process.execPath, ["esm.mjs"], { cwd: app }).stdout);
-    assert.deepEqual(out, { components: ["ServerlessCa", "TrustStore", "S3Origin", "MtlsApi", "OriginClientCertificate", "ViewerRevocation", "MtlsDistribution", "OriginSmokeTest"], sameAsRequire: true, refused: "ENV_INVALID" });
+    assert.deepEqual(out, { components: ["ServerlessCa", "TrustStore", "S3Origin", "MtlsApi", "OriginClientCertificate", "OriginCertificateRenewer", "ViewerRevocation", "MtlsDistribution", "OriginSmokeTest", "PublicPkiEndpoint"], sameAsRequire: true, refused: "ENV_INVALID" });
   });
 
-  it("runs edge-mtls/components in another Pulumi program (JavaScript, Pulumi's mocks): Lambda code from the package, byte for byte what the sources bundle to", () => {
+  it("runs edge-mtls/components in another Pulumi program (JavaScript, Pulumi's mocks): Lambda code from the package, byte for byte what the sources bundle to", async () => {
+    const testCa = await makeTestCa();
     put(
       app,
       "program.cjs",
@@ -215,11 +217,10 @@ describe("package: packed, installed into a scratch project, used as a consumer 
        }, "platform-edge", "dev", false, "platform");
        const { MtlsApi, ViewerRevocation, ServerlessCa, OriginCertificateRenewer, ARTIFACT_KEYS } = require("edge-mtls/components");
        const usEast1 = new aws.Provider("us-east-1", { region: "us-east-1" });
-       // With a notification topic the CA has ca-reminders too: every function the package bundles is deployed below.
        new ServerlessCa("ca", { environment: "dev", rootSubject: { commonName: "Root" }, issuingSubject: { commonName: "Issuing" }, notificationTopicArn: "arn:aws:sns:eu-west-2:111111111111:certificates" });
+       new OriginCertificateRenewer("origin-renewer", { environment: "dev", certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin", issuerFunctionArn: "arn:aws:lambda:eu-west-2:111111111111:function:edge-mtls-dev-ca-issuer", trustBundlePem: ${JSON.stringify(testCa.rootPem + testCa.issuingPem)}, commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, idempotencyComponent: "origin-client" });
        new MtlsApi("api", { environment: "dev", domainName: "api.example.com", certificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/api", truststoreUri: "s3://trust/ca-bundle.pem", truststoreVersion: "v1", secretHeaderName: "X-Origin-Verify", secretValues: ["0123456789abcdef0123456789abcdef"], crlBucket: "ca-bucket", crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem: "-----BEGIN CERTIFICATE-----" });
        new ViewerRevocation("revocation", { environment: "dev", crlBucket: "ca-bucket", crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem: "-----BEGIN CERTIFICATE-----", usEast1 });
-       new OriginCertificateRenewer("origin-renewer", { environment: "dev", certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin", issuerFunctionArn: "arn:aws:lambda:eu-west-2:999999999999:function:edge-mtls-dev-ca-issuer", trustBundlePem: ${JSON.stringify(readFileSync(join(REPO, "tests", "fixtures", "policy", "pem", "server-auth-p256.pem"), "utf8"))}, commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, idempotencyComponent: "origin-client" });
        setTimeout(() => {
          const functions = resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => ({ name: r.inputs.name, sourceCodeHash: r.inputs.sourceCodeHash }));
          const connection = resources.find((r) => r.type === "aws:cloudfront/connectionFunction:ConnectionFunction");

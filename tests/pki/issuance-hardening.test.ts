@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseRevocationReason } from "../../pki/crl";
 import { createCsr } from "../../pki/csr";
 import { IssuancePolicy, validateIssueRequest, validateNamePolicy, validateSans } from "../../pki/issuance-policy";
@@ -105,6 +107,42 @@ describe("pki: names given in requests and flags", () => {
     assert.deepEqual(nameToSubject(Uint8Array.from([0x30, cn.length, ...cn]), "csrPem.subject"), { commonName: "test" }, "the hand-made RDN is right");
     for (const [what, bytes] of notDer) {
       assert.throws(() => nameToSubject(bytes, "csrPem.subject"), { code: "SUBJECT_INVALID", field: "csrPem.subject", message: /is not a readable Name/ }, what);
+    }
+  });
+
+  it("refuses more than 100 subjectAltNames (CSR and request together) before anything is signed", async () => {
+    const key = generatePrivateKey("ecdsa-p256");
+    const names = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `host-${from + i}.example.com`);
+    const csrPem = createCsr(key, { commonName: "many" }, names(60).map((value) => ({ type: "dns" as const, value })));
+    const policy = ANY_NAME_POLICY;
+    assert.equal(validateIssueRequest({ csrPem, purposes: ["server_auth"], sans: names(40, 60) }, policy).order.sans.length, 100);
+    assert.throws(() => validateIssueRequest({ csrPem, purposes: ["server_auth"], sans: names(41, 60) }, policy), { code: "SAN_INVALID", field: "sans", message: /101 subjectAltNames; at most 100/ });
+    assert.throws(() => validateSans(names(20_000)), { code: "SAN_INVALID", field: "sans", message: /20000 entries; at most 100/ });
+    const work = tempDir();
+    try {
+      const ca = await LocalCa.init(work.dir);
+      await assert.rejects(ca.issue({ csrPem, purposes: ["server_auth"], sans: names(5_000, 60) }), { code: "SAN_INVALID" });
+      assert.equal(ca.records.length, 0);
+    } finally {
+      work.cleanup();
+    }
+  });
+
+  it("CRL and CA-issuer URLs must be written as URIs (ASCII): what the certificate carries is what was given, or a refusal", async () => {
+    const work = tempDir();
+    try {
+      for (const url of ["http://\u00e9x.example/issuing.crl", "http://x.example/\u202eissuing.crl", "http://x.example/a b.crl", "http://x.example/\u0000.crl"]) {
+        await assert.rejects(LocalCa.init(join(work.dir, "refused"), { leafProfile: { crlUrls: [url] } }), { code: "REQUEST_INVALID", field: "crlUrls", message: /not an ASCII URI/ }, JSON.stringify(url));
+        await assert.rejects(LocalCa.init(join(work.dir, "refused"), { issuingProfile: { caIssuersUrls: [url] } }), { code: "REQUEST_INVALID", field: "caIssuersUrls" }, JSON.stringify(url));
+      }
+      assert.ok(!existsSync(join(work.dir, "refused")), "nothing created");
+      const url = "http://xn--x-9fa.example/issuing%E2%80%AE.crl"; // the same address written as a URI
+      const ca = await LocalCa.init(join(work.dir, "ca"), { leafProfile: { crlUrls: [url] } });
+      const leaf = await ca.issue({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "a" }), purposes: ["client_auth"] });
+      const shown = tool("openssl", ["x509", "-noout", "-ext", "crlDistributionPoints"], { input: leaf.pem });
+      assert.match(shown.stdout, new RegExp(`URI:${url.replace(/[.%]/g, "\\$&")}\n`));
+    } finally {
+      work.cleanup();
     }
   });
 

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rehearsal, startRehearsal } from "../../rehearsal/run";
-import { put, tempDir, toolAsync } from "../support/tools";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { put, tempDir, tool, toolAsync } from "../support/tools";
 import { runCli as cli } from "../support/run-cli";
 
 
@@ -70,6 +71,38 @@ describe("rehearsal: the whole chain on loopback", function () {
     assert.match(result.stdout, /HTTP\/1\.[01] 200/);
     assert.match(result.stdout, /served from the S3 origin/);
   });
+
+  it("origin-cert-renewer renews a short-lived origin certificate under a fake clock while viewers keep calling /api through the edge", async () => {
+    const row = await rehearsal.checkRenewal();
+    assert.equal(row.pass, true, row.observed);
+    assert.match(row.observed, /^not-due, due \([0-9a-f]{8}… → [0-9a-f]{8}…\), not-due; \d+ \/api calls, all 200; origin saw old [1-9]\d*, new [1-9]\d*$/);
+    // What the edge presents now is what the renewer imported: a new key, this CA, clientAuth (openssl judges), a full 2-day lifetime.
+    const { certPem, keyPem } = rehearsal.originCertificate.current();
+    const leaf = new X509Certificate(certPem);
+    assert.ok(leaf.checkPrivateKey(createPrivateKey(keyPem)));
+    assert.equal(Math.round((new Date(leaf.validTo).getTime() - Date.now()) / 3600_000), 48);
+    const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", rehearsal.pki.bundlePath, "-untrusted", put(work.dir, "renewed-chain.pem", certPem), put(work.dir, "renewed.pem", certPem)]);
+    assert.equal(verify.status, 0, verify.output);
+    // The API saw each origin certificate by its serial; the last calls carried the new one.
+    const serials = readFileSync(rehearsal.accessLogPath, "utf8").trim().split("\n").map((l) => JSON.parse(l).certSerialNumber as string);
+    assert.equal(serials.at(-1), BigInt(`0x${leaf.serialNumber}`).toString(10));
+    // The key never reaches the log.
+    assert.ok(!decisions.some((d) => /PRIVATE KEY/.test(d)));
+  });
+
+  it("the renewal row fails when the edge does not present what was re-imported", async () => {
+    const acm = rehearsal.originCertificate;
+    const frozen = acm.current();
+    const current = acm.current.bind(acm);
+    acm.current = () => frozen;
+    try {
+      const row = await rehearsal.checkRenewal();
+      assert.equal(row.pass, false, row.observed);
+      assert.match(row.observed, /origin saw old 0, new 0$/);
+    } finally {
+      acm.current = current;
+    }
+  });
 });
 
 describe("rehearsal: the command", function () {
@@ -82,7 +115,8 @@ describe("rehearsal: the command", function () {
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout);
     assert.equal(json.pass, true);
-    assert.equal(json.checks.length, 7);
+    assert.equal(json.checks.length, 8, "the how-to's seven checks and the origin certificate's renewal");
+    assert.equal(json.checks[7].name, "origin certificate renews itself");
   });
 
   it("refuses bad flags, a port already taken and an unwritable directory, clearly and non-zero", async () => {

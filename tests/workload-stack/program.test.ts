@@ -40,6 +40,9 @@ describe("workload-stack: configuration", () => {
     assert.throws(() => read({ ...base, allowedOriginSubjects: [{ commonName: "Other", organizationalUnit: "Other" }] }), /the authorizer would refuse every request from CloudFront/);
     assert.throws(() => read({ ...base, originCertificate: { alarmBelowDays: 31 } }), /alarmBelowDays must be a whole number from 1 to renewBeforeDays \(30\)/);
     assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "every day" } }), /renewalSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression/);
+    assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "rate(0 minutes)" } }), /renewalSchedule must be an EventBridge Scheduler .* which has a rate of 0; the value must be a positive whole number/);
+    for (const slow of ["rate(2 days)", "rate(25 hours)"]) assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: slow } }), /renewalSchedule must run the renewer at least once a day \(its expiry alarm treats a day without its metric as a renewer that stopped\)/, slow);
+    for (const fine of ["rate(1 day)", "rate(24 hours)", "rate(6 hours)", "cron(0 3 * * ? *)"]) assert.equal(read({ ...base, originCertificate: { renewalSchedule: fine } }).originCertificate.renewalSchedule, fine);
     assert.throws(() => read({ ...base, originCertificate: { checkAfterRenewal: "yes" } }), /checkAfterRenewal must be true or false/);
     assert.throws(() => read({ ...base, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
   });
