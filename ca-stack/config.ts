@@ -3,6 +3,7 @@ import { SubjectFields, validateSubject } from "../pki/names";
 import { PURPOSES, CertificatePurpose } from "../pki/profiles";
 import type { CaKeySpec, ServerlessCaArgs } from "../components/serverless-ca";
 import { StackConfigError } from "../stack-config";
+import { LOG_RETENTION_DAYS, scheduleExpressionProblem } from "../offline/aws-rules";
 
 export { StackConfigError };
 
@@ -130,6 +131,11 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
   }
   const protect = get("protect");
   if (protect !== undefined && typeof protect !== "boolean" && protect !== "true" && protect !== "false") throw new StackConfigError("protect", "must be true or false");
+  const logRetentionDays = int("logRetentionDays", 1, 3653);
+  if (logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${logRetentionDays}`);
+  const crlSchedule = str("crlSchedule");
+  const crlScheduleProblem = crlSchedule === undefined ? undefined : scheduleExpressionProblem(crlSchedule);
+  if (crlScheduleProblem !== undefined) throw new StackConfigError("crlSchedule", `must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(1 hour)"; got ${JSON.stringify(crlSchedule)}, which ${crlScheduleProblem}`);
   const environment = str("environment") ?? stackName.replace(/^ca-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   return {
@@ -150,7 +156,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       publicBaseUrl,
       workloadPrincipals: list("workloadPrincipals", /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:role\/.+)$/, "12-digit account ids or IAM role ARNs"),
       revokerPrincipals: revokerPrincipals(),
-      crlSchedule: str("crlSchedule"),
+      crlSchedule,
       crlValidityHours: int("crlValidityHours", 1, 168),
       alarmTopicArn,
       notificationTopicArn: topic("notificationTopicArn"),
@@ -158,7 +164,7 @@ export function readCaStackConfig(get: (key: string) => unknown, stackName: stri
       inventoryReaderPrincipals: rolePrincipals("inventoryReaderPrincipals", "list the whole inventory", "reader role"),
       keyDeletionWindowDays: int("keyDeletionWindowDays", 7, 30),
       protect: protect === true || protect === "true",
-      logRetentionDays: int("logRetentionDays", 1, 3653),
+      logRetentionDays,
     },
   };
 }

@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { inspectPublicKey, SIGNATURE_ALGORITHM_HASHES } from "../pki/key-algorithms";
+import { BACKEND_VIEWER_CERT_HEADERS } from "../functions/shared/contract";
 import { readPemBlocks, toPem } from "../pki/pem";
 
 /** CloudFront managed policy ids (AWS documentation). */
@@ -23,8 +24,18 @@ export const VIEWER_CERT_HEADERS = [
   "CloudFront-Viewer-Cert-Pem",
 ] as const;
 
-/** Viewer headers the API receives (besides the CloudFront-Viewer-Cert-* ones); never Host. */
-export const FORWARDED_VIEWER_HEADERS = ["Accept", "Accept-Language", "Content-Type", "Origin", "Referer", "User-Agent", "X-Request-Id"];
+/**
+ * Viewer headers the API receives besides the viewer-certificate ones: only what the backend
+ * needs (Content-Type, to read the body); never Host. CloudFront adds User-Agent itself.
+ */
+export const FORWARDED_VIEWER_HEADERS = ["Content-Type"];
+
+/**
+ * The headers the `/api*` origin request policy forwards: the viewer headers above and the
+ * CloudFront-Viewer-Cert-* headers api-backend reads (BACKEND_VIEWER_CERT_HEADERS), within
+ * CloudFront's default quota of 10 headers per policy.
+ */
+export const API_ORIGIN_REQUEST_HEADERS: readonly string[] = [...FORWARDED_VIEWER_HEADERS, ...Object.values(BACKEND_VIEWER_CERT_HEADERS)];
 
 /**
  * The API Gateway access-log record, as the how-to shows it: the client-certificate fields (which,

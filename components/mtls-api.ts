@@ -90,7 +90,16 @@ export class MtlsApi extends pulumi.ComponentResource {
     const proxyResource = new aws.apigateway.Resource(`${name}-api-proxy`, { restApi: api.id, parentId: apiResource.id, pathPart: "{proxy+}" }, parent);
     const requestAuthorizer = new aws.apigateway.Authorizer(
       `${name}-request-authorizer`,
-      { restApi: api.id, name: "cloudfront-origin", type: "REQUEST", authorizerUri: authorizer.function.invokeArn, authorizerResultTtlInSeconds: 0 },
+      {
+        restApi: api.id,
+        name: "cloudfront-origin",
+        type: "REQUEST",
+        authorizerUri: authorizer.function.invokeArn,
+        authorizerResultTtlInSeconds: 0,
+        // API Gateway answers 401 without calling the authorizer when an identity source is missing;
+        // the provider's default (Authorization) never comes through CloudFront, the secret header always does.
+        identitySource: `method.request.header.${args.secretHeaderName}`,
+      },
       parent,
     );
     new aws.lambda.Permission(`${name}-authorizer-invoke`, { action: "lambda:InvokeFunction", function: authorizer.functionName, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${requestAuthorizer.id}` }, parent);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FORWARDED_VIEWER_HEADERS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "./edge-rules";
+import { API_ORIGIN_REQUEST_HEADERS, MANAGED_POLICIES } from "./edge-rules";
 
 /** Arguments of {@link MtlsDistribution}. */
 export interface MtlsDistributionArgs {
@@ -49,14 +49,14 @@ export class MtlsDistribution extends pulumi.ComponentResource {
   constructor(name: string, args: MtlsDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge-mtls:workload:MtlsDistribution", name, {}, opts);
     const prefix = `edge-mtls-${args.environment}`;
-    // The API needs its own Host header, so no managed "all viewer" policy: a whitelist plus the
-    // CloudFront-Viewer-Cert-* headers (CloudFront headers cannot be added to an "all except" list).
+    // The API needs its own Host header, so no managed "all viewer" policy: a whitelist of what the
+    // backend reads (CloudFront headers cannot be added to an "all except" list; 10 headers at most).
     const originRequestPolicy = new aws.cloudfront.OriginRequestPolicy(
       `${name}-api-origin-request`,
       {
         name: `${prefix}-api-viewer-certificate`,
-        comment: "edge-mtls: viewer headers except Host, plus the viewer certificate headers",
-        headersConfig: { headerBehavior: "whitelist", headers: { items: [...FORWARDED_VIEWER_HEADERS, ...VIEWER_CERT_HEADERS] } },
+        comment: "edge-mtls: Content-Type and the viewer certificate headers the API reads",
+        headersConfig: { headerBehavior: "whitelist", headers: { items: [...API_ORIGIN_REQUEST_HEADERS] } },
         cookiesConfig: { cookieBehavior: "none" },
         queryStringsConfig: { queryStringBehavior: "all" },
       },

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,7 +5,6 @@ import * as tls from "@pulumi/tls";
 import { VERIFY_ENV } from "../cli/commands/verify";
 import { SMOKE_TEST_SUBJECT } from "../functions/shared/contract";
 import { stackIdempotencyKey } from "./idempotency-key";
-import { REPO_ROOT } from "./lambda-bundle";
 
 /** The smoke-test certificate's subject (the renewal function uses it too); the CA's client_auth name policy must allow it. */
 export { SMOKE_TEST_SUBJECT };
@@ -62,7 +60,9 @@ export class OriginSmokeTest extends pulumi.ComponentResource {
     const verify = new command.local.Command(
       `${name}-verify`,
       {
-        create: pulumi.interpolate`node "${join(REPO_ROOT, "bin", "edge-mtls.js")}" verify --edge ${args.edgeUrl} --api ${args.apiUrl}`,
+        // The binary by name, resolved when the command runs (npx: the project's own bin or
+        // node_modules/.bin): no checkout path in the input, so no diff between machines.
+        create: pulumi.interpolate`npx --no -- edge-mtls verify --edge ${args.edgeUrl} --api ${args.apiUrl}`,
         environment: { [VERIFY_ENV.certPem]: chainPem, [VERIFY_ENV.keyPem]: pulumi.secret(key.privateKeyPem) },
         triggers: [args.triggers.distributionEtag, args.triggers.originCertificateArn, args.triggers.trustBundleVersion, args.triggers.authorizerCodeHash],
       },

@@ -47,7 +47,11 @@ export interface ServerlessCaArgs {
   readonly issuingLifetimeDays?: number;
   /** Longest leaf lifetime in days; default 365. */
   readonly maxLeafLifetimeDays?: number;
-  /** Name policy per purpose; default: CN/OU `CloudFront` for client_auth, nothing for server_auth. */
+  /**
+   * Names each purpose may certify, in addition to the defaults ({@link DEFAULT_NAME_POLICIES}:
+   * client_auth CN/OU `CloudFront` and the smoke test's): configured lists extend the default
+   * lists, they never replace them, so the workload stack's own certificates stay issuable.
+   */
   readonly namePolicies?: Partial<Record<CertificatePurpose, NamePolicy>>;
   /** Certificate policy OIDs to assert; default none. */
   readonly policyOids?: readonly string[];
@@ -94,6 +98,17 @@ export const DEFAULT_NAME_POLICIES: Record<CertificatePurpose, NamePolicy> = {
   client_auth: { commonNames: ["CloudFront", SMOKE_TEST_SUBJECT.commonName], organizationalUnits: ["CloudFront", SMOKE_TEST_SUBJECT.organizationalUnit], dnsNames: [], ipAddresses: [] },
   server_auth: { commonNames: [], organizationalUnits: [], dnsNames: [], ipAddresses: [] },
 };
+
+/** The name policy the CA enforces: each configured list added to the default one (duplicates dropped). */
+export function extendDefaultNamePolicies(configured: Partial<Record<CertificatePurpose, NamePolicy>> = {}): Record<CertificatePurpose, NamePolicy> {
+  const merge = (purpose: CertificatePurpose): NamePolicy => {
+    const base = DEFAULT_NAME_POLICIES[purpose];
+    const extra = configured[purpose];
+    const union = (key: keyof NamePolicy) => [...new Set([...base[key], ...(extra?.[key] ?? [])])];
+    return { commonNames: union("commonNames"), organizationalUnits: union("organizationalUnits"), dnsNames: union("dnsNames"), ipAddresses: union("ipAddresses") };
+  };
+  return { client_auth: merge("client_auth"), server_auth: merge("server_auth") };
+}
 
 const FUNCTION_SETTINGS: Record<CaFunction, { memorySize: number; timeout: number; description: string }> = {
   "ca-admin": { memorySize: 512, timeout: 60, description: "edge-mtls CA: bootstrap the root and issuing CA, publish certificates, bundle and root CRL" },
@@ -237,7 +252,7 @@ export class ServerlessCa extends pulumi.ComponentResource {
       [CA_ENV.issuingLifetimeDays]: String(args.issuingLifetimeDays ?? 3652),
       [CA_ENV.issuingProfile]: JSON.stringify({ policyOids: args.policyOids ?? [], ...(base ? { crlUrls: [`${base}/${ARTIFACT_KEYS.rootCrl}`], caIssuersUrls: [`${base}/${ARTIFACT_KEYS.rootCertDer}`] } : {}) }),
       [CA_ENV.leafProfile]: JSON.stringify({ policyOids: args.policyOids ?? [], ...(base ? { crlUrls: [`${base}/${ARTIFACT_KEYS.issuingCrl}`], caIssuersUrls: [`${base}/${ARTIFACT_KEYS.issuingCertDer}`] } : {}) }),
-      [CA_ENV.policy]: JSON.stringify({ maxLifetimeDays: args.maxLeafLifetimeDays ?? 365, defaultLifetimeDays: Math.min(90, args.maxLeafLifetimeDays ?? 365), names: { ...DEFAULT_NAME_POLICIES, ...args.namePolicies } }),
+      [CA_ENV.policy]: JSON.stringify({ maxLifetimeDays: args.maxLeafLifetimeDays ?? 365, defaultLifetimeDays: Math.min(90, args.maxLeafLifetimeDays ?? 365), names: extendDefaultNamePolicies(args.namePolicies) }),
       [CA_ENV.crlValidityHours]: String(args.crlValidityHours ?? 6),
       [CA_ENV.revokerFunctionName]: `${prefix}-ca-revoker`,
     };

@@ -4,6 +4,7 @@ import { handle as caAdmin } from "../functions/ca-admin";
 import { handle as caIssuer } from "../functions/ca-issuer";
 import type { CaDeps } from "../functions/shared/ca-service";
 import { createCsr } from "../pki/csr";
+import { refuseAtRegistration } from "./aws-rules/enforce";
 import { memoryCaDeps } from "./memory-ca";
 
 /**
@@ -29,11 +30,15 @@ export interface RecordedResource {
 
 export const ACCOUNT_ID = "111111111111";
 export const REGION = "eu-west-2";
+/** The Pulumi organization and project the mocks run programs in. */
+export const ORGANIZATION = "organization";
+export const PROJECT = "edge-mtls";
 
 /** Every resource registered since the last {@link resetRecorded}. */
 export const recorded: RecordedResource[] = [];
 let pending = 0;
-let installed = false;
+/** The stack the mocks were last installed for (a new stack name needs a new setMocks call). */
+let installedStack: string | undefined;
 
 /** A bootstrapped CA that stands for the CA stack: its outputs, and the deps its ca-issuer runs with. */
 export interface MockCa {
@@ -175,8 +180,8 @@ async function computedState(args: pulumi.runtime.MockResourceArgs): Promise<Rec
  */
 export function installMocks(config: Record<string, string>, stack = "ca-dev", secretKeys: string[] = []): void {
   pulumi.runtime.setAllConfig(config, secretKeys);
-  if (installed) return;
-  installed = true;
+  if (installedStack === stack) return;
+  installedStack = stack;
   void pulumi.runtime.setMocks(
     {
       newResource: async (wire: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
@@ -185,6 +190,8 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
         const ignoreChanges = registeringIgnoreChanges;
         try {
           const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any>, ...(ignoreChanges.length ? { ignoreChanges } : {}) };
+          // AWS's control-plane rules (offline/aws-rules): refuse what the provider's create call would.
+          refuseAtRegistration(entry, recorded);
           recorded.push(entry);
           const state: Record<string, any> = { ...args.inputs, arn: arnFor(args.type, args.name, args.inputs) };
           if (args.type === "aws:s3/bucket:Bucket") state.bucket = args.inputs.bucket ?? `${args.name}-bucket`;
@@ -211,10 +218,10 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
         }
       },
     },
-    "edge-mtls",
+    PROJECT,
     stack,
     false,
-    "organization",
+    ORGANIZATION,
   );
   // newResource is not given resource options: read ignoreChanges off the request it is called for
   // (synchronously, before newResource's first await).

@@ -17,6 +17,7 @@ import { CheckConfig, evaluate, EngineResource, validateCheckConfig, Violation }
 import { POLICIES } from "./policies";
 import { runProgram, toEngineResources } from "./program-run";
 import { InputError, resourcesFromExport } from "./sources";
+import { OfflineDeploymentFailed } from "../offline/deployment";
 
 /** Runs the checker; returns the exit code. */
 export async function check(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<number> {
@@ -62,6 +63,11 @@ export async function check(argv: string[], io: { stdout: (s: string) => void; s
     if (error instanceof InputError) {
       io.stderr(`policy:check: ${oneLine(error)}\n`);
       return 2;
+    }
+    // The program would not deploy: AWS (or the CA) refuses what it declares, as `pulumi up` would fail.
+    if (error instanceof OfflineDeploymentFailed) {
+      io.stderr(`policy:check: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -105,6 +105,11 @@ export class Field {
     return isEmpty(v) ? undefined : v;
   }
 
+  /** True for a value this reader cannot see: a secret held as ciphertext, or a value recorded as unknown. */
+  isHidden(): boolean {
+    return isSecretEnvelope(this.raw) || this.raw === UNKNOWN_PLACEHOLDER;
+  }
+
   /** True when the value is present (not absent by the rules above). */
   exists(): boolean {
     return this.value !== undefined;
@@ -139,6 +144,13 @@ export class Field {
     const v = this.value;
     if (v === undefined || typeof v === "boolean") return v;
     throw this.unreadable(`is ${kindOf(v)} where true or false belongs`);
+  }
+
+  /** A finite number (absent: `undefined`); anything else is refused. */
+  number(): number | undefined {
+    const v = this.value;
+    if (v === undefined || (typeof v === "number" && Number.isFinite(v))) return v;
+    throw this.unreadable(`is ${typeof v === "number" ? "not a finite number" : kindOf(v)} where a number belongs`);
   }
 
   /** A list of strings: every entry must be a string (an absent entry is refused too). */

@@ -44,16 +44,17 @@ export function toPolicyResource(resource: EngineResource): PolicyResource {
 
 /** The @pulumi/policy policy (or policies: a stack rule's unresolvable findings go to an advisory twin) for a rule. */
 export function toPolicies(rule: EdgeRule): EdgePolicy[] {
+  const configSchema: PolicyConfigSchema = rule.configProperties ? { properties: { ...CONFIG_SCHEMA.properties, ...rule.configProperties } } : CONFIG_SCHEMA;
   if (rule.kind === "resource") {
     return [
       {
         name: rule.name,
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
-        configSchema: CONFIG_SCHEMA,
+        configSchema,
         validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
           if (!rule.resourceTypes.includes(args.type) || exempt(args, args.getConfig<PolicyConfig>())) return;
-          for (const message of rule.check(toPolicyResource(args))) report(message);
+          for (const message of rule.check(toPolicyResource(args), args.getConfig<Record<string, unknown>>())) report(message);
         },
       },
     ];
@@ -62,10 +63,10 @@ export function toPolicies(rule: EdgeRule): EdgePolicy[] {
     name,
     description,
     enforcementLevel: advisory ? "advisory" : rule.enforcementLevel,
-    configSchema: CONFIG_SCHEMA,
+    configSchema,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
       const config = args.getConfig<PolicyConfig>();
-      for (const finding of rule.check(args.resources.map(toPolicyResource))) {
+      for (const finding of rule.check(args.resources.map(toPolicyResource), config as Record<string, unknown>)) {
         if (!!finding.advisory === advisory && !exempt(finding.resource, config)) report(finding.message, finding.resource.urn);
       }
     },

@@ -1,10 +1,6 @@
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { handle as caAdmin, BootstrapResult } from "../functions/ca-admin";
-import { CA_ENV } from "../functions/shared/contract";
-import { DEFAULT_NAME_POLICIES } from "../components/serverless-ca";
-import { memoryCaDeps } from "../offline/memory-ca";
-import { installMocks, promiseOf, recorded, RecordedResource, resetRecorded, settle, useCa } from "../offline/pulumi-mocks";
+import { OfflineDeployment, runDeployment } from "../offline/deployment";
+import type { RecordedResource } from "../offline/pulumi-mocks";
 import type { EngineResource } from "./evaluate";
 import { exampleConfig } from "./sources";
 
@@ -14,34 +10,29 @@ const REPO_ROOT = join(__dirname, "..");
 const OFFLINE_ORIGIN_SECRET = "offline-policy-check-placeholder-secret-0123456789";
 
 /**
- * Runs a stack program under the offline mocks with its committed example config
- * (`Pulumi.ca-dev.yaml`, `Pulumi.workload-dev.yaml`) and returns what it would create. The
- * workload program references an in-memory CA bootstrapped by the real ca-admin.
+ * Both stack programs with their committed example config (`Pulumi.ca-dev.yaml`,
+ * `Pulumi.workload-dev.yaml`), run offline as one deployment (offline/deployment.ts): the workload
+ * program references the in-memory CA the CA program's own ca-issuer configuration describes.
+ * `overrides` adds config to both (with `edge-mtls:environment`, the stacks are named
+ * `ca-<environment>` and `workload-<environment>`, as they would be); `perStack` to one of them
+ * (`undefined` removes a key the stack file sets).
  */
+export async function runExampleDeployment(overrides: Record<string, string> = {}, perStack: { ca?: Record<string, string | undefined>; workload?: Record<string, string | undefined> } = {}): Promise<OfflineDeployment> {
+  const environment = overrides["edge-mtls:environment"] ?? "dev";
+  const merge = (...layers: (Record<string, string | undefined> | undefined)[]) => Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, string | undefined>).filter((e): e is [string, string] => e[1] !== undefined));
+  return runDeployment(
+    { stack: `ca-${environment}`, config: merge(exampleConfig(REPO_ROOT, "ca-dev"), overrides, perStack.ca) },
+    {
+      stack: `workload-${environment}`,
+      config: merge(exampleConfig(REPO_ROOT, "workload-dev"), { "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET }, overrides, perStack.workload),
+      secretKeys: ["edge-mtls:originSecret", "edge-mtls:previousOriginSecret"],
+    },
+  );
+}
+
+/** What one stack program would create, run offline with its committed example config (and the CA stack it needs). */
 export async function runProgram(kind: "ca" | "workload"): Promise<RecordedResource[]> {
-  const config = exampleConfig(REPO_ROOT, `${kind}-dev`);
-  if (kind === "workload") {
-    const ca = memoryCaDeps({
-      [CA_ENV.tableName]: "offline",
-      [CA_ENV.bucketName]: "edge-mtls-dev-ca-artifacts",
-      [CA_ENV.rootKeyId]: "offline-root",
-      [CA_ENV.issuingKeyId]: "offline-issuing",
-      [CA_ENV.rootSubject]: JSON.stringify({ commonName: "Offline Root CA" }),
-      [CA_ENV.issuingSubject]: JSON.stringify({ commonName: "Offline Issuing CA" }),
-      [CA_ENV.policy]: JSON.stringify({ names: DEFAULT_NAME_POLICIES }),
-    });
-    const bootstrap = (await caAdmin({ action: "bootstrap" }, ca.admin)) as BootstrapResult;
-    useCa({ issuerDeps: ca.worker, outputs: { ...bootstrap, issuerFunctionArn: "arn:aws:lambda:eu-west-2:111111111111:function:edge-mtls-dev-ca-issuer", caBucketName: "edge-mtls-dev-ca-artifacts", caAccountId: "111111111111" } });
-    config["edge-mtls:originSecret"] = OFFLINE_ORIGIN_SECRET;
-  }
-  installMocks(config, `${kind}-dev`, kind === "workload" ? ["edge-mtls:originSecret"] : []);
-  resetRecorded();
-  const outputs: Record<string, pulumi.Output<unknown>> =
-    kind === "ca" ? ((await import("../ca-stack")).caStack() as unknown as Record<string, pulumi.Output<unknown>>) : ((await import("../workload-stack")).workloadStack() as unknown as Record<string, pulumi.Output<unknown>>);
-  await Promise.all(Object.values(outputs).filter(pulumi.Output.isInstance).map((o) => promiseOf(o)));
-  await settle();
-  useCa(undefined);
-  return [...recorded];
+  return (await runExampleDeployment())[kind];
 }
 
 /** Recorded resources as the engine shows them to policies (inputs plus mocked outputs; the provider's props). */

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, request } from "node:https";
 import { extname, join, normalize } from "node:path";
 import { TLSSocket } from "node:tls";
-import { FORWARDED_VIEWER_HEADERS } from "../components/edge-rules";
+import { API_ORIGIN_REQUEST_HEADERS } from "../components/edge-rules";
 import { readVerifiedCrl } from "../pki/crl-reader";
 import { formatName } from "../pki/names";
 import { toPem } from "../pki/pem";
@@ -74,12 +74,12 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
       const path = (req.url ?? "/").split("?")[0]!;
       if (path.startsWith("/api")) {
         const peer = socket.getPeerCertificate();
-        const headers: Record<string, string> = { "CloudFront-Viewer-Cert-Present": "0" };
-        for (const name of FORWARDED_VIEWER_HEADERS) {
-          const value = req.headers[name.toLowerCase()];
-          if (typeof value === "string") headers[name] = value;
-        }
-        if (peer.raw) Object.assign(headers, viewerCertHeaders(new Uint8Array(peer.raw), peer));
+        const offered: Record<string, string> = { "CloudFront-Viewer-Cert-Present": "0" };
+        for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") offered[name.toLowerCase()] = value;
+        if (peer.raw) for (const [name, value] of Object.entries(viewerCertHeaders(new Uint8Array(peer.raw), peer))) offered[name.toLowerCase()] = value;
+        // Only what the /api* origin request policy lists reaches the origin.
+        const headers: Record<string, string> = {};
+        for (const name of API_ORIGIN_REQUEST_HEADERS) if (offered[name.toLowerCase()] !== undefined) headers[name] = offered[name.toLowerCase()]!;
         headers[options.secretHeaderName] = options.secretValue;
         const origin = options.originCertificate();
         const upstream = request(

@@ -8,6 +8,7 @@ import { RehearsalAcm } from "./acm";
 import { startEdge } from "./cloudfront";
 import { rehearseRenewal } from "./renewal";
 import type { Listener } from "./api-gateway";
+import { DEFAULT_SECRET_HEADER_NAME } from "../workload-stack/config";
 
 /** Options of a rehearsal. */
 export interface RehearsalOptions {
@@ -58,7 +59,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   }
   const log = options.log ?? (() => undefined);
   const pki = await prepareRehearsalPki(dir);
-  const secretHeaderName = "X-Edge-Mtls-Origin";
+  const secretHeaderName = DEFAULT_SECRET_HEADER_NAME;
   const secretValue = randomBytes(32).toString("base64url");
   const accessLogPath = join(dir, "api-gateway-access.log");
   writeFileSync(accessLogPath, "");

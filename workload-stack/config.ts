@@ -1,4 +1,8 @@
+import { LOG_RETENTION_DAYS, refusedCustomHeaderReason, scheduleExpressionProblem } from "../offline/aws-rules";
 import { StackConfigError } from "../stack-config";
+
+/** The header CloudFront adds to origin requests to prove itself, unless `edge-mtls:secretHeaderName` says otherwise. */
+export const DEFAULT_SECRET_HEADER_NAME = "X-Origin-Verify";
 
 /** The workload stack's settings, from `edge-mtls:*` config (and `aws:region`). */
 export interface WorkloadStackConfig {
@@ -91,11 +95,12 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const alarmBelowDays = origin.alarmBelowDays === undefined ? Math.max(1, Math.floor(renewBeforeDays / 2)) : Number(origin.alarmBelowDays);
   if (!Number.isInteger(alarmBelowDays) || alarmBelowDays < 1 || alarmBelowDays > renewBeforeDays) throw new StackConfigError("originCertificate", `alarmBelowDays must be a whole number from 1 to renewBeforeDays (${renewBeforeDays}): the alarm is for a renewal that did not happen; got ${origin.alarmBelowDays}`);
   const renewalSchedule = origin.renewalSchedule === undefined ? "rate(12 hours)" : origin.renewalSchedule;
-  if (typeof renewalSchedule !== "string" || !/^(rate\(\d+ (minutes?|hours?|days?)\)|cron\(.+\))$/.test(renewalSchedule)) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}`);
+  const scheduleProblem = typeof renewalSchedule === "string" ? scheduleExpressionProblem(renewalSchedule) : "is not a string";
+  if (scheduleProblem !== undefined) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}, which ${scheduleProblem}`);
   // The expiry alarm counts a day without the renewer's metric as breaching: it must run at least daily.
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(renewalSchedule);
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(renewalSchedule as string);
   const rateMinutes = rate ? Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as "minute" | "hour" | "day"] : undefined;
-  if (rateMinutes !== undefined && (rateMinutes < 1 || rateMinutes > 1440)) throw new StackConfigError("originCertificate", `renewalSchedule must run the renewer at least once a day (its expiry alarm treats a day without its metric as a renewer that stopped) and at most once a minute; got ${renewalSchedule}`);
+  if (rateMinutes !== undefined && rateMinutes > 1440) throw new StackConfigError("originCertificate", `renewalSchedule must run the renewer at least once a day (its expiry alarm treats a day without its metric as a renewer that stopped); got ${renewalSchedule}`);
   if (origin.checkAfterRenewal !== undefined && typeof origin.checkAfterRenewal !== "boolean") throw new StackConfigError("originCertificate", "checkAfterRenewal must be true or false");
   const originCertificate = {
     commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",
@@ -104,7 +109,7 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
     renewBeforeDays,
     keyAlgorithm: keyAlgorithm as "ECDSA" | "RSA",
     alarmBelowDays,
-    renewalSchedule,
+    renewalSchedule: renewalSchedule as string,
     checkAfterRenewal: origin.checkAfterRenewal as boolean | undefined,
   };
   const allowed = get("allowedOriginSubjects") ?? [{ commonName: originCertificate.commonName, organizationalUnit: originCertificate.organizationalUnit }];
@@ -114,11 +119,14 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   if (!allowed.some((a) => a.commonName === originCertificate.commonName && a.organizationalUnit === originCertificate.organizationalUnit)) {
     throw new StackConfigError("allowedOriginSubjects", `does not include the origin certificate's CN=${originCertificate.commonName}, OU=${originCertificate.organizationalUnit}: the authorizer would refuse every request from CloudFront`);
   }
-  const secretHeaderName = str("secretHeaderName") ?? "X-Edge-Mtls-Origin";
-  if (!/^X-[A-Za-z0-9-]+$/.test(secretHeaderName)) throw new StackConfigError("secretHeaderName", `must be a custom header name like X-Edge-Mtls-Origin; got ${secretHeaderName}`);
+  const secretHeaderName = str("secretHeaderName") ?? DEFAULT_SECRET_HEADER_NAME;
+  if (!/^X-[A-Za-z0-9-]+$/.test(secretHeaderName)) throw new StackConfigError("secretHeaderName", `must be a custom header name like ${DEFAULT_SECRET_HEADER_NAME}; got ${secretHeaderName}`);
+  const refused = refusedCustomHeaderReason(secretHeaderName);
+  if (refused) throw new StackConfigError("secretHeaderName", `cannot be ${secretHeaderName}: ${refused} (CloudFront's create call would fail); use a name such as ${DEFAULT_SECRET_HEADER_NAME}`);
   const environment = str("environment") ?? stackName.replace(/^workload-/, "");
   if (!/^[a-z0-9-]{1,20}$/.test(environment)) throw new StackConfigError("environment", `must be 1-20 lower-case letters, digits or '-'; got ${environment}`);
   const retention = get("logRetentionDays");
+  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(Number(retention))) throw new StackConfigError("logRetentionDays", `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}; got ${JSON.stringify(retention)}`);
   const verify = get("verifyAfterDeploy");
   if (verify !== undefined && typeof verify !== "boolean") throw new StackConfigError("verifyAfterDeploy", "must be true or false");
   const verifyAfterDeploy = verify === undefined ? environment !== "prod" : verify;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { BACKEND_VIEWER_CERT_HEADERS } from "../shared/contract";
 
 function header(event: Pick<APIGatewayProxyEvent, "headers">, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -29,10 +30,10 @@ export async function handle(event: APIGatewayProxyEvent, deps: { clock: () => D
   return json(200, {
     requestId: event.requestContext?.requestId,
     viewer: {
-      present: header(event, "CloudFront-Viewer-Cert-Present") === "1",
-      subject: header(event, "CloudFront-Viewer-Cert-Subject") ?? null,
-      serialNumber: header(event, "CloudFront-Viewer-Cert-Serial-Number") ?? null,
-      issuer: header(event, "CloudFront-Viewer-Cert-Issuer") ?? null,
+      present: header(event, BACKEND_VIEWER_CERT_HEADERS.present) === "1",
+      subject: header(event, BACKEND_VIEWER_CERT_HEADERS.subject) ?? null,
+      serialNumber: header(event, BACKEND_VIEWER_CERT_HEADERS.serialNumber) ?? null,
+      issuer: header(event, BACKEND_VIEWER_CERT_HEADERS.issuer) ?? null,
     },
     originClientSubject: event.requestContext?.identity?.clientCert?.subjectDN ?? null,
     receivedAt: deps.clock().toISOString(),

@@ -125,3 +125,14 @@ export const ORIGIN_CERTIFICATE_METRIC = { namespace: "edge-mtls/workload", name
  */
 export const PUBLIC_PKI_TAG = { key: "edge-mtls:purpose", value: "public-pki" } as const;
 export const PUBLIC_PKI_PLAIN_HTTP_PATHS = ["*.crl", "*.crt"] as const;
+
+/**
+ * The CloudFront-Viewer-Cert-* headers api-backend reads, and so the ones the distribution forwards
+ * to the API (an origin request policy holds at most 10 headers by default).
+ */
+export const BACKEND_VIEWER_CERT_HEADERS = {
+  present: "CloudFront-Viewer-Cert-Present",
+  subject: "CloudFront-Viewer-Cert-Subject",
+  serialNumber: "CloudFront-Viewer-Cert-Serial-Number",
+  issuer: "CloudFront-Viewer-Cert-Issuer",
+} as const;

@@ -1,5 +1,6 @@
 import { apigatewayDomainMtls } from "./apigateway-domain-mtls";
 import { apigatewayExecuteApiDisabled } from "./apigateway-execute-api-disabled";
+import { AWS_POLICY_RULES } from "./aws-rules";
 import { cloudfrontOriginHttps } from "./cloudfront-origin-https";
 import { cloudfrontOriginMtls } from "./cloudfront-origin-mtls";
 import { cloudfrontS3Oac } from "./cloudfront-s3-oac";
@@ -22,4 +23,6 @@ export const RULES: readonly EdgeRule[] = [
   originClientCertificate,
   originBucketPrivate,
   noOpenOrigins,
+  // AWS's control-plane rules, from the catalogue in offline/aws-rules.
+  ...AWS_POLICY_RULES,
 ];

@@ -32,19 +32,21 @@ interface RuleBase {
   readonly name: string;
   readonly description: string;
   readonly enforcementLevel: EnforcementLevel;
+  /** Settings of the rule beyond exemptions (JSON schema properties), read from the pack's config and passed to `check`. */
+  readonly configProperties?: Record<string, object>;
 }
 
 /** A rule about single resources of some types. */
 export interface ResourceRule extends RuleBase {
   readonly kind: "resource";
   readonly resourceTypes: readonly string[];
-  check(resource: PolicyResource): string[];
+  check(resource: PolicyResource, config?: Record<string, unknown>): string[];
 }
 
 /** A rule about the stack as a whole (resources that refer to each other). */
 export interface StackRule extends RuleBase {
   readonly kind: "stack";
-  check(resources: readonly PolicyResource[]): Finding[];
+  check(resources: readonly PolicyResource[], config?: Record<string, unknown>): Finding[];
 }
 
 export type EdgeRule = ResourceRule | StackRule;

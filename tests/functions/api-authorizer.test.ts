@@ -75,7 +75,7 @@ describe("functions: api-authorizer decisions", function () {
   type Case = [name: string, event: () => unknown, revocation: RevocationStatus | (() => RevocationStatus), allow: boolean, reason: RegExp];
   const cases: Case[] = [
     ["CloudFront's certificate with the secret header", () => authorizerEvent(cloudfront.certificate.pem), NOTHING_REVOKED, true, /^allowed$/],
-    ["the header name in another case", () => authorizerEvent(cloudfront.certificate.pem, { "x-edge-mtls-origin": SECRET }), NOTHING_REVOKED, true, /^allowed$/],
+    ["the header name in another case", () => authorizerEvent(cloudfront.certificate.pem, { "x-origin-verify": SECRET }), NOTHING_REVOKED, true, /^allowed$/],
     ["bypass: a valid user certificate straight to the API", () => authorizerEvent(user.certificate.pem, {}), NOTHING_REVOKED, false, /origin secret header missing/],
     ["bypass: a valid user certificate with a guessed header", () => authorizerEvent(user.certificate.pem, { [SECRET_HEADER]: "guess" }), NOTHING_REVOKED, false, /does not match/],
     ["a user certificate even with the right secret", () => authorizerEvent(user.certificate.pem), NOTHING_REVOKED, false, /not on the allow-list/],

@@ -9,6 +9,7 @@ import { loadCommands } from "../../cli/main";
 import { bundleFunction, lambdaFunctionNames } from "../../components/lambda-bundle";
 import { connectionFunctionSource } from "../../functions/connection-function/source";
 import { POLICIES } from "../../policies/policies";
+import { AWS_RULES } from "../../offline/aws-rules";
 import { runCli } from "../support/run-cli";
 import { makeTestCa } from "../support/test-ca";
 import { put, tempDir, tool } from "../support/tools";
@@ -218,7 +219,7 @@ describe("package: packed, installed into a scratch project, used as a consumer 
        const usEast1 = new aws.Provider("us-east-1", { region: "us-east-1" });
        new ServerlessCa("ca", { environment: "dev", rootSubject: { commonName: "Root" }, issuingSubject: { commonName: "Issuing" }, notificationTopicArn: "arn:aws:sns:eu-west-2:111111111111:certificates" });
        new OriginCertificateRenewer("origin-renewer", { environment: "dev", certificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin", issuerFunctionArn: "arn:aws:lambda:eu-west-2:111111111111:function:edge-mtls-dev-ca-issuer", trustBundlePem: ${JSON.stringify(testCa.rootPem + testCa.issuingPem)}, commonName: "CloudFront", organizationalUnit: "CloudFront", lifetimeDays: 90, renewBeforeDays: 30, idempotencyComponent: "origin-client" });
-       new MtlsApi("api", { environment: "dev", domainName: "api.example.com", certificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/api", truststoreUri: "s3://trust/ca-bundle.pem", truststoreVersion: "v1", secretHeaderName: "X-Edge-Mtls-Origin", secretValues: ["0123456789abcdef0123456789abcdef"], crlBucket: "ca-bucket", crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem: "-----BEGIN CERTIFICATE-----" });
+       new MtlsApi("api", { environment: "dev", domainName: "api.example.com", certificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/api", truststoreUri: "s3://trust/ca-bundle.pem", truststoreVersion: "v1", secretHeaderName: "X-Origin-Verify", secretValues: ["0123456789abcdef0123456789abcdef"], crlBucket: "ca-bucket", crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem: "-----BEGIN CERTIFICATE-----" });
        new ViewerRevocation("revocation", { environment: "dev", crlBucket: "ca-bucket", crlKey: ARTIFACT_KEYS.issuingCrl, issuingCaPem: "-----BEGIN CERTIFICATE-----", usEast1 });
        setTimeout(() => {
          const functions = resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => ({ name: r.inputs.name, sourceCodeHash: r.inputs.sourceCodeHash }));
@@ -273,6 +274,10 @@ describe("package: packed, installed into a scratch project, used as a consumer 
     sh("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock"], { cwd: alone });
     assert.ok(!existsSync(join(work.dir, "node_modules")), "nothing above the pack to resolve from");
     assert.match((await loadPack(alone, alone)).port!, /^\d+$/);
-    assert.deepEqual((await loadPack(alone, alone, true)).policies, POLICIES.map((p) => [p.name, p.enforcementLevel]));
+    const registered = (await loadPack(alone, alone, true)).policies;
+    assert.deepEqual(registered, POLICIES.map((p) => [p.name, p.enforcementLevel]));
+    // The AWS-rules catalogue travels inside the bundle: every rule is a registered aws-* policy.
+    const names = new Set(registered!.map(([name]) => name));
+    assert.deepEqual(AWS_RULES.map((r) => `aws-${r.id}`).filter((name) => !names.has(name)), []);
   });
 });

@@ -41,6 +41,14 @@ const TYPES = [
   "aws:lb/listener:Listener",
   "aws:alb/listener:Listener",
   "aws:iam/role:Role",
+  // What the AWS-rules catalogue's cross-resource rules read (aws-*).
+  "aws:apigateway/authorizer:Authorizer",
+  "aws:apigateway/basePathMapping:BasePathMapping",
+  "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+  "aws:cloudfront/trustStore:TrustStore",
+  "aws:s3/bucketObjectv2:BucketObjectv2",
+  "aws:lambda/function:Function",
+  "aws:lambda/invocation:Invocation",
 ];
 
 // The property names the rules read (so random props reach deep into them), and names that trip naive code.
@@ -52,6 +60,10 @@ const KEYS = [
   ...["bucket", "bucketRegionalDomainName", "bucketDomainName", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets", "functionUrl", "urlId", "authorizationType"],
   ...["dnsName", "loadBalancerArn", "mutualAuthentication", "trustStoreArn", "ignoreClientCertificateExpiry", "customRules", "status", "target", "signingBehavior", "signingProtocol"],
   ...["originAccessControlOriginType", "__proto__", "constructor", "toString", "hasOwnProperty"],
+  // Read by the AWS-rules catalogue (aws-*).
+  ...["restApi", "identitySource", "type", "authorizerResultTtlInSeconds", "regionalDomainName", "caCertificatesBundleSource", "caCertificatesBundleS3Location", "key", "content", "environment", "variables"],
+  ...["input", "name", "namePrefix", "headersConfig", "headers", "items", "originRequestPolicyId", "targetOriginId", "customHeaders", "value", "headerName", "headerValue", "certificateChain", "privateKey"],
+  ...["ownershipVerificationCertificateArn", "regionalCertificateArn", "tags", "aliases", "allowedMethods", "cachedMethods", "acmCertificateArn", "iamCertificateId", "timeout", "memorySize", "retentionInDays"],
 ];
 const WORDS = [
   ...["https-only", "http-only", "match-viewer", "TLSv1.2", "TLSv1", "required", "optional", "verify", "off", "REGIONAL", "EDGE", "TLS_1_2", "always", "never", "sigv4", "s3"],

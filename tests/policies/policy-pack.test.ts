@@ -37,7 +37,8 @@ describe("policies: the edge-mtls-guard pack", function () {
       const e = expectationOf(f);
       return "policies" in e ? e.policies : "unreadable" in e ? e.unreadable.map((u) => u.policy) : [];
     }));
-    assert.deepEqual([...expected].sort(), RULES.map((r) => r.name).sort());
+    // The AWS-rules catalogue (aws-*) is exercised rule by rule in tests/offline/aws-rules.test.ts.
+    assert.deepEqual([...expected].filter((p) => !p.startsWith("aws-")).sort(), RULES.filter((r) => !r.name.startsWith("aws-")).map((r) => r.name).sort());
   });
 
   it("passes the secure export with no violation, its private key and origin secret held as ciphertext", async () => {

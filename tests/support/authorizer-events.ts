@@ -1,6 +1,6 @@
 import { authorizerEvent as build } from "../../rehearsal/aws-events";
 
-export const SECRET_HEADER = "X-Edge-Mtls-Origin";
+export const SECRET_HEADER = "X-Origin-Verify";
 export const SECRET = "s3cr3t-value-that-cloudfront-adds-0123456789";
 
 /** API Gateway's authorizer event for `certificatePem`, carrying the secret header unless told otherwise. */

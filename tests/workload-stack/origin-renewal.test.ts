@@ -10,35 +10,30 @@ import { jsonLogger } from "../../functions/shared/log";
 import { generatePrivateKey } from "../../pki/local-signer";
 import { caFingerprints } from "../../pki/origin-client-certificate";
 import { memoryAcm } from "../support/acm-memory";
-import { named, ofType, promiseOf, recorded, RecordedResource, resetRecorded, settle, useCa } from "../support/pulumi-mocks";
-import { ISSUER_ARN, prepareWorkload } from "../support/workload-program";
+import { named, ofType, RecordedResource } from "../support/pulumi-mocks";
+import { ISSUER_ARN, runWorkload, TestCa, testCa } from "../support/workload-program";
 
 const DAY = 86400_000;
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:workload-alarms";
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value : [value]) as string[];
 
-/** Runs the workload program under the mocks at `now`; returns what it declared. */
-async function runProgram(now: Date): Promise<RecordedResource[]> {
-  resetRecorded();
-  const { workloadStack } = await import("../../workload-stack");
-  const outputs = workloadStack({ now: () => now }) as unknown as Record<string, pulumi.Output<unknown>>;
-  await Promise.all(Object.values(outputs).filter(pulumi.Output.isInstance).map((o) => promiseOf(o)));
-  await settle();
-  return recorded.map((r) => ({ ...r }));
+const CONFIG = { "edge-mtls:edgeCertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/edge", "edge-mtls:apiCertificateArn": "arn:aws:acm:eu-west-2:111111111111:certificate/api", "edge-mtls:alarmTopicArn": TOPIC };
+
+/** Runs the workload program through the offline deployment at `now`; returns what it declared. */
+async function runProgram(ca: TestCa, now: Date): Promise<RecordedResource[]> {
+  return (await runWorkload(ca, CONFIG, { now: () => now })).resources.map((r) => ({ ...r }));
 }
 
 describe("workload-stack: the origin certificate renews itself (under mocks)", function () {
   this.timeout(120_000);
-  let bootstrap: Awaited<ReturnType<typeof prepareWorkload>>["bootstrap"];
-  let issuerDeps: Awaited<ReturnType<typeof prepareWorkload>>["issuerDeps"];
+  let ca: TestCa;
   let first: RecordedResource[];
   const start = new Date();
 
   before(async () => {
-    ({ bootstrap, issuerDeps } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/edge", "edge-mtls:apiCertificateArn": "arn:aws:acm:eu-west-2:111111111111:certificate/api", "edge-mtls:alarmTopicArn": TOPIC }));
-    first = await runProgram(start);
+    ca = await testCa();
+    first = await runProgram(ca, start);
   });
-  after(() => useCa(undefined));
 
   const renewer = () => named("origin-renewer").inputs;
 
@@ -53,7 +48,7 @@ describe("workload-stack: the origin certificate renews itself (under mocks)", f
     const env = readRenewerConfig(fn.environment.variables);
     assert.equal(env.certificateArn, "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id");
     assert.equal(env.issuerFunction, ISSUER_ARN);
-    assert.deepEqual(env.trustedCaSha256, caFingerprints(bootstrap.trustBundlePem));
+    assert.deepEqual(env.trustedCaSha256, caFingerprints(ca.bootstrap.trustBundlePem));
     assert.deepEqual([env.lifetimeDays, env.renewBeforeDays, env.subject], [90, 30, { commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
     assert.deepEqual(env.idempotencyScope, { project: "edge-mtls", stack: pulumi.getStack(), component: "origin-client" });
     assert.deepEqual(env.smokeTest, { edgeUrl: "https://www.example.com", apiUrl: "https://api.example.com" }, "checks after renewal follow verifyAfterDeploy (on outside prod)");
@@ -103,7 +98,7 @@ describe("workload-stack: the origin certificate renews itself (under mocks)", f
     const acm = memoryAcm(() => later);
     const lambda = mockClient(LambdaClient);
     lambda.on(InvokeCommand).callsFake(async (input) => {
-      const answer = await caIssuer(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString()), { ...issuerDeps, clock: () => later });
+      const answer = await caIssuer(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString()), { ...ca.issuerDeps, clock: () => later });
       return { Payload: new Uint8Array(Buffer.from(JSON.stringify(answer))) };
     });
     try {
@@ -125,7 +120,7 @@ describe("workload-stack: the origin certificate renews itself (under mocks)", f
       lambda.restore();
     }
 
-    const second = await runProgram(new Date(start.getTime() + 200 * DAY));
+    const second = await runProgram(ca, new Date(start.getTime() + 200 * DAY));
     const key = (r: RecordedResource) => `${r.type}::${r.name}`;
     const before = new Map(first.map((r) => [key(r), r]));
     assert.deepEqual(second.map(key).sort(), [...before.keys()].sort(), "the same resources");

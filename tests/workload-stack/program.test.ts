@@ -1,11 +1,14 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapResult } from "../../functions/ca-admin";
-import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES, VIEWER_CERT_HEADERS } from "../../components/edge-rules";
+import { accessLogFormat, ACCESS_LOG_FIELDS, MANAGED_POLICIES } from "../../components/edge-rules";
 import { deriveIdempotencyKey } from "../../components/idempotency-key";
-import { qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
-import { named, ofType, promiseOf, recorded, settle, useCa } from "../support/pulumi-mocks";
-import { prepareWorkload, SECRET } from "../support/workload-program";
+import { handle as backend } from "../../functions/api-backend";
+import { BACKEND_VIEWER_CERT_HEADERS } from "../../functions/shared/contract";
+import { REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
+import { DEFAULT_SECRET_HEADER_NAME, qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
+import { named, ofType, recorded } from "../support/pulumi-mocks";
+import { runWorkload, SECRET, testCa } from "../support/workload-program";
 import { put, tempDir, tool } from "../support/tools";
 
 const EDGE_CERT = "arn:aws:acm:us-east-1:111111111111:certificate/edge";
@@ -37,10 +40,20 @@ describe("workload-stack: configuration", () => {
     assert.throws(() => read({ ...base, allowedOriginSubjects: [{ commonName: "Other", organizationalUnit: "Other" }] }), /the authorizer would refuse every request from CloudFront/);
     assert.throws(() => read({ ...base, originCertificate: { alarmBelowDays: 31 } }), /alarmBelowDays must be a whole number from 1 to renewBeforeDays \(30\)/);
     assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "every day" } }), /renewalSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression/);
-    for (const slow of ["rate(2 days)", "rate(25 hours)", "rate(0 minutes)"]) assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: slow } }), /renewalSchedule must run the renewer at least once a day \(its expiry alarm treats a day without its metric as a renewer that stopped\)/, slow);
+    assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: "rate(0 minutes)" } }), /renewalSchedule must be an EventBridge Scheduler .* which has a rate of 0; the value must be a positive whole number/);
+    for (const slow of ["rate(2 days)", "rate(25 hours)"]) assert.throws(() => read({ ...base, originCertificate: { renewalSchedule: slow } }), /renewalSchedule must run the renewer at least once a day \(its expiry alarm treats a day without its metric as a renewer that stopped\)/, slow);
     for (const fine of ["rate(1 day)", "rate(24 hours)", "rate(6 hours)", "cron(0 3 * * ? *)"]) assert.equal(read({ ...base, originCertificate: { renewalSchedule: fine } }).originCertificate.renewalSchedule, fine);
     assert.throws(() => read({ ...base, originCertificate: { checkAfterRenewal: "yes" } }), /checkAfterRenewal must be true or false/);
     assert.throws(() => read({ ...base, alarmTopicArn: "alarms" }), /edge-mtls:alarmTopicArn must be an SNS topic ARN/);
+  });
+
+  it("defaults the secret header to X-Origin-Verify and refuses every name CloudFront refuses as a custom origin header, saying why", () => {
+    assert.equal(read(base).secretHeaderName, "X-Origin-Verify");
+    assert.equal(DEFAULT_SECRET_HEADER_NAME, "X-Origin-Verify");
+    assert.throws(() => read({ ...base, secretHeaderName: "X-Edge-Mtls-Origin" }), /edge-mtls:secretHeaderName cannot be X-Edge-Mtls-Origin: CloudFront reserves the X-Edge- prefix/);
+    assert.throws(() => read({ ...base, secretHeaderName: "X-Amz-Origin-Secret" }), /CloudFront reserves the X-Amz- prefix/);
+    for (const name of REFUSED_CUSTOM_HEADERS.filter((h) => h.startsWith("X-"))) assert.throws(() => read({ ...base, secretHeaderName: name }), /does not let .* be set as a custom origin header/, name);
+    assert.equal(read({ ...base, secretHeaderName: "X-My-Origin-Proof" }).secretHeaderName, "X-My-Origin-Proof");
   });
 });
 
@@ -48,18 +61,13 @@ describe("workload-stack: the program under mocks", function () {
   this.timeout(120_000);
   const work = tempDir();
   let bootstrap: BootstrapResult;
-  let outputs: Record<string, import("@pulumi/pulumi").Output<any>>;
+  let outputs: Record<string, unknown>;
   before(async () => {
-    ({ bootstrap } = await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
-    const { workloadStack } = await import("../../workload-stack");
-    outputs = workloadStack() as unknown as typeof outputs;
-    await promiseOf(outputs.originClientCertificateArn!);
-    await settle();
+    const ca = await testCa();
+    bootstrap = ca.bootstrap;
+    ({ outputs } = await runWorkload(ca, { "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT }));
   });
-  after(() => {
-    useCa(undefined);
-    work.cleanup();
-  });
+  after(() => work.cleanup());
 
   const distribution = () => named("edge-distribution").inputs;
   const usEast1 = (resource: { provider?: string }) => (resource.provider ?? "").includes("workload-us-east-1");
@@ -87,7 +95,7 @@ describe("workload-stack: the program under mocks", function () {
     assert.deepEqual(methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization]), [["POST", "CUSTOM"], ["ANY", "CUSTOM"]]);
     const fn = recorded.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "edge-mtls-dev-api-authorizer")!.inputs.environment.variables;
     assert.deepEqual(JSON.parse(fn.ALLOWED_SUBJECTS), [{ commonName: "CloudFront", organizationalUnit: "CloudFront" }]);
-    assert.equal(fn.ORIGIN_SECRET_HEADER, "X-Edge-Mtls-Origin");
+    assert.equal(fn.ORIGIN_SECRET_HEADER, "X-Origin-Verify");
     assert.deepEqual(JSON.parse(fn.ORIGIN_SECRET_VALUES), [SECRET]);
     assert.equal(fn.ISSUING_CA_PEM, bootstrap.issuingCaCertPem);
     assert.equal(fn.CRL_BUCKET, "edge-mtls-ca-artifacts");
@@ -123,7 +131,7 @@ describe("workload-stack: the program under mocks", function () {
     assert.match(subject, /OU=CloudFront,CN=CloudFront/);
     assert.match(tool("openssl", ["x509", "-noout", "-text"], { input: acm.inputs.certificateBody }).stdout, /ASN1 OID: prime256v1/);
     assert.match(acm.inputs.privateKey, /BEGIN EC PRIVATE KEY/);
-    assert.match(await promiseOf(outputs.originClientCertificateArn!), /^arn:aws:acm:us-east-1:/);
+    assert.match(String(outputs.originClientCertificateArn), /^arn:aws:acm:us-east-1:/);
   });
 
   it("CloudFront: viewer mTLS required with the trust store, connection function, TLS 1.2+, HTTP/3 off, no plain HTTP", () => {
@@ -144,7 +152,13 @@ describe("workload-stack: the program under mocks", function () {
     const api = distribution().origins.find((o: { originId: string }) => o.originId === "api");
     assert.equal(api.domainName, "api.example.com");
     assert.deepEqual(api.customOriginConfig, { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/origin-client-acm-id" } });
-    assert.deepEqual(api.customHeaders, [{ name: "X-Edge-Mtls-Origin", value: SECRET }]);
+    assert.deepEqual(api.customHeaders, [{ name: "X-Origin-Verify", value: SECRET }]);
+  });
+
+  it("the authorizer's identity source is the secret header CloudFront always sends, not the provider's default Authorization", () => {
+    assert.equal(named("api-request-authorizer").inputs.identitySource, "method.request.header.X-Origin-Verify");
+    const sent = distribution().origins.find((o: { originId: string }) => o.originId === "api").customHeaders.map((h: { name: string }) => h.name);
+    assert.ok(sent.includes("X-Origin-Verify"));
   });
 
   it("/api* is uncached, allows POST, forwards the viewer-certificate headers and not Host", () => {
@@ -155,8 +169,20 @@ describe("workload-stack: the program under mocks", function () {
     assert.ok(apiBehaviour.allowedMethods.includes("POST"));
     const policy = named("edge-api-origin-request").inputs.headersConfig;
     assert.equal(policy.headerBehavior, "whitelist");
-    for (const header of VIEWER_CERT_HEADERS) assert.ok(policy.headers.items.includes(header));
+    // Exactly what the backend reads, plus Content-Type: within CloudFront's quota of 10.
+    assert.deepEqual([...policy.headers.items].sort(), ["Content-Type", ...Object.values(BACKEND_VIEWER_CERT_HEADERS)].sort());
+    assert.ok(policy.headers.items.length <= 10);
     assert.ok(!policy.headers.items.map((h: string) => h.toLowerCase()).includes("host"));
+  });
+
+  it("the backend reads no viewer-certificate header the policy does not forward", async () => {
+    const forwarded = named("edge-api-origin-request").inputs.headersConfig.headers.items as string[];
+    const all = ["Present", "Serial-Number", "Subject", "Issuer", "Validity", "Sha256", "Pem"].map((h) => `CloudFront-Viewer-Cert-${h}`);
+    const headers = Object.fromEntries(all.map((h) => [h, h === "CloudFront-Viewer-Cert-Present" ? "1" : `value-of-${h}`]));
+    const response = await backend({ httpMethod: "POST", body: "{}", isBase64Encoded: false, headers, requestContext: { requestId: "r" } } as never, { clock: () => new Date(0) });
+    const echoed = JSON.stringify(JSON.parse(response.body).viewer);
+    for (const header of all.filter((h) => !forwarded.includes(h))) assert.ok(!echoed.includes(`value-of-${header}`), `${header} is read but not forwarded`);
+    for (const header of forwarded.filter((h) => h.startsWith("CloudFront-Viewer-Cert-") && h !== "CloudFront-Viewer-Cert-Present")) assert.ok(echoed.includes(`value-of-${header}`), `${header} is forwarded but not read`);
   });
 
   it("the S3 origin is reached only through its OAC, and its bucket policy names this distribution", () => {
@@ -174,7 +200,8 @@ describe("workload-stack: the program under mocks", function () {
 
   it("runs edge-mtls verify after the deployment with a 1-day CA certificate, re-run by what can change the answer, nothing secret on its command line", async () => {
     const verify = named("smoke-test-verify").inputs;
-    assert.match(verify.create, /bin\/edge-mtls\.js" verify --edge https:\/\/www\.example\.com --api https:\/\/api\.example\.com$/);
+    assert.equal(verify.create, "npx --no -- edge-mtls verify --edge https://www.example.com --api https://api.example.com");
+    assert.ok(!verify.create.includes(process.cwd()) && !verify.create.includes("/"+"work"), "no checkout path in the command's input");
     assert.doesNotMatch(verify.create, /PRIVATE KEY|BEGIN|origin-secret/);
     assert.match(verify.environment.EDGE_MTLS_VERIFY_KEY_PEM, /BEGIN EC PRIVATE KEY/);
     assert.match(verify.environment.EDGE_MTLS_VERIFY_CERT_PEM, /^-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN CERTIFICATE-----/);
@@ -212,12 +239,8 @@ describe("workload-stack: the program under mocks", function () {
 describe("workload-stack: with a Route 53 zone", function () {
   this.timeout(120_000);
   before(async () => {
-    await prepareWorkload({ "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
-    const { workloadStack } = await import("../../workload-stack");
-    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    await runWorkload(await testCa(), { "edge-mtls:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
   });
-  after(() => useCa(undefined));
 
   it("creates DNS-validated certificates (CloudFront's in us-east-1, the API's regional) and alias records to the distribution and the API domain", () => {
     const edge = named("edge-certificate");
@@ -236,7 +259,6 @@ describe("workload-stack: which CA stack it reads", function () {
   this.timeout(120_000);
   const read = (values: Record<string, unknown>) => readWorkloadStackConfig((key) => values[key], "workload-qa", "eu-west-2");
   const minimal = { edgeDomain: "www.example.com", apiDomain: "api.example.com", edgeCertificateArn: EDGE_CERT, apiCertificateArn: API_CERT };
-  after(() => useCa(undefined));
 
   it("defaults to ca-<environment>, qualified with this stack's organization and project; a fully qualified name is kept", () => {
     assert.equal(read(minimal).caStack, "ca-qa");
@@ -247,14 +269,11 @@ describe("workload-stack: which CA stack it reads", function () {
   });
 
   it("reads the CA stack handed over in memory (the Automation API), over the stack file's edge-mtls:caStack", async () => {
-    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
-    const { workloadStack } = await import("../../workload-stack");
-    await promiseOf(workloadStack({ caStack: "ca-qa" }).originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    const ca = await testCa();
+    const certificates = { "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT };
+    await runWorkload(ca, certificates, { caStack: "ca-qa" });
     assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["organization/edge-mtls/ca-qa"]);
-    await prepareWorkload({ "edge-mtls:edgeCertificateArn": EDGE_CERT, "edge-mtls:apiCertificateArn": API_CERT });
-    await promiseOf(workloadStack().originClientCertificateArn as import("@pulumi/pulumi").Output<string>);
-    await settle();
+    await runWorkload(ca, certificates);
     assert.deepEqual(ofType("pulumi:pulumi:StackReference").map((r) => r.name), ["acme/edge-mtls/ca-dev"], "without a hand-over, the config's name");
   });
 });

@@ -1,0 +1,378 @@
+import { strict as assert } from "node:assert";
+import { generateKeyPairSync } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readCaStackConfig } from "../../ca-stack/config";
+import { NO_CONTROL_PLANE_LIMIT_RELIED_ON } from "../../offline/aws-rules/coverage";
+import { withRulesSection } from "../../offline/aws-rules/readme";
+import { AWS_RULES, AwsRule, deploymentViolations, REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
+import { assumeRaisedQuotas, DeclaredResource, deploymentRefusals, takeRefusals, toAwsResource } from "../../offline/aws-rules/enforce";
+import { OfflineDeploymentFailed } from "../../offline/deployment";
+import { installMocks, settle } from "../../offline/pulumi-mocks";
+import { createCsr } from "../../pki/csr";
+import { check } from "../../policies/check";
+import { evaluate, EngineResource } from "../../policies/evaluate";
+import { POLICIES } from "../../policies/policies";
+import { runExampleDeployment, toEngineResources } from "../../policies/program-run";
+import { awsPolicyName } from "../../policies/rules/aws-rules";
+import { readWorkloadStackConfig } from "../../workload-stack/config";
+import { TEST_CA_ENV } from "../support/ca-deps";
+import { tool } from "../support/tools";
+
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+/** A self-signed CA certificate signed with SHA-1 and without clientAuth: what no AWS relying party takes. */
+const SHA1_CERT = tool("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha1", "-subj", "/CN=Legacy CA", "-nodes", "-keyout", "/dev/null", "-days", "1"]).stdout;
+const distribution = (origin: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  origins: [{ originId: "api", domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only", httpPort: 80, httpsPort: 443, originSslProtocols: ["TLSv1.2"] }, ...origin }],
+  defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only" },
+  ...extra,
+});
+const many = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/** For every resource rule: a resource AWS would refuse under it. */
+const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> = {
+  "cloudfront-origin-custom-header-name": { type: DISTRIBUTION, props: distribution({ customHeaders: [{ name: "X-Edge-Mtls-Origin", value: "s" }] }) },
+  "cloudfront-origin-custom-header-size": { type: DISTRIBUTION, props: distribution({ customHeaders: [{ name: "X-Origin-Verify", value: "v".repeat(1784) }] }) },
+  "cloudfront-origin-custom-headers-per-origin": { type: DISTRIBUTION, props: distribution({ customHeaders: many(11, "X-H").map((name) => ({ name, value: "v" })) }) },
+  "cloudfront-origin-request-policy-headers": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", headersConfig: { headerBehavior: "whitelist", headers: { items: many(11, "X-H") } } } },
+  "cloudfront-origin-request-policy-cookies": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", cookiesConfig: { cookieBehavior: "whitelist", cookies: { items: many(11, "c") } } } },
+  "cloudfront-origin-request-policy-query-strings": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", queryStringsConfig: { queryStringBehavior: "whitelist", queryStrings: { items: many(11, "q") } } } },
+  "cloudfront-cache-policy-headers": { type: "aws:cloudfront/cachePolicy:CachePolicy", props: { name: "p", parametersInCacheKeyAndForwardedToOrigin: { headersConfig: { headerBehavior: "whitelist", headers: { items: many(11, "X-H") } } } } },
+  "cloudfront-cache-policy-cookies": { type: "aws:cloudfront/cachePolicy:CachePolicy", props: { name: "p", parametersInCacheKeyAndForwardedToOrigin: { cookiesConfig: { cookieBehavior: "whitelist", cookies: { items: many(11, "c") } } } } },
+  "cloudfront-cache-policy-query-strings": { type: "aws:cloudfront/cachePolicy:CachePolicy", props: { name: "p", parametersInCacheKeyAndForwardedToOrigin: { queryStringsConfig: { queryStringBehavior: "whitelist", queryStrings: { items: many(11, "q") } } } } },
+  "cloudfront-cache-behaviors-per-distribution": { type: DISTRIBUTION, props: distribution({}, { orderedCacheBehaviors: many(76, "/p").map((pathPattern) => ({ pathPattern, targetOriginId: "api", viewerProtocolPolicy: "https-only" })) }) },
+  "cloudfront-viewer-mtls-requirements": { type: DISTRIBUTION, props: distribution({}, { httpVersion: "http2and3", viewerMtlsConfig: { mode: "required", trustStoreConfig: { trustStoreId: "ts" } } }) },
+  "cloudfront-origin-mtls-requirements": { type: DISTRIBUTION, props: distribution({ customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/x" } } }) },
+  "cloudfront-policy-name": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "api policy!" } },
+  "cloudfront-origin-access-control-name": { type: "aws:cloudfront/originAccessControl:OriginAccessControl", props: { name: "o".repeat(65), originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" } },
+  "cloudfront-key-value-store-name": { type: "aws:cloudfront/keyValueStore:KeyValueStore", props: { name: "revoked.serials" } },
+  "cloudfront-key-value-store-data": { type: "aws:cloudfrontkeyvaluestore/key:Key", props: { keyValueStoreArn: "arn", key: "k".repeat(513), value: "v" } },
+  "cloudfront-connection-function-name": { type: "aws:cloudfront/connectionFunction:ConnectionFunction", props: { name: "f".repeat(65), connectionFunctionCode: "x" } },
+  "cloudfront-function-code-size": { type: "aws:cloudfront/connectionFunction:ConnectionFunction", props: { name: "f", connectionFunctionCode: "x".repeat(10 * 1024 + 1) } },
+  "apigateway-mtls-domain": { type: "aws:apigateway/domainName:DomainName", props: { domainName: "api.example.com", endpointConfiguration: { types: "EDGE" }, securityPolicy: "TLS_1_0", mutualTlsAuthentication: { truststoreUri: "https://bucket/key" } } },
+  "apigateway-authorizer-identity-source": { type: "aws:apigateway/authorizer:Authorizer", props: { restApi: "r", type: "REQUEST", identitySource: "header.X-Origin-Verify" } },
+  "lambda-function-name": { type: "aws:lambda/function:Function", props: { name: "edge-mtls-" + "x".repeat(60) } },
+  "lambda-environment-size": { type: "aws:lambda/function:Function", props: { name: "f", environment: { variables: { BIG: "x".repeat(4096) } } } },
+  "lambda-environment-names": { type: "aws:lambda/function:Function", props: { name: "f", environment: { variables: { AWS_REGION: "eu-west-2" } } } },
+  "lambda-memory-timeout-description": { type: "aws:lambda/function:Function", props: { name: "f", timeout: 901 } },
+  "iam-role-name": { type: "aws:iam/role:Role", props: { namePrefix: "p".repeat(39), assumeRolePolicy: "{}" } },
+  "s3-bucket-name": { type: "aws:s3/bucket:Bucket", props: { bucket: "Edge_Mtls_Bucket" } },
+  "kms-alias-name": { type: "aws:kms/alias:Alias", props: { name: "alias/aws/edge-mtls", targetKeyId: "k" } },
+  "cloudwatch-log-group-name": { type: "aws:cloudwatch/logGroup:LogGroup", props: { name: "/aws/lambda/edge mtls" } },
+  "cloudwatch-log-group-retention": { type: "aws:cloudwatch/logGroup:LogGroup", props: { name: "/aws/lambda/f", retentionInDays: 2 } },
+  "cloudwatch-alarm-name": { type: "aws:cloudwatch/metricAlarm:MetricAlarm", props: { name: "a".repeat(256), period: 60 } },
+  "cloudwatch-alarm-period-description": { type: "aws:cloudwatch/metricAlarm:MetricAlarm", props: { name: "a", period: 45 } },
+  "scheduler-schedule-name": { type: "aws:scheduler/schedule:Schedule", props: { name: "crl schedule", scheduleExpression: "rate(1 hour)" } },
+  "dynamodb-table-name": { type: "aws:dynamodb/table:Table", props: { name: "ca inventory" } },
+  "cloudfront-alternate-domain-names": { type: DISTRIBUTION, props: distribution({}, { aliases: ["WWW.example.com"], viewerCertificate: { acmCertificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/edge", sslSupportMethod: "sni-only" } }) },
+  "cloudfront-behaviour-methods": { type: DISTRIBUTION, props: distribution({}, { defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only", allowedMethods: ["GET", "HEAD", "POST"], cachedMethods: ["GET", "HEAD"] } }) },
+  "cloudfront-distribution-tags": { type: DISTRIBUTION, props: distribution({}, { tags: { "edge-mtls:purpose": "public pki!" } }) },
+  "lambda-event-invoke-config": { type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", props: { functionName: "f", maximumRetryAttempts: 3 } },
+  "scheduler-schedule-expression": { type: "aws:scheduler/schedule:Schedule", props: { name: "crl", scheduleExpression: "rate(1 hours)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: "arn", roleArn: "role" } } },
+  "eventbridge-rule-name": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "edge-mtls key changes", eventPattern: "{}" } },
+  "eventbridge-rule-description": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", description: "d".repeat(513), eventPattern: "{}" } },
+  "eventbridge-event-pattern-size": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", eventPattern: JSON.stringify({ source: ["aws.kms"], detail: { requestParameters: { keyId: many(60, "arn:aws:kms:eu-west-2:111111111111:key/") } } }) } },
+  "acm-requested-certificate": { type: "aws:acm/certificate:Certificate", props: { domainName: `${"a".repeat(60)}.example.com`, validationMethod: "DNS", keyAlgorithm: "EC_secp521r1" } },
+  "acm-import-limits": { type: "aws:acm/certificate:Certificate", props: { certificateBody: SHA1_CERT, privateKey: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n" } },
+};
+
+const csrFor = (commonName: string) => createCsr(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey, { commonName, organizationalUnit: "Elsewhere" });
+const declared = (type: string, name: string, inputs: Record<string, unknown>, outputs: Record<string, unknown> = {}): DeclaredResource => ({ type, name, inputs, outputs: { id: `${name}_id`, ...outputs } });
+
+/** For every deployment rule: resources that together break it. */
+const BROKEN_DEPLOYMENTS: Record<string, DeclaredResource[]> = {
+  "apigateway-authorizer-identity-sent-by-cloudfront": [
+    declared("aws:apigateway/authorizer:Authorizer", "authorizer", { restApi: "rest_id", type: "REQUEST", authorizerResultTtlInSeconds: 0 }),
+    declared("aws:apigateway/basePathMapping:BasePathMapping", "mapping", { restApi: "rest_id", domainName: "api.example.com" }),
+    declared(DISTRIBUTION, "edge", distribution({ customHeaders: [{ name: "X-Origin-Verify", value: "s" }] })),
+  ],
+  "cloudfront-trust-store-bundle": [
+    declared("aws:s3/bucket:Bucket", "trust", {}, { bucket: "trust-bucket" }),
+    declared("aws:s3/bucketObjectv2:BucketObjectv2", "bundle", { bucket: "trust_id", key: "ca-bundle.pem", content: SHA1_CERT + "\n" + SHA1_CERT }),
+    declared("aws:cloudfront/trustStore:TrustStore", "store", { caCertificatesBundleSource: { caCertificatesBundleS3Location: { bucket: "trust-bucket", key: "ca-bundle.pem", region: "eu-west-2" } } }),
+  ],
+  "apigateway-truststore-bundle": [
+    declared("aws:s3/bucketObjectv2:BucketObjectv2", "bundle", { bucket: "trust-bucket", key: "ca-bundle.pem", content: SHA1_CERT }),
+    declared("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com", mutualTlsAuthentication: { truststoreUri: "s3://trust-bucket/ca-bundle.pem" } }),
+  ],
+  "cloudfront-origin-client-certificate": [
+    declared("aws:acm/certificate:Certificate", "origin-cert", { certificateBody: SHA1_CERT }, { arn: "arn:aws:acm:us-east-1:111111111111:certificate/c" }),
+    declared(DISTRIBUTION, "edge", distribution({ customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/c" } } })),
+  ],
+  "apigateway-mtls-ownership-verification": [
+    declared("aws:acm/certificate:Certificate", "api-cert", { certificateBody: SHA1_CERT }, { arn: "arn:aws:acm:eu-west-2:111111111111:certificate/a" }),
+    declared("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com", regionalCertificateArn: "arn:aws:acm:eu-west-2:111111111111:certificate/a", mutualTlsAuthentication: { truststoreUri: "s3://b/k" } }),
+  ],
+  "ca-name-policy-admits-workload-certificates": [
+    declared("aws:lambda/function:Function", "issuer", { name: "edge-mtls-dev-ca-issuer", environment: { variables: TEST_CA_ENV } }),
+    declared("aws:lambda/invocation:Invocation", "origin-client-issue", { functionName: "edge-mtls-dev-ca-issuer", input: JSON.stringify({ action: "issue", csrPem: csrFor("Not On The Policy"), purposes: ["client_auth"], lifetimeDays: 1 }) }),
+  ],
+};
+
+const engine = (resources: readonly DeclaredResource[]): EngineResource[] => resources.map((r) => ({ type: r.type, name: r.name, urn: `urn:pulumi:t::edge-mtls::${r.type}::${r.name}`, props: { ...(r.outputs ?? {}), ...r.inputs } }));
+
+/** Any provider resource, by type token: what the mocks see is the same as for the typed classes. */
+class AnyResource extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: Record<string, unknown>) {
+    super(type, name, props);
+  }
+}
+
+/** Registers one resource under the offline mocks and returns what they refused (registration failures kept from mocha's handlers). */
+async function registerUnderMocks(type: string, name: string, props: Record<string, unknown>) {
+  const listeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  const ignore = () => undefined;
+  process.on("unhandledRejection", ignore);
+  try {
+    takeRefusals();
+    new AnyResource(type, name, props);
+    await settle();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return takeRefusals();
+  } finally {
+    process.removeListener("unhandledRejection", ignore);
+    for (const listener of listeners) process.on("unhandledRejection", listener);
+  }
+}
+
+describe("offline/aws-rules: the catalogue", function () {
+  this.timeout(240_000);
+  before(() => installMocks({ "edge-mtls:role": "ca", "aws:region": "eu-west-2" }, "aws-rules-test"));
+
+  it("gives every rule a unique id, what AWS requires, the error it prevents, and an AWS source (the CA's own rule excepted)", () => {
+    const ids = AWS_RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const rule of AWS_RULES) {
+      assert.match(rule.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+      assert.ok(rule.summary.length > 20 && rule.awsError.length > 5, rule.id);
+      assert.ok(rule.sources.length > 0, rule.id);
+      if (rule.id !== "ca-name-policy-admits-workload-certificates") assert.ok(rule.sources.some((s) => /^https:\/\/(docs\.aws\.amazon\.com|repost\.aws)\//.test(s.url)), `${rule.id} cites AWS`);
+      if (rule.kind === "quota") assert.ok(Number.isInteger(rule.defaultQuota), rule.id);
+    }
+  });
+
+  it("has a breaking example for every rule (none is left untested)", () => {
+    assert.deepEqual(AWS_RULES.map((r) => r.id).filter((id) => !(id in BROKEN) && !(id in BROKEN_DEPLOYMENTS)), []);
+  });
+
+  for (const rule of AWS_RULES.filter((r): r is Extract<AwsRule, { scope: "resource" }> => r.scope === "resource")) {
+    it(`${rule.id}: the mocks refuse a resource that breaks it, with ${rule.awsError.split(" ")[0]} and the source; the pack flags it`, async () => {
+      const example = BROKEN[rule.id]!;
+      const refusals = await registerUnderMocks(example.type, `broken-${rule.id}`, example.props);
+      const mine = refusals.filter((v) => v.rule === rule.id);
+      assert.ok(mine.length > 0, `the mocks accepted it: ${JSON.stringify(refusals.map((r) => r.rule))}`);
+      assert.equal(mine[0]!.awsError, rule.awsError);
+      assert.equal(mine[0]!.source, rule.sources[0]!.url);
+      const violations = evaluate(engine([declared(example.type, `broken-${rule.id}`, example.props)]), POLICIES);
+      const flagged = violations.filter((v) => v.policy === awsPolicyName(rule));
+      assert.ok(flagged.length > 0, `the pack did not flag it: ${JSON.stringify(violations.map((v) => v.policy))}`);
+      assert.equal(flagged[0]!.enforcementLevel, rule.kind === "quota" ? "advisory" : "mandatory");
+      assert.ok(flagged[0]!.message.includes(rule.sources[0]!.url));
+    });
+  }
+
+  for (const rule of AWS_RULES.filter((r) => r.scope === "deployment")) {
+    it(`${rule.id}: refused when the run completes; the pack flags it`, () => {
+      const resources = BROKEN_DEPLOYMENTS[rule.id]!;
+      assert.ok(deploymentRefusals(resources).some((v) => v.rule === rule.id));
+      assert.ok(evaluate(engine(resources), POLICIES).some((v) => v.policy === awsPolicyName(rule) && v.enforcementLevel === "mandatory"));
+    });
+  }
+
+  it("the README's list of rules is the one the catalogue generates (npm run docs:rules)", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    assert.equal(withRulesSection(readme), readme, "README.md is out of date: run npm run docs:rules");
+    for (const rule of AWS_RULES) assert.ok(readme.includes(`\`aws-${rule.id}\``), rule.id);
+  });
+
+  it("a raised quota set in the pack's config lifts the advisory finding; the mocks assume AWS's default", () => {
+    const example = BROKEN["cloudfront-origin-request-policy-headers"]!;
+    const resources = engine([declared(example.type, "p", example.props)]);
+    const name = "aws-cloudfront-origin-request-policy-headers";
+    assert.equal(evaluate(resources, POLICIES).filter((v) => v.policy === name).length, 1);
+    assert.deepEqual(evaluate(resources, POLICIES, { [name]: { quota: 25 } as never }).filter((v) => v.policy === name), []);
+  });
+
+  it("refuses every name on CloudFront's custom-header deny list, in any case, and accepts X-Origin-Verify", () => {
+    const rule = AWS_RULES.find((r) => r.id === "cloudfront-origin-custom-header-name")!;
+    if (rule.scope !== "resource") throw new Error("resource rule expected");
+    const withHeader = (name: string) => rule.check(toAwsResource(declared(DISTRIBUTION, "d", distribution({ customHeaders: [{ name, value: "v" }] })), []), 0);
+    for (const name of [...REFUSED_CUSTOM_HEADERS, "x-amz-anything", "X-EDGE-ANYTHING", "host"]) assert.equal(withHeader(name).length, 1, name);
+    assert.deepEqual(withHeader("X-Origin-Verify"), []);
+  });
+
+  it("reads custom headers as each distribution type spells them, and judges a header's name even when its value is an export's secret", () => {
+    const multitenant = evaluate(
+      engine([declared("aws:cloudfront/multitenantDistribution:MultitenantDistribution", "tenants", { origins: [{ id: "api", domainName: "api.example.com", customHeaders: [{ headerName: "X-Amz-Origin", headerValue: "s" }] }], defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only" } })]),
+      POLICIES,
+    ).filter((v) => v.policy === "aws-cloudfront-origin-custom-header-name");
+    assert.equal(multitenant.length, 1);
+    assert.match(multitenant[0]!.message, /X-Amz-Origin: CloudFront reserves the X-Amz- prefix/);
+    const secretValue = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA" };
+    const exported = (name: string) => evaluate(engine([declared(DISTRIBUTION, "edge", distribution({ customHeaders: [{ name, value: secretValue }] }))]), POLICIES).filter((v) => v.policy.startsWith("aws-"));
+    assert.deepEqual(exported("X-Origin-Verify"), [], "a secret value is not judged (AWS accepted it; the mocks judge it in plaintext)");
+    assert.deepEqual(exported("X-Edge-Origin").map((v) => [v.policy, v.unreadable]), [["aws-cloudfront-origin-custom-header-name", undefined]]);
+  });
+
+  it("a header identity source the distribution sends (its custom header) passes the cross-resource rule", () => {
+    const [authorizer, ...rest] = BROKEN_DEPLOYMENTS["apigateway-authorizer-identity-sent-by-cloudfront"]!;
+    const fixed = { ...authorizer!, inputs: { ...authorizer!.inputs, identitySource: "method.request.header.x-origin-verify" } };
+    assert.deepEqual(deploymentViolations([fixed, ...rest].map((r) => toAwsResource(r, []))), []);
+  });
+
+  it("policy:check --state flags a stack export that breaks AWS's rules", async () => {
+    const example = BROKEN["cloudfront-origin-custom-header-name"]!;
+    const { put, tempDir } = await import("../support/tools");
+    const work = tempDir();
+    try {
+      const file = put(work.dir, "export.json", JSON.stringify({ deployment: { resources: [{ urn: "urn:pulumi:s::edge-mtls::aws:cloudfront/distribution:Distribution::edge", type: DISTRIBUTION, inputs: example.props, outputs: {} }] } }));
+      let stdout = "";
+      const code = await check(["--state", file, "--json"], { stdout: (s) => (stdout += s), stderr: () => undefined, cwd: process.cwd() });
+      assert.equal(code, 1);
+      assert.ok(JSON.parse(stdout).violations.some((v: { policy: string }) => v.policy === "aws-cloudfront-origin-custom-header-name"));
+    } finally {
+      work.cleanup();
+    }
+  });
+});
+
+describe("offline/aws-rules: both programs as one deployment", function () {
+  this.timeout(300_000);
+  const longest = (accepts: (env: string) => boolean) => {
+    let n = 1;
+    while (accepts("e".repeat(n + 1)) && n < 200) n++;
+    return "e".repeat(n);
+  };
+  const caAccepts = (environment: string) => {
+    try {
+      readCaStackConfig((k) => ({ environment, rootSubject: { commonName: "R" }, issuingSubject: { commonName: "I" } })[k as "environment"], "ca-dev", "eu-west-2");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const workloadAccepts = (environment: string) => {
+    try {
+      readWorkloadStackConfig((k) => ({ environment, caStack: "o/p/s", edgeDomain: "www.example.com", apiDomain: "api.example.com", hostedZoneId: "Z1" })[k as "environment"], "workload-dev", "eu-west-2");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Every optional feature of both stack files switched on: alarm and notification topics, revokers and inventory readers, certificates from config, a previous origin secret. */
+  const EVERYTHING_ON = {
+    ca: {
+      "edge-mtls:alarmTopicArn": "arn:aws:sns:eu-west-2:111111111111:edge-mtls-alarms",
+      "edge-mtls:notificationTopicArn": "arn:aws:sns:eu-west-2:111111111111:edge-mtls-certificates",
+      "edge-mtls:revokerPrincipals": JSON.stringify(["arn:aws:iam::333333333333:role/pki-admins"]),
+      "edge-mtls:inventoryReaderPrincipals": JSON.stringify(["arn:aws:iam::333333333333:role/pki-auditors"]),
+      "edge-mtls:publicHostedZoneId": undefined,
+      "edge-mtls:publicCertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/pki",
+    },
+    workload: {
+      "edge-mtls:alarmTopicArn": "arn:aws:sns:eu-west-2:222222222222:edge-mtls-alarms",
+      "edge-mtls:hostedZoneId": undefined,
+      "edge-mtls:edgeCertificateArn": "arn:aws:acm:us-east-1:222222222222:certificate/edge",
+      "edge-mtls:apiCertificateArn": "arn:aws:acm:eu-west-2:222222222222:certificate/api",
+      "edge-mtls:previousOriginSecret": "offline-previous-origin-secret-0123456789abcdef",
+    },
+  };
+  const VARIANTS: [string, () => Promise<import("../../offline/deployment").OfflineDeployment>][] = [
+    ["the committed example configs", () => runExampleDeployment()],
+    ["the longest environment name both configs accept", () => {
+      const environment = [longest(caAccepts), longest(workloadAccepts)].sort((a, b) => a.length - b.length)[0]!;
+      assert.ok(environment.length >= 20, `${environment.length}`);
+      return runExampleDeployment({ "edge-mtls:environment": environment });
+    }],
+    ["the committed configs with every optional feature on", () => runExampleDeployment({}, EVERYTHING_ON)],
+    ["every optional feature on and the longest environment name", () => runExampleDeployment({ "edge-mtls:environment": longest(caAccepts).slice(0, longest(workloadAccepts).length) }, EVERYTHING_ON)],
+  ];
+  const deployments = new Map<string, import("../../offline/deployment").OfflineDeployment>();
+
+  for (const [variant, run] of VARIANTS) {
+    it(`${variant}: every AWS rule passes in the mocks, across resources and stacks, and in the pack`, async () => {
+      const deployment = await run();
+      deployments.set(variant, deployment);
+      for (const kind of ["ca", "workload"] as const) {
+        const violations = evaluate(toEngineResources(deployment[kind], `${kind}-dev`), POLICIES).filter((v) => v.policy.startsWith("aws-"));
+        assert.deepEqual(violations, [], kind);
+      }
+      if (variant.includes("longest")) {
+        const environment = String(deployment.ca.find((r) => r.type === "aws:lambda/function:Function")!.inputs.name).replace(/^edge-mtls-(e+)-.*$/, "$1");
+        assert.ok(environment.length >= 20, "the environment names resources");
+      }
+    });
+  }
+
+  it("covers every AWS resource type the two programs declare, in every variant: with a rule, or with the reason none applies", async () => {
+    assert.equal(deployments.size, VARIANTS.length, "the variants ran");
+    const types = new Set([...deployments.values()].flatMap((d) => [...d.ca, ...d.workload]).map((r) => r.type).filter((t) => t.startsWith("aws:")));
+    for (const optional of ["aws:cloudwatch/eventTarget:EventTarget", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "aws:cloudwatch/eventRule:EventRule"]) assert.ok(types.has(optional), optional);
+    const ruled = new Set(AWS_RULES.flatMap((r) => (r.scope === "resource" ? r.resourceTypes : [])));
+    const uncovered = [...types].filter((t) => !ruled.has(t) && !(t in NO_CONTROL_PLANE_LIMIT_RELIED_ON));
+    assert.deepEqual(uncovered, []);
+    // And no reason is kept for a type the programs no longer declare.
+    assert.deepEqual(Object.keys(NO_CONTROL_PLANE_LIMIT_RELIED_ON).filter((t) => !types.has(t)), []);
+  });
+
+  it("leaves nothing running after a deployment (no timers keep polling once both runs are done)", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    await runExampleDeployment(); // whatever the Pulumi runtime keeps once it has run
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = timers();
+    await runExampleDeployment();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(timers() <= before, `${timers()} timers after a deployment, ${before} before`);
+  });
+
+  it("refuses a workload stack that reads another CA stack than the one deployed (stack files that do not pair)", async () => {
+    await assert.rejects(runExampleDeployment({}, { workload: { "edge-mtls:caStack": "ca-other" } }), (error: unknown) => error instanceof OfflineDeploymentFailed && /workload-dev reads the CA stack organization\/edge-mtls\/ca-other, not organization\/edge-mtls\/ca-dev/.test(error.message));
+  });
+
+  it("refuses to run a stack file under the other program (edge-mtls:role)", async () => {
+    await assert.rejects(runExampleDeployment({ "edge-mtls:role": "workload" }), (error: unknown) => error instanceof OfflineDeploymentFailed && /ca-dev's config sets edge-mtls:role workload, not ca/.test(error.message));
+  });
+
+  it("the smoke test's command finds the edge-mtls binary by name, from the project, at run time", () => {
+    const result = tool("npx", ["--no", "--", "edge-mtls", "--help"], { timeoutMs: 60_000 });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.stdout, /Usage: edge-mtls <command>/);
+  });
+
+  it("fails, as pulumi up would, when the CA's configured name policy would replace the defaults and refuse the workload's certificates", async () => {
+    // The first build's blocker: a client_auth policy without the smoke-test name. Policies now extend the
+    // defaults, so only an explicit refusal (a workload certificate name outside every list) can fail here.
+    const overrides = { "edge-mtls:originCertificate": JSON.stringify({ commonName: "Unlisted Origin", organizationalUnit: "Unlisted", lifetimeDays: 90, renewBeforeDays: 30 }), "edge-mtls:allowedOriginSubjects": JSON.stringify([{ commonName: "Unlisted Origin", organizationalUnit: "Unlisted" }]) };
+    await assert.rejects(runExampleDeployment(overrides), (error: unknown) => error instanceof OfflineDeploymentFailed && /NAME_NOT_ALLOWED|not allowed/i.test(error.message));
+  });
+
+  it("fails with the AWS error and source when the program declares what AWS refuses (a policy quota of 4 headers against the /api* policy's 5)", async () => {
+    assumeRaisedQuotas({ "cloudfront-origin-request-policy-headers": 4 });
+    try {
+      await assert.rejects(runExampleDeployment(), (error: unknown) => error instanceof OfflineDeploymentFailed && /TooManyHeadersInOriginRequestPolicy: OriginRequestPolicy edge-api-origin-request lists 5 headers/.test(error.message) && error.message.includes("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html"));
+    } finally {
+      assumeRaisedQuotas({});
+    }
+  });
+
+  it("the config readers refuse a log retention CloudWatch Logs refuses, before any resource is declared", () => {
+    assert.throws(() => readCaStackConfig((k) => ({ logRetentionDays: 2, rootSubject: { commonName: "R" }, issuingSubject: { commonName: "I" } })[k as "logRetentionDays"], "ca-dev", "eu-west-2"), /edge-mtls:logRetentionDays must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5/);
+    assert.throws(() => readWorkloadStackConfig((k) => ({ logRetentionDays: "2", caStack: "o/p/s", edgeDomain: "www.example.com", apiDomain: "api.example.com", hostedZoneId: "Z1" })[k as "logRetentionDays"], "workload-dev", "eu-west-2"), /edge-mtls:logRetentionDays must be one of/);
+  });
+
+  it("the config readers refuse a schedule expression EventBridge Scheduler refuses, saying why, and accept what it accepts", () => {
+    const ca = (crlSchedule: string) => readCaStackConfig((k) => ({ crlSchedule, rootSubject: { commonName: "R" }, issuingSubject: { commonName: "I" } })[k as "crlSchedule"], "ca-dev", "eu-west-2");
+    const workload = (renewalSchedule: string) => readWorkloadStackConfig((k) => ({ originCertificate: { renewalSchedule }, caStack: "o/p/s", edgeDomain: "www.example.com", apiDomain: "api.example.com", hostedZoneId: "Z1" })[k as "caStack"], "workload-dev", "eu-west-2");
+    assert.throws(() => ca("rate(5 hour)"), /edge-mtls:crlSchedule must be an EventBridge Scheduler rate\(\.\.\.\) or cron\(\.\.\.\) expression.*which must say hours, not hour, for a value above 1/);
+    assert.throws(() => ca("rate(0 minutes)"), /which has a rate of 0/);
+    assert.throws(() => workload("rate(1 hours)"), /renewalSchedule must be an EventBridge Scheduler .*which must say hour, not hours, for a value of 1/);
+    assert.throws(() => workload("cron(0 12 * * ?)"), /without the six fields/);
+    for (const good of ["rate(1 hour)", "rate(12 hours)", "rate(1 day)", "cron(0 12 * * ? *)"]) {
+      assert.equal(ca(good).ca.crlSchedule, good);
+      assert.equal(workload(good).originCertificate.renewalSchedule, good);
+    }
+  });
+});
