@@ -134,15 +134,18 @@ export function keygenKeyPolicy(partition: string, accountId: string, workloadPr
 }
 
 /**
- * The CA bucket's policy: TLS only for everyone, and read access (objects and their versions,
- * as trust stores pin a version) for the workload accounts. With `publicDistributionArn`, the
+ * The CA bucket's policy: TLS only for everyone, and read access to the published objects, each by
+ * name (and their versions, as trust stores pin a version) for the workload accounts. With `publicDistributionArn`, the
  * public PKI endpoint's CloudFront distribution may read the published artifacts (and nothing
  * else) through its Origin Access Control.
  */
 export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly string[], publicDistributionArn?: string): PolicyDocument {
   const statements: PolicyStatement[] = [tlsOnlyStatement(bucketArn)];
+  // Each published object by name, never `/*`: the public PKI endpoint's bucket may expose nothing
+  // else (policy public-pki-bucket), and the workload accounts need no other object (CRLs, certificates).
+  const artifactArns = Object.values(ARTIFACT_KEYS).map((key) => `${bucketArn}/${key}`);
   if (readerPrincipals.length > 0) {
-    statements.push({ Sid: "WorkloadAccountsRead", Effect: "Allow", Principal: { AWS: [...readerPrincipals] }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucketArn}/*` });
+    statements.push({ Sid: "WorkloadAccountsRead", Effect: "Allow", Principal: { AWS: [...readerPrincipals] }, Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: artifactArns });
   }
   if (publicDistributionArn) {
     statements.push({
@@ -150,7 +153,7 @@ export function caBucketPolicy(bucketArn: string, readerPrincipals: readonly str
       Effect: "Allow",
       Principal: { Service: "cloudfront.amazonaws.com" },
       Action: "s3:GetObject",
-      Resource: Object.values(ARTIFACT_KEYS).map((key) => `${bucketArn}/${key}`),
+      Resource: artifactArns,
       Condition: { StringEquals: { "AWS:SourceArn": publicDistributionArn } },
     });
   }

@@ -8,6 +8,6 @@ export { deriveIdempotencyKey, IdempotencyScope } from "../functions/shared/idem
  * holds (the component's own private key). The key stays a Pulumi secret, so it is not shown in
  * previews (PR comments) or plain state before the request that uses it has run.
  */
-export function stackIdempotencyKey(secret: pulumi.Input<string>, component: string, period: string): pulumi.Output<string> {
-  return pulumi.secret(pulumi.output(secret).apply((value) => deriveIdempotencyKey(value, { project: pulumi.getProject(), stack: pulumi.getStack(), component, period })));
+export function stackIdempotencyKey(secret: pulumi.Input<string>, component: string, period: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.secret(pulumi.all([secret, period]).apply(([value, at]) => deriveIdempotencyKey(value, { project: pulumi.getProject(), stack: pulumi.getStack(), component, period: at })));
 }

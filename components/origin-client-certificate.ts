@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caFingerprints, checkOriginClientCertificate } from "../pki/origin-client-certificate";
+import { caFingerprints, checkOriginClientCertificate, trustBundleDigest } from "../pki/origin-client-certificate";
 import { stackIdempotencyKey } from "./idempotency-key";
 
 /** Arguments of {@link OriginClientCertificate}. */
@@ -23,13 +23,20 @@ export interface OriginClientCertificateArgs {
 }
 
 /**
- * What the renewal function changes in place after the first import, so Pulumi must not put back:
- * the ACM certificate's body, chain and key, and the issuing invocation (re-running it would only
- * mint a certificate nobody imports).
+ * How the certificate follows the CA, in resource options and inputs (tests pin them):
+ * - the issuing invocation carries `triggers.trustBundleSha256` and is not `ignoreChanges`: the
+ *   AWS provider replaces an `aws.lambda.Invocation` (so invokes it again) when its `triggers` or,
+ *   by default, its `input` change, and Pulumi's `ignoreChanges` would put the old value back
+ *   before that decision;
+ * - the ACM certificate ignores nothing and replaces only on a new private key: the provider
+ *   re-imports a changed body, chain or key under the same ARN (ImportCertificate with
+ *   CertificateArn) and never reads them back from ACM, so what the renewal function imports in
+ *   between is not drift Pulumi would undo; a new key (another keyAlgorithm) cannot be re-imported
+ *   ("The key type and size cannot be changed"), so it makes a new certificate.
  */
-export const SELF_RENEWED_FIELDS = {
-  certificate: ["certificateBody", "certificateChain", "privateKey"],
-  issue: ["input", "triggers"],
+export const ROTATION_OPTIONS = {
+  issue: { trigger: "trustBundleSha256" },
+  certificate: { replaceOnChanges: ["privateKey"] },
 } as const;
 
 interface IssueResult {
@@ -41,15 +48,21 @@ interface IssueResult {
 }
 
 /**
- * The client certificate CloudFront presents to the API origin, first import: an ECDSA P-256 (or
- * RSA 2048) key and CSR made with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth,
- * with an idempotency key so retries never mint a second certificate, derived from the private
- * key so it cannot be guessed), checked (clientAuth EKU, key type, chain ≤ 3 of this CA's
- * certificates), and imported into ACM in us-east-1 — body = leaf, chain = issuing + root, key as
- * a secret. From then on the certificate belongs to the renewal function
- * (OriginCertificateRenewer), which re-imports under the same ARN: Pulumi ignores the fields it
- * changes ({@link SELF_RENEWED_FIELDS}), so `pulumi up` (with or without --refresh) neither puts
- * an old certificate back nor mints a new one.
+ * The client certificate CloudFront presents to the API origin: an ECDSA P-256 (or RSA 2048) key
+ * and CSR made with @pulumi/tls, signed by the CA's ca-issuer (purpose client_auth), checked
+ * (clientAuth EKU, key type, chain ≤ 3 of this CA's certificates), and imported into ACM in
+ * us-east-1 — body = leaf, chain = issuing + root, key as a secret.
+ *
+ * The issuance is keyed on the CA's trust bundle ({@link trustBundleDigest}): the invocation's
+ * `triggers` and the idempotency key's period (`b<digest>`) carry its digest. While the bundle
+ * stays the same, `pulumi up` declares the same inputs and changes nothing (a retried `up`
+ * replays the same certificate: same idempotency key, keyed by our private key so nobody else can
+ * claim it first); between deploys the renewal function (OriginCertificateRenewer) re-imports
+ * under the same ARN. When the CA stack publishes another bundle (a new root or issuing CA), the
+ * invocation runs again, the new CA issues a certificate for the same key, and the provider
+ * re-imports it under the same ARN: the distribution keeps its origin certificate ARN (CloudFront
+ * takes at most 5 new origin mTLS certificate ARNs per distribution update) and presents a
+ * certificate API Gateway's new truststore accepts. See {@link ROTATION_OPTIONS}.
  */
 export class OriginClientCertificate extends pulumi.ComponentResource {
   public readonly certificateArn: pulumi.Output<string>;
@@ -64,16 +77,20 @@ export class OriginClientCertificate extends pulumi.ComponentResource {
       { privateKeyPem: key.privateKeyPem, subject: { commonName: args.commonName ?? "CloudFront", organizationalUnit: args.organizationalUnit ?? "CloudFront" } },
       parent,
     );
+    const trustBundleSha256 = pulumi.output(args.trustBundlePem).apply(trustBundleDigest);
     const issue = new aws.lambda.Invocation(
       `${name}-issue`,
       {
         functionName: args.issuerFunctionArn,
-        // One idempotency key per stack and certificate (a retried `up` gets the same certificate),
-        // keyed by our private key so nobody else can claim it first. The renewal function's keys
-        // share the component name, so the inventory sees one series.
-        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, "initial") }),
+        // One idempotency key per stack, certificate and trust bundle: a retried `up` gets the same
+        // certificate, a new bundle a new one (an issuing CA rotated in the same CA stack keeps its
+        // inventory, where the old key would replay the old CA's certificate). The renewal
+        // function's keys share the component name, so the inventory sees one series.
+        input: pulumi.jsonStringify({ action: "issue", csrPem: csr.certRequestPem, purposes: ["client_auth"], lifetimeDays, idempotencyKey: stackIdempotencyKey(key.privateKeyPem, name, trustBundleSha256.apply((digest) => `b${digest.slice(0, 16)}`)) }),
+        // The input is a secret (its idempotency key): the trigger shows in a preview why it runs again.
+        triggers: { [ROTATION_OPTIONS.issue.trigger]: trustBundleSha256 },
       },
-      { parent: this, ignoreChanges: [...SELF_RENEWED_FIELDS.issue] },
+      { parent: this },
     );
     const issued = pulumi.all([issue.result, args.trustBundlePem]).apply(([raw, bundle]) => {
       const result = JSON.parse(raw) as IssueResult;
@@ -84,7 +101,7 @@ export class OriginClientCertificate extends pulumi.ComponentResource {
     const certificate = new aws.acm.Certificate(
       `${name}-acm`,
       { certificateBody: issued.apply((r) => r.certificatePem!), certificateChain: issued.apply((r) => r.chainPem!), privateKey: pulumi.secret(key.privateKeyPem) },
-      { parent: this, provider: args.usEast1, ignoreChanges: [...SELF_RENEWED_FIELDS.certificate] },
+      { parent: this, provider: args.usEast1, replaceOnChanges: [...ROTATION_OPTIONS.certificate.replaceOnChanges] },
     );
     this.certificateArn = certificate.arn;
     this.registerOutputs({ certificateArn: this.certificateArn });

@@ -26,6 +26,8 @@ export interface RecordedResource {
   readonly provider?: string;
   /** The resource option `ignoreChanges`, as registered (the mocks' newResource does not see options). */
   readonly ignoreChanges?: string[];
+  /** The resource option `replaceOnChanges`, as registered. */
+  readonly replaceOnChanges?: string[];
 }
 
 export const ACCOUNT_ID = "111111111111";
@@ -187,9 +189,9 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
       newResource: async (wire: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> => {
         pending++;
         const args = { ...wire, inputs: unwrapSecrets(wire.inputs) };
-        const ignoreChanges = registeringIgnoreChanges;
+        const { ignoreChanges, replaceOnChanges } = registeringOptions;
         try {
-          const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any>, ...(ignoreChanges.length ? { ignoreChanges } : {}) };
+          const entry = { type: args.type, name: args.name, inputs: args.inputs, maskedInputs: maskSecrets(wire.inputs), provider: args.provider, outputs: {} as Record<string, any>, ...(ignoreChanges.length ? { ignoreChanges } : {}), ...(replaceOnChanges.length ? { replaceOnChanges } : {}) };
           // AWS's control-plane rules (offline/aws-rules): refuse what the provider's create call would.
           refuseAtRegistration(entry, recorded);
           recorded.push(entry);
@@ -223,17 +225,17 @@ export function installMocks(config: Record<string, string>, stack = "ca-dev", s
     false,
     ORGANIZATION,
   );
-  // newResource is not given resource options: read ignoreChanges off the request it is called for
-  // (synchronously, before newResource's first await).
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: { getIgnorechangesList(): string[] }, callback: unknown): unknown };
+  // newResource is not given resource options: read ignoreChanges and replaceOnChanges off the
+  // request it is called for (synchronously, before newResource's first await).
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: { getIgnorechangesList(): string[]; getReplaceonchangesList(): string[] }, callback: unknown): unknown };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    registeringIgnoreChanges = req.getIgnorechangesList();
+    registeringOptions = { ignoreChanges: req.getIgnorechangesList(), replaceOnChanges: req.getReplaceonchangesList() };
     return register(req, callback);
   };
 }
 
-let registeringIgnoreChanges: string[] = [];
+let registeringOptions: { ignoreChanges: string[]; replaceOnChanges: string[] } = { ignoreChanges: [], replaceOnChanges: [] };
 
 /** Resolves an Output (through `apply`, not the internal promise). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -59,3 +59,15 @@ export function checkOriginClientCertificate(certificatePem: string, chainPem: s
 export function caFingerprints(bundlePem: string): string[] {
   return readPemBlocks(bundlePem, "trustBundlePem").map((b) => sha256Hex(b.der));
 }
+
+/**
+ * The digest of a trust bundle: SHA-256 over the DER of its certificates, in order (lower-case
+ * hex). Two bundles with the same certificates in the same order have the same digest however
+ * their PEM is laid out; a new root or issuing CA gives another one. The origin client
+ * certificate's issuance is keyed on it, so a new bundle means a new certificate.
+ */
+export function trustBundleDigest(bundlePem: string): string {
+  const hash = createHash("sha256");
+  for (const block of readPemBlocks(bundlePem, "trustBundlePem")) hash.update(block.der);
+  return hash.digest("hex");
+}

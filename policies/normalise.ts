@@ -162,6 +162,34 @@ export class Field {
     });
   }
 
+  /**
+   * A string or a list of strings, as a list: IAM policy elements (`Action`, `Resource`,
+   * `Principal` values) take either form. Anything else is refused.
+   */
+  textList(): string[] {
+    return Array.isArray(this.value) ? this.texts() : [this.text()].filter((t): t is string => t !== undefined);
+  }
+
+  /** An object or a list of objects, as a list (an IAM policy's `Statement` takes either form). */
+  objectList(): Field[] {
+    const v = this.value;
+    if (v === undefined) return [];
+    if (Array.isArray(v)) return this.items();
+    if (!isPlainObject(v)) throw this.unreadable(`is ${kindOf(v)} where an object or a list of objects belongs`);
+    return [this];
+  }
+
+  /** A JSON document held as text (as a bucket policy's `policy`), or already an object: read on at the same path. */
+  json(): Field {
+    const v = this.value;
+    if (typeof v !== "string") return this;
+    try {
+      return new Field(JSON.parse(v), this.path, this.owner);
+    } catch {
+      throw this.unreadable("is not valid JSON");
+    }
+  }
+
   /** A domain name, normalised (see `normaliseDomain`). */
   domain(): string | undefined {
     const text = this.text();

@@ -5,10 +5,10 @@ import { createCsr } from "../../pki/csr";
 import { generatePrivateKey, privateKeyToPem } from "../../pki/local-signer";
 import { checkOriginClientCertificate } from "../../pki/origin-client-certificate";
 import { formatChecks, runChecks, type CheckResult, type ClientIdentity } from "../../rehearsal/checks";
-import { ORIGIN_CERTIFICATE_METRIC, RENEWER_ENV, SMOKE_TEST_SUBJECT } from "../shared/contract";
+import { ORIGIN_CERTIFICATE_METRIC, ORIGIN_CERTIFICATE_RENEWAL_METRIC, RENEWER_ENV, SMOKE_TEST_SUBJECT } from "../shared/contract";
 import { deriveIdempotencyKey } from "../shared/idempotency-key";
 import { jsonLogger, Logger } from "../shared/log";
-import { CurrentCertificate, daysUntil, describeCurrent, OriginKeyAlgorithm, RenewalReason, renewalDecision } from "./renewal";
+import { CurrentCertificate, daysUntil, describeCurrent, OriginKeyAlgorithm, RenewalReason, renewalDecision, untrustedChainReason } from "./renewal";
 
 export { RENEWER_ENV };
 
@@ -119,7 +119,11 @@ export async function handle(event: unknown, deps: RenewerDeps): Promise<Renewal
   const current = await readCurrent(deps);
   const daysBefore = emitDaysToExpiry(deps, current);
   const reason = renewalDecision(current, deps.clock(), { renewBeforeDays: config.renewBeforeDays, force, trustedCaSha256: config.trustedCaSha256 });
-  deps.log.info("renewal.checked", { serialNumber: current.serialHex, notAfter: current.notAfter.toISOString(), daysToExpiry: daysBefore, reason });
+  // Why a certificate that is not due is renewed anyway: API Gateway's truststore holds the bundle
+  // this function is configured with, and refuses CloudFront until ACM serves one that chains to it.
+  const untrusted = untrustedChainReason(current, config.trustedCaSha256);
+  deps.log.info("renewal.checked", { serialNumber: current.serialHex, notAfter: current.notAfter.toISOString(), daysToExpiry: daysBefore, reason, ...(untrusted ? { untrustedChain: untrusted } : {}) });
+  if (reason === "other-ca") deps.log.error("renewal.untrusted-chain", { serialNumber: current.serialHex, why: untrusted, chainSha256: [...current.chainSha256], trustedCaSha256: [...config.trustedCaSha256], action: "renewing now, before the renewBefore date" });
   if (reason === "not-due") return { renewed: false, reason, serialNumber: current.serialHex, notAfter: current.notAfter.toISOString(), daysToExpiry: daysBefore };
 
   const key = deps.generateKey(current.keyAlgorithm);
@@ -150,6 +154,7 @@ export async function handle(event: unknown, deps: RenewerDeps): Promise<Renewal
     deps.log.info("renewal.superseded", { serialNumber: next.serialHex, servedSerialNumber: served.serialHex, reason: "another run re-imported after this one" });
   }
   const daysAfter = emitDaysToExpiry(deps, served);
+  deps.log.metric(ORIGIN_CERTIFICATE_RENEWAL_METRIC.namespace, ORIGIN_CERTIFICATE_RENEWAL_METRIC.name, 1, { dimensions: { [ORIGIN_CERTIFICATE_METRIC.dimension]: config.metricDimension, [ORIGIN_CERTIFICATE_RENEWAL_METRIC.reasonDimension]: reason }, unit: "Count" });
   deps.log.info("renewal.renewed", { serialNumber: served.serialHex, previousSerialNumber: current.serialHex, notAfter: served.notAfter.toISOString(), reason });
 
   let checks: string | undefined;

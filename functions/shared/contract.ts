@@ -118,6 +118,9 @@ export const RENEWER_ENV = {
 /** The days-until-expiry metric of the origin certificate (dimension `Certificate`), watched by its alarm. */
 export const ORIGIN_CERTIFICATE_METRIC = { namespace: "edge-mtls/workload", name: "OriginCertificateDaysToExpiry", dimension: "Certificate" } as const;
 
+/** One per re-import of the origin certificate (dimensions `Certificate` and `Reason`: due, forced, other-ca). */
+export const ORIGIN_CERTIFICATE_RENEWAL_METRIC = { namespace: "edge-mtls/workload", name: "OriginCertificateRenewals", reasonDimension: "Reason" } as const;
+
 /**
  * The tag that marks the CA's public PKI endpoint (CloudFront in front of the CA bucket), the one
  * kind of distribution the policy pack lets go without viewer mTLS and serve plain HTTP, on these

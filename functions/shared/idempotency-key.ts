@@ -8,7 +8,7 @@ export interface IdempotencyScope {
   readonly project: string;
   readonly stack: string;
   readonly component: string;
-  /** The renewal window, day or renewed serial, e.g. `initial`, `d20417`, `r1a2b…`. Never contains a dot. */
+  /** The trust bundle, day or renewed serial, e.g. `b3f0c…` (bundle digest), `d20417`, `r1a2b…`. Never contains a dot. */
   readonly period: string;
 }
 

@@ -9,6 +9,7 @@ import { cloudfrontViewerTls } from "./cloudfront-viewer-tls";
 import { noOpenOrigins } from "./no-open-origins";
 import { originBucketPrivate } from "./origin-bucket-private";
 import { originClientCertificate } from "./origin-client-certificate";
+import { publicPkiBucket } from "./public-pki-bucket";
 import type { EdgeRule } from "./rule";
 
 /** Every rule of the edge-mtls-guard pack, in the order. */
@@ -23,6 +24,7 @@ export const RULES: readonly EdgeRule[] = [
   originClientCertificate,
   originBucketPrivate,
   noOpenOrigins,
+  publicPkiBucket,
   // AWS's control-plane rules, from the catalogue in offline/aws-rules.
   ...AWS_POLICY_RULES,
 ];

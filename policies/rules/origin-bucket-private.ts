@@ -1,15 +1,6 @@
-import { fieldsOf, Finding, isDistribution, originsOf, PolicyResource, StackRule } from "./rule";
+import { bucketNamesOf, BUCKET_TYPES, fieldsOf, Finding, isDistribution, originsOf, StackRule } from "./rule";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
-const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-
-/** The names a bucket is known by in this stack: its name, its id, its domain names (normalised). */
-function namesOf(bucket: PolicyResource): Set<string> {
-  const fields = fieldsOf(bucket);
-  const names = [fields.get("bucket").text(), fields.get("id").text()].filter((n): n is string => n !== undefined).map((n) => n.toLowerCase());
-  const domains = [fields.get("bucketRegionalDomainName").domain(), fields.get("bucketDomainName").domain()].filter((d): d is string => d !== undefined);
-  return new Set([...names, ...domains]);
-}
 
 /** Rule 9: every bucket behind a distribution blocks all public access. */
 export const originBucketPrivate: StackRule = {
@@ -19,7 +10,7 @@ export const originBucketPrivate: StackRule = {
   enforcementLevel: "mandatory",
   check(resources) {
     const findings: Finding[] = [];
-    const buckets = resources.filter((r) => BUCKETS.includes(r.type)).map((bucket) => ({ bucket, names: namesOf(bucket) }));
+    const buckets = resources.filter((r) => BUCKET_TYPES.includes(r.type)).map((bucket) => ({ bucket, names: bucketNamesOf(bucket) }));
     const blocks = resources.filter((r) => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
     for (const distribution of resources.filter(isDistribution)) {
       for (const origin of originsOf(distribution)) {

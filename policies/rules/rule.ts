@@ -125,3 +125,15 @@ export function idsOf(resource: PolicyResource): string[] {
   const fields = fieldsOf(resource);
   return [fields.get("arn").text(), fields.get("id").text()].filter((id): id is string => id !== undefined);
 }
+
+/** S3 bucket types. */
+export const BUCKET_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
+/** The names a bucket is known by in this stack: its name, its id, the name in its ARN, its domain names (normalised). */
+export function bucketNamesOf(bucket: PolicyResource): Set<string> {
+  const fields = fieldsOf(bucket);
+  const fromArn = fields.get("arn").text()?.match(/^arn:[^:]+:s3:::([^/]+)$/)?.[1];
+  const names = [fields.get("bucket").text(), fields.get("id").text(), fromArn].filter((n): n is string => n !== undefined).map((n) => n.toLowerCase());
+  const domains = [fields.get("bucketRegionalDomainName").domain(), fields.get("bucketDomainName").domain()].filter((d): d is string => d !== undefined);
+  return new Set([...names, ...domains]);
+}

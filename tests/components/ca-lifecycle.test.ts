@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { evaluate } from "../../policies/evaluate";
-import { POLICIES } from "../../policies/policies";
+import { POLICIES, toPolicyResource } from "../../policies/policies";
+import { publicPkiBucket } from "../../policies/rules/public-pki-bucket";
 import { toEngineResources } from "../../policies/program-run";
 import { ACCOUNT_ID, installMocks, named, ofType, promiseOf, recorded, REGION, resetRecorded, settle } from "../support/pulumi-mocks";
 import { put, tempDir, tool } from "../support/tools";
@@ -137,5 +138,32 @@ describe("components: ServerlessCa lifecycle — inventory, reminders, public PK
     // Tagged and well shaped, but plain HTTP on another path.
     const httpEverywhere = variant((p) => (p.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
     assert.deepEqual(httpEverywhere, ["cloudfront-viewer-tls: behaviour (default) has viewerProtocolPolicy \"allow-all\", which allows plain HTTP; set \"https-only\" or \"redirect-to-https\" (a public PKI endpoint may allow it only on *.crl and *.crt)"]);
+  });
+
+  it("public-pki-bucket: the real endpoint's bucket serves only the PKI objects (judged, not skipped); a bucket policy with <bucket>/* or a second distribution on the CA bucket is refused", () => {
+    const resources = toEngineResources(recorded, "ca-dev");
+    const judge = (list: typeof resources) => publicPkiBucket.check(list.map(toPolicyResource));
+    assert.deepEqual(judge(resources), [], "no finding, not even the advisory one for a policy outside the stack");
+    const bucketPolicy = resources.find((r) => r.name === "life-ca-artifacts-policy")!;
+    const withPolicy = (change: (doc: { Statement: Record<string, unknown>[] }) => void) => {
+      const doc = JSON.parse(bucketPolicy.props.policy);
+      change(doc);
+      return judge(resources.map((r) => (r === bucketPolicy ? { ...r, props: { ...r.props, policy: JSON.stringify(doc) } } : r))).map((f) => f.message);
+    };
+    const read = (doc: { Statement: Record<string, unknown>[] }) => doc.Statement.find((x) => x.Sid === "PublicPkiEndpointReads")!;
+    const everything = withPolicy((doc) => (read(doc).Resource = `${(read(doc).Resource as string[])[0]!.replace(/\/[^/]+$/, "")}/*`));
+    assert.equal(everything.length, 1, everything.join("\n"));
+    assert.match(everything[0]!, /^life-ca-artifacts-policy is the policy of the public PKI endpoint's bucket \(life-ca-public-distribution\): statement PublicPkiEndpointReads grants s3:GetObject on arn:aws:s3:::[^ ]+\/\*, a wildcard object ARN/);
+    assert.match(withPolicy((doc) => (read(doc).Action = "s3:Get*")).join(), /^$/, "a wildcard action on the named objects only is still only the PKI objects");
+    assert.match(withPolicy((doc) => doc.Statement.push({ Sid: "Extra", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" })).join(), /statement Extra grants s3:GetObject on "\*"/);
+    assert.match(withPolicy((doc) => (read(doc).Resource = [...(read(doc).Resource as string[]), (read(doc).Resource as string[])[0]!.replace(/[^/]+$/, "keys/private.pem")])).join(), /keys\/private\.pem, which is not one of the PKI objects/);
+    assert.match(withPolicy((doc) => { delete read(doc).Resource; read(doc).NotResource = "arn:aws:s3:::nothing/x"; }).join(), /grants s3:GetObject on everything but arn:aws:s3:::nothing\/x \(NotResource\)/);
+    // The CA bucket also behind another distribution (say the site of some edge, without viewer mTLS).
+    const endpoint = resources.find((r) => r.name === "life-ca-public-distribution")!;
+    const site = { ...endpoint, name: "site-distribution", urn: endpoint.urn.replace(/::life-ca-public-distribution$/, "::site-distribution"), props: { ...structuredClone(endpoint.props), tags: {} } };
+    const shared = judge([...resources, site]).map((f) => f.message);
+    assert.equal(shared.length, 1, shared.join("\n"));
+    assert.match(shared[0]!, /^origin ca-bucket \([^)]+\): bucket [^ ]+ is also behind site-distribution \(origin ca-bucket/);
+    assert.ok(evaluate([...resources, site], POLICIES).some((v) => v.policy === "public-pki-bucket" && v.enforcementLevel === "mandatory"), "mandatory in the pack and policy:check");
   });
 });

@@ -185,6 +185,7 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     assert.deepEqual([deny.Effect, deny.Principal, deny.Condition], ["Deny", "*", { Bool: { "aws:SecureTransport": false } }]);
     const read = statement(policy, "WorkloadAccountsRead");
     assert.deepEqual(asList(read.Action), ["s3:GetObject", "s3:GetObjectVersion"]);
+    assert.deepEqual(asList(read.Resource).map((r) => r.replace(/^arn:aws:s3:::[^/]+\//, "")).sort(), ["ca-bundle.pem", "issuing-ca.crl", "issuing-ca.crt", "issuing-ca.pem", "root-ca.crl", "root-ca.crt", "root-ca.pem"], "each published object by name, no /*");
     assert.deepEqual((read.Principal as { AWS: string[] }).AWS, ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:role/deployer"]);
   });
 

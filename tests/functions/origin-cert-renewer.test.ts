@@ -6,7 +6,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { handle as caAdmin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as caIssuer } from "../../functions/ca-issuer";
 import { AcmApiCertificate, handle, lambdaIssuer, readRenewerConfig, RenewalError, RenewalResult, RenewerConfig, RenewerDeps, RENEWER_ENV } from "../../functions/origin-cert-renewer";
-import { daysUntil, describeCurrent, renewalDecision } from "../../functions/origin-cert-renewer/renewal";
+import { daysUntil, describeCurrent, renewalDecision, untrustedChainReason } from "../../functions/origin-cert-renewer/renewal";
 import type { CaDeps } from "../../functions/shared/ca-service";
 import { jsonLogger } from "../../functions/shared/log";
 import { memoryCaDeps } from "../../offline/memory-ca";
@@ -85,7 +85,9 @@ async function renewalWorld(options: { lifetimeDays?: number; renewBeforeDays?: 
     checkRuns,
     setNow: (date: Date) => void (now = date),
     failChecks: () => void (checksPass = false),
-    metrics: () => logs.map((l) => JSON.parse(l)).filter((l) => l._aws).map((l) => l.OriginCertificateDaysToExpiry as number),
+    metrics: () => logs.map((l) => JSON.parse(l)).filter((l) => l._aws && "OriginCertificateDaysToExpiry" in l).map((l) => l.OriginCertificateDaysToExpiry as number),
+    renewals: () => logs.map((l) => JSON.parse(l)).filter((l) => l._aws && "OriginCertificateRenewals" in l).map((l) => ({ reason: l.Reason as string, value: l.OriginCertificateRenewals as number, dimensions: l._aws.CloudWatchMetrics[0].Dimensions[0] as string[] })),
+    events: (event: string) => logs.map((l) => JSON.parse(l)).filter((l) => l.event === event),
     served: () => fakeAcm.certificates.get(arn!)!,
     cleanup: () => {
       fakeAcm.restore();
@@ -95,7 +97,7 @@ async function renewalWorld(options: { lifetimeDays?: number; renewBeforeDays?: 
 }
 
 describe("functions: origin-cert-renewer (pure decisions)", () => {
-  const current = { serialHex: "ab", notAfter: new Date(T0.getTime() + 10 * DAY), keyAlgorithm: "ecdsa-p256" as const, chainSha256: ["i", "r"] };
+  const current = { serialHex: "ab", notAfter: new Date(T0.getTime() + 10 * DAY), keyAlgorithm: "ecdsa-p256" as const, chainSha256: ["i", "r"], chainBreaks: [] as string[] };
   const options = { renewBeforeDays: 3, force: false, trustedCaSha256: ["i", "r"] };
 
   it("renews when fewer than renewBeforeDays remain, when forced, and when the chain is not the trusted CA's", () => {
@@ -105,6 +107,10 @@ describe("functions: origin-cert-renewer (pure decisions)", () => {
     assert.equal(renewalDecision(current, T0, { ...options, force: true }), "forced");
     assert.equal(renewalDecision({ ...current, chainSha256: ["x", "r"] }, T0, options), "other-ca");
     assert.equal(renewalDecision({ ...current, chainSha256: [] }, T0, options), "other-ca");
+    assert.equal(renewalDecision({ ...current, chainBreaks: ["certificate 2 (CN=Issuing) did not sign certificate 1 (CN=CloudFront)"] }, T0, options), "other-ca", "trusted certificates that did not sign it are no chain");
+    assert.equal(untrustedChainReason(current, options.trustedCaSha256), undefined);
+    assert.match(untrustedChainReason({ ...current, chainSha256: ["x", "r"] }, options.trustedCaSha256)!, /^chain certificate 2 \(SHA-256 x\) is not in the trust bundle/);
+    assert.match(untrustedChainReason({ ...current, chainSha256: [] }, options.trustedCaSha256)!, /no certificate chain/);
   });
 
   it("measures days until expiry to two decimals, negative once expired", () => {
@@ -223,19 +229,54 @@ describe("functions: origin-cert-renewer (real ca-issuer, ACM and Lambda clients
     }
   });
 
-  it("renews a certificate from another CA even when it is not due (the CA stack was replaced)", async () => {
+  /** A certificate for the renewer's subject from another CA ("Old"), valid 30 days from T0, and its key. */
+  async function fromOldCa() {
+    const other = await makeTestCa({ name: "Old", now: T0 });
+    const key = generatePrivateKey("ecdsa-p256");
+    const { validateIssueRequest, DEFAULT_ISSUANCE_POLICY } = await import("../../pki/issuance-policy");
+    const { order } = validateIssueRequest({ csrPem: createCsr(key, SUBJECT), purposes: ["client_auth"], lifetimeDays: 30 }, DEFAULT_ISSUANCE_POLICY);
+    return { other, key, leaf: await other.issuing.issueLeaf(order, T0) };
+  }
+
+  it("ACM holds a certificate from the old CA, far from due: renews at once, says why in its log and metric, and the new one chains to the configured bundle (openssl)", async () => {
     const world = await renewalWorld();
     try {
-      const other = await makeTestCa({ name: "Old", now: T0 });
-      const key = generatePrivateKey("ecdsa-p256");
-      const { validateIssueRequest, DEFAULT_ISSUANCE_POLICY } = await import("../../pki/issuance-policy");
-      const { order } = validateIssueRequest({ csrPem: createCsr(key, SUBJECT), purposes: ["client_auth"], lifetimeDays: 30 }, DEFAULT_ISSUANCE_POLICY);
-      const old = await other.issuing.issueLeaf(order, T0);
-      world.fakeAcm.certificates.set(world.arn, { certificatePem: old.pem, chainPem: other.issuingPem + other.rootPem, privateKeyPem: privateKeyToPem(key) });
+      const { other, key, leaf } = await fromOldCa();
+      world.fakeAcm.certificates.set(world.arn, { certificatePem: leaf.pem, chainPem: other.issuingPem + other.rootPem, privateKeyPem: privateKeyToPem(key) });
+      world.setNow(new Date(T0.getTime() + 3600_000));
+      const result = await handle({}, world.deps);
+      assert.ok(result.daysToExpiry > world.deps.config.renewBeforeDays, "renewed long before its renewBefore date");
+      assert.deepEqual([result.renewed, result.reason, result.previousSerialNumber], [true, "other-ca", leaf.serialHex]);
+      const [checked] = world.events("renewal.checked");
+      assert.equal(checked.reason, "other-ca");
+      assert.match(checked.untrustedChain, /certificate 2 \(SHA-256 [0-9a-f]{64}\) and certificate 3 \(SHA-256 [0-9a-f]{64}\) are not in the trust bundle/);
+      const [untrusted] = world.events("renewal.untrusted-chain");
+      assert.equal(untrusted.level, "error");
+      assert.deepEqual([untrusted.serialNumber, untrusted.trustedCaSha256], [leaf.serialHex, world.deps.config.trustedCaSha256]);
+      assert.deepEqual(untrusted.chainSha256, caFingerprints(other.issuingPem + other.rootPem));
+      assert.deepEqual(world.renewals(), [{ reason: "other-ca", value: 1, dimensions: ["Certificate", "Reason"] }]);
+      const served = world.served();
+      const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-attime", String(Math.floor((T0.getTime() + 3600_000) / 1000)), "-CAfile", put(work.dir, "bundle-other-ca.pem", world.bootstrap.trustBundlePem), "-untrusted", put(work.dir, "chain-other-ca.pem", served.chainPem), put(work.dir, "leaf-other-ca.pem", served.certificatePem)]);
+      assert.equal(verify.status, 0, verify.output);
+      assert.ok(world.fakeAcm.keyMatches(world.arn));
+      assert.equal((await handle({}, world.deps)).renewed, false, "and then leaves it alone until it is due");
+    } finally {
+      world.cleanup();
+    }
+  });
+
+  it("renews at once a certificate whose chain lists the trusted CA's certificates but which that CA did not sign (the fingerprints alone would pass)", async () => {
+    const world = await renewalWorld();
+    try {
+      const { key, leaf } = await fromOldCa();
+      const trustedChain = world.bootstrap.issuingCaCertPem + world.bootstrap.rootCaCertPem;
+      world.fakeAcm.certificates.set(world.arn, { certificatePem: leaf.pem, chainPem: trustedChain, privateKeyPem: privateKeyToPem(key) });
+      const before = tool("openssl", ["verify", "-CAfile", put(work.dir, "bundle-mixed.pem", world.bootstrap.trustBundlePem), "-untrusted", put(work.dir, "chain-mixed.pem", trustedChain), put(work.dir, "leaf-mixed.pem", leaf.pem)]);
+      assert.notEqual(before.status, 0, "openssl refuses it too");
+      world.setNow(new Date(T0.getTime() + 3600_000));
       const result = await handle({}, world.deps);
       assert.deepEqual([result.renewed, result.reason], [true, "other-ca"]);
-      assert.ok(caFingerprints(world.served().chainPem).every((fp) => world.deps.config.trustedCaSha256.includes(fp)));
-      assert.ok(world.fakeAcm.keyMatches(world.arn));
+      assert.match(world.events("renewal.untrusted-chain")[0].why, /its chain does not verify: certificate 2 \(.*\) did not sign certificate 1/);
     } finally {
       world.cleanup();
     }

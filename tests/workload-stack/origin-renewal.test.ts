@@ -84,10 +84,14 @@ describe("workload-stack: the origin certificate renews itself (under mocks)", f
     assert.ok(expiry.period * expiry.evaluationPeriods <= 7 * 86400, "PutMetricAlarm: period × evaluation periods at most 7 days");
   });
 
-  it("Pulumi leaves the renewed fields alone: the ACM certificate ignores body, chain and key; the first issuance its input", () => {
-    assert.deepEqual(named("origin-client-acm").ignoreChanges, ["certificateBody", "certificateChain", "privateKey"]);
-    assert.deepEqual(named("origin-client-issue").ignoreChanges, ["input", "triggers"]);
-    assert.equal(named("origin-client-issue").inputs.triggers, undefined, "no renewal window left to re-trigger it");
+  it("Pulumi ignores nothing it would have to undo: the provider never reads an imported certificate's body, chain or key back, so only a new issuance re-imports", () => {
+    // aws_acm_certificate's Read sets neither certificate_body, certificate_chain nor private_key
+    // (hashicorp/terraform-provider-aws internal/service/acm/certificate.go): a renewal in AWS is
+    // not drift, and ignoreChanges would stop the re-import a new CA bundle needs.
+    assert.equal(named("origin-client-acm").ignoreChanges, undefined);
+    assert.deepEqual(named("origin-client-acm").replaceOnChanges, ["privateKey"]);
+    assert.equal(named("origin-client-issue").ignoreChanges, undefined);
+    assert.deepEqual(Object.keys(named("origin-client-issue").inputs.triggers), ["trustBundleSha256"], "keyed on the CA bundle only: no renewal window to re-trigger it");
   });
 
   it("a second `pulumi up` 200 days later, after the renewer re-imported, declares the same inputs (only the daily smoke test differs)", async () => {

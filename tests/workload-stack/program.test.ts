@@ -6,6 +6,7 @@ import { deriveIdempotencyKey } from "../../components/idempotency-key";
 import { handle as backend } from "../../functions/api-backend";
 import { BACKEND_VIEWER_CERT_HEADERS } from "../../functions/shared/contract";
 import { REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
+import { trustBundleDigest } from "../../pki/origin-client-certificate";
 import { DEFAULT_SECRET_HEADER_NAME, qualifyStackName, readWorkloadStackConfig } from "../../workload-stack/config";
 import { named, ofType, recorded } from "../support/pulumi-mocks";
 import { runWorkload, SECRET, testCa } from "../support/workload-program";
@@ -121,8 +122,10 @@ describe("workload-stack: the program under mocks", function () {
     const privateKeyPem = named("origin-client-key").outputs!.privateKeyPem;
     // (The stack is whichever the shared mocks were installed with first.)
     const stack = pulumi.getStack();
-    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period: "initial" }));
-    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.initial\\.[A-Za-z0-9_-]{43}$`));
+    // Its period is the CA trust bundle's digest: another bundle, another certificate.
+    const period = `b${trustBundleDigest(bootstrap.trustBundlePem).slice(0, 16)}`;
+    assert.equal(request.idempotencyKey, deriveIdempotencyKey(privateKeyPem, { project: "edge-mtls", stack, component: "origin-client", period }));
+    assert.match(request.idempotencyKey, new RegExp(`^${stack}\\.origin-client\\.b[0-9a-f]{16}\\.[A-Za-z0-9_-]{43}$`));
     assert.equal(named("origin-client-issue").maskedInputs!.input, "[secret]");
     assert.equal(acm.inputs.certificateChain, bootstrap.issuingCaCertPem + bootstrap.rootCaCertPem);
     const verify = tool("openssl", ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", put(work.dir, "bundle.pem", bootstrap.trustBundlePem), put(work.dir, "origin.pem", acm.inputs.certificateBody)]);
