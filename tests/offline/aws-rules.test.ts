@@ -340,14 +340,15 @@ describe("offline/aws-rules: the catalogue", function () {
     assert.match(size(3, 3)[0]!, /total 10290 characters; at most 10,240/);
   });
 
-  it("takes 25 cache behaviours by default (the stricter of 25 and 75), and the raised quota from the pack's config", () => {
+  it("takes 75 cache behaviours by default (the current quotas pages), and a different quota from the pack's config", () => {
     const behaviours = (n: number) => distribution({}, { orderedCacheBehaviors: many(n, "/p").map((pathPattern) => ({ pathPattern, targetOriginId: "api", viewerProtocolPolicy: "https-only" })) });
-    assert.deepEqual(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(25)), []);
-    assert.match(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(26))[0]!, /26 cache behaviours; the quota is 25/);
-    const flagged = (config: Record<string, unknown>) => evaluate(engine([declared(DISTRIBUTION, "edge", behaviours(26))]), POLICIES, config as never).filter((v) => v.policy === "aws-cloudfront-cache-behaviors-per-distribution");
-    assert.equal(flagged({}).length, 1);
-    assert.equal(flagged({})[0]!.enforcementLevel, "advisory");
-    assert.deepEqual(flagged({ "aws-cloudfront-cache-behaviors-per-distribution": { quota: 75 } }), []);
+    assert.deepEqual(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(75)), []);
+    assert.match(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(76))[0]!, /76 cache behaviours; the quota is 75/);
+    const flagged = (n: number, config: Record<string, unknown>) => evaluate(engine([declared(DISTRIBUTION, "edge", behaviours(n))]), POLICIES, config as never).filter((v) => v.policy === "aws-cloudfront-cache-behaviors-per-distribution");
+    assert.equal(flagged(26, {}).length, 0);
+    assert.equal(flagged(26, { "aws-cloudfront-cache-behaviors-per-distribution": { quota: 25 } }).length, 1, "an account held to the older 25");
+    assert.equal(flagged(76, {})[0]!.enforcementLevel, "advisory");
+    assert.deepEqual(flagged(76, { "aws-cloudfront-cache-behaviors-per-distribution": { quota: 100 } }), []);
   });
 
   it("refuses a distribution whose origins use more than 5 distinct origin mTLS certificates (one CreateDistribution call adds at most 5)", () => {
