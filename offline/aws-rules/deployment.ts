@@ -2,7 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { CA_ENV } from "../../functions/shared/contract";
 import { readCaConfig } from "../../functions/shared/ca-config";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { inspectPublicKey } from "../../pki/key-algorithms";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { inspectPublicKey, signatureHashOf } from "../../pki/key-algorithms";
 import { EKU_OIDS } from "../../pki/profiles";
 import { clip } from "../../policies/normalise";
 import { identitySourcesOf } from "./api-gateway";
@@ -133,6 +135,9 @@ export const authorizerIdentityReachesOrigin: AwsDeploymentRule = {
   },
 };
 
+/** RSASSA-PSS (RFC 4055), which CloudFront accepts for origin mTLS certificates with SHA-256/384/512. */
+const RSASSA_PSS = "1.2.840.113549.1.1.10";
+
 /** CloudFront origin mTLS: the certificate chain at most 64 KB, the certificate at most 96 KB (KB = 1,024 bytes, as ACM counts). */
 export const ORIGIN_MTLS_MAX_CHAIN_BYTES = 64 * 1024;
 export const ORIGIN_MTLS_MAX_CERTIFICATE_BYTES = 96 * 1024;
@@ -142,10 +147,11 @@ export const originClientCertificate: AwsDeploymentRule = {
   service: "CloudFront + ACM",
   scope: "deployment",
   kind: "hard",
-  summary: "A certificate CloudFront presents to an origin is imported into ACM in us-east-1 with the TLS client authentication EKU, an RSA 2048 or ECDSA P-256 key, a chain of at most 3 certificates (leaf included) and at most 64 KB, the certificate at most 96 KB.",
+  summary: "A certificate CloudFront presents to an origin is imported into ACM in us-east-1: X.509 v3 with the TLS client authentication EKU, an RSA 2048 or ECDSA P-256 key, signed with SHA-256/384/512 (RSA, ECDSA or RSASSA-PSS), a chain of at most 3 certificates (leaf included) and at most 64 KB, the certificate at most 96 KB.",
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfOriginMtlsAcm, SOURCES.cfOriginMtls],
-  disagreement: "Not found in AWS text reachable here: whether the page's KB is 1,000 or 1,024 bytes; the rule takes 1,024, as ACM's own page does ('5 KB (5,120 bytes)'). ACM's own limits (certificate 32 KB, chain 2 MB) are checked by acm-import-limits.",
+  disagreement:
+    "Not found in AWS text reachable here: whether the page's KB is 1,000 or 1,024 bytes; the rule takes 1,024, as ACM's own page does ('5 KB (5,120 bytes)'). ACM's own limits (certificate 32 KB, chain 2 MB) are checked by acm-import-limits. The hash inside an RSASSA-PSS signature's parameters is not checked (this CA never signs with PSS).",
   check(resources) {
     const used = new Set(
       resources
@@ -168,6 +174,10 @@ export const originClientCertificate: AwsDeploymentRule = {
         say("the certificate body is not a readable certificate");
         continue;
       }
+      const parsed = AsnConvert.parse(leaf.raw, Certificate);
+      if (parsed.tbsCertificate.version !== 2) say("is not an X.509 v3 certificate; origin mTLS requires X.509v3");
+      const signature = parsed.signatureAlgorithm.algorithm;
+      if (signatureHashOf(signature) === undefined && signature !== RSASSA_PSS) say(`is signed with ${clip(signature, 60)}; origin mTLS accepts SHA-256, SHA-384 or SHA-512 with RSA, ECDSA or RSASSA-PSS`);
       if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) say("lacks the TLS client authentication extended key usage CloudFront requires for origin mTLS");
       let key: string;
       try {

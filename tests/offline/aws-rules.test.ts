@@ -363,6 +363,17 @@ describe("offline/aws-rules: the catalogue", function () {
     assert.match(AWS_RULES.find((r) => r.id === "cloudfront-origin-mtls-requirements")!.notOffline!, /UpdateDistribution/);
   });
 
+  it("origin mTLS certificates: signed with SHA-256/384/512 (a SHA-1 certificate is refused, a SHA-256 one is not)", () => {
+    const arn = "arn:aws:acm:us-east-1:111111111111:certificate/c";
+    const signatureFindings = (body: string) =>
+      deploymentRefusals([
+        declared("aws:acm/certificate:Certificate", "origin-cert", { certificateBody: body }, { arn }),
+        declared(DISTRIBUTION, "edge", distribution({ customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: arn } } })),
+      ]).filter((v) => v.rule === "cloudfront-origin-client-certificate" && /is signed with/.test(v.message));
+    assert.match(signatureFindings(SHA1_CERT)[0]!.message, /is signed with 1\.2\.840\.10045\.4\.1; origin mTLS accepts SHA-256, SHA-384 or SHA-512/);
+    assert.deepEqual(signatureFindings(pyCertificate({ notBeforeDays: -1, notAfterDays: 1 })), []);
+  });
+
   it("origin mTLS certificates: the chain at most 64 KB and the certificate at most 96 KB, as AWS words them", () => {
     const arn = "arn:aws:acm:us-east-1:111111111111:certificate/c";
     const deployment = (chain: string) => [
