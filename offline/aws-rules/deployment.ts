@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
 import { CA_ENV } from "../../functions/shared/contract";
 import { readCaConfig } from "../../functions/shared/ca-config";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
 import { inspectPublicKey, signatureHashOf } from "../../pki/key-algorithms";
 import { EKU_OIDS } from "../../pki/profiles";
 import { clip } from "../../policies/normalise";
@@ -80,7 +80,7 @@ export const cloudfrontTrustStoreBundle = bundleRule(
       const [bucket, key] = [location.get("bucket").text(), location.get("key").text()];
       return bucket !== undefined && key !== undefined ? [{ resource: store, bucket, key }] : [];
     }),
-  "Not found in AWS text reachable here: the key types (RSA 2048/3072/4096, ECDSA P-256/P-384), signature hashes (SHA-256/384/512) and PEM hygiene (no blank lines, '#' comments without '-') the rule requires of a CloudFront trust store bundle, and any limit on its size, number of certificates or chain depth (the CreateTrustStore API states none). The rule assumes the key and hash lists of CloudFront's origin and viewer certificate pages and encodes no size, count or depth limit.",
+  "Not found in AWS text reachable here: the key types (RSA 2048/3072/4096, ECDSA P-256/P-384), signature hashes (SHA-256/384/512) and PEM hygiene (no blank lines, '#' comments without '-') the rule requires of a CloudFront trust store bundle, and any limit on its size, number of certificates or chain depth (the CreateTrustStore API states none). The rule assumes those key types, hashes and PEM rules, and encodes no size, count or depth limit.",
 );
 
 export const apigatewayTruststoreBundle = bundleRule(
@@ -151,7 +151,7 @@ export const originClientCertificate: AwsDeploymentRule = {
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfOriginMtlsAcm, SOURCES.cfOriginMtls],
   disagreement:
-    "Not found in AWS text reachable here: whether the page's KB is 1,000 or 1,024 bytes; the rule takes 1,024, as ACM's own page does ('5 KB (5,120 bytes)'). ACM's own limits (certificate 32 KB, chain 2 MB) are checked by acm-import-limits. The hash inside an RSASSA-PSS signature's parameters is not checked (this CA never signs with PSS).",
+    "Not found in AWS text reachable here: whether the page's KB is 1,000 or 1,024 bytes; the rule takes 1,024 (not the stricter 1,000), as ACM's own page counts ('5 KB (5,120 bytes)'); the CA's chains are a few KB either way. ACM's own limits (certificate 32 KB, chain 2 MB) are checked by acm-import-limits. The hash inside an RSASSA-PSS signature's parameters is not checked (this CA never signs with PSS).",
   check(resources) {
     const used = new Set(
       resources
