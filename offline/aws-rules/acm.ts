@@ -72,13 +72,17 @@ function firstCertificate(pem: string): Certificate | undefined {
   }
 }
 
-/** The OCSP URLs of a certificate's authority information access extension. */
-function ocspUrls(certificate: Certificate): string[] {
+/** The OCSP URLs of a certificate's authority information access extension; undefined when it is not readable DER. */
+function ocspUrls(certificate: Certificate): string[] | undefined {
   const extension = certificate.tbsCertificate.extensions?.find((e) => e.extnID === id_pe_authorityInfoAccess);
   if (!extension) return [];
-  return AsnConvert.parse(extension.extnValue.buffer, AuthorityInfoAccessSyntax)
-    .filter((access) => access.accessMethod === id_ad_ocsp)
-    .flatMap((access) => (access.accessLocation.uniformResourceIdentifier === undefined ? [] : [access.accessLocation.uniformResourceIdentifier]));
+  try {
+    return AsnConvert.parse(extension.extnValue.buffer, AuthorityInfoAccessSyntax)
+      .filter((access) => access.accessMethod === id_ad_ocsp)
+      .flatMap((access) => (access.accessLocation.uniformResourceIdentifier === undefined ? [] : [access.accessLocation.uniformResourceIdentifier]));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -96,7 +100,9 @@ export function importedCertificateProblems(resource: AwsResource, body: string,
   if (from.getTime() > now.getTime()) problems.push(`${label(resource)}: the certificate is not valid before ${from.toISOString()}; ACM imports a certificate only between its Not Before and Not After`);
   if (resource.declaredOnly && until.getTime() < now.getTime()) problems.push(`${label(resource)}: the certificate expired on ${until.toISOString()}; ACM imports a certificate only between its Not Before and Not After`);
   if (certificate.tbsCertificate.issuer.length === 0) problems.push(`${label(resource)}: the certificate's Issuer field is empty; ACM requires one`);
-  for (const url of ocspUrls(certificate)) {
+  const urls = ocspUrls(certificate);
+  if (urls === undefined) problems.push(`${label(resource)}: the certificate's authority information access extension is not readable DER`);
+  for (const url of urls ?? []) {
     if (url.length > MAX_OCSP_URL_LENGTH) problems.push(`${label(resource)}: its OCSP URL has ${url.length} characters; ACM imports at most ${MAX_OCSP_URL_LENGTH.toLocaleString("en-US")}`);
   }
   return problems;

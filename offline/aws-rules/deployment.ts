@@ -174,10 +174,15 @@ export const originClientCertificate: AwsDeploymentRule = {
         say("the certificate body is not a readable certificate");
         continue;
       }
-      const parsed = AsnConvert.parse(leaf.raw, Certificate);
-      if (parsed.tbsCertificate.version !== 2) say("is not an X.509 v3 certificate; origin mTLS requires X.509v3");
-      const signature = parsed.signatureAlgorithm.algorithm;
-      if (signatureHashOf(signature) === undefined && signature !== RSASSA_PSS) say(`is signed with ${clip(signature, 60)}; origin mTLS accepts SHA-256, SHA-384 or SHA-512 with RSA, ECDSA or RSASSA-PSS`);
+      let parsed: Certificate | undefined;
+      try {
+        parsed = AsnConvert.parse(leaf.raw, Certificate);
+      } catch {
+        say("the certificate body is not a readable certificate");
+      }
+      if (parsed && parsed.tbsCertificate.version !== 2) say("is not an X.509 v3 certificate; origin mTLS requires X.509v3");
+      const signature = parsed?.signatureAlgorithm.algorithm ?? "";
+      if (parsed && signatureHashOf(signature) === undefined && signature !== RSASSA_PSS) say(`is signed with ${clip(signature, 60)}; origin mTLS accepts SHA-256, SHA-384 or SHA-512 with RSA, ECDSA or RSASSA-PSS`);
       if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) say("lacks the TLS client authentication extended key usage CloudFront requires for origin mTLS");
       let key: string;
       try {

@@ -32,11 +32,11 @@ const distribution = (origin: Record<string, unknown>, extra: Record<string, unk
  * A self-signed P-256 certificate made by pyca/cryptography (not by this project's encoder): valid
  * from now + notBeforeDays to now + notAfterDays, optionally with an empty Issuer and an OCSP URL.
  */
-function pyCertificate(options: { notBeforeDays: number; notAfterDays: number; emptyIssuer?: boolean; ocspUrl?: string }): string {
+function pyCertificate(options: { notBeforeDays: number; notAfterDays: number; emptyIssuer?: boolean; ocspUrl?: string; brokenAia?: boolean }): string {
   const script = [
     "import sys, json, datetime",
     "from cryptography import x509",
-    "from cryptography.x509.oid import NameOID, AuthorityInformationAccessOID",
+    "from cryptography.x509.oid import NameOID, AuthorityInformationAccessOID, ExtensionOID",
     "from cryptography.hazmat.primitives import hashes",
     "from cryptography.hazmat.primitives.asymmetric import ec",
     "from cryptography.hazmat.primitives.serialization import Encoding",
@@ -47,6 +47,7 @@ function pyCertificate(options: { notBeforeDays: number; notAfterDays: number; e
     "b = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())",
     "b = b.not_valid_before(now + datetime.timedelta(days=o['notBeforeDays'])).not_valid_after(now + datetime.timedelta(days=o['notAfterDays']))",
     "if o.get('ocspUrl'): b = b.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(o['ocspUrl']))]), critical=False)",
+    "if o.get('brokenAia'): b = b.add_extension(x509.UnrecognizedExtension(ExtensionOID.AUTHORITY_INFORMATION_ACCESS, b'\\x30\\x03\\x02\\x01'), critical=False)",
     "sys.stdout.write(b.sign(key, hashes.SHA256()).public_bytes(Encoding.PEM).decode())",
   ].join("\n");
   const result = tool("python3", ["-c", script], { input: JSON.stringify(options) });
@@ -398,6 +399,7 @@ describe("offline/aws-rules: the catalogue", function () {
     assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, emptyIssuer: true }))[0]!, /Issuer field is empty/);
     assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, ocspUrl: `http://ocsp.example.com/${"o".repeat(1001 - 24)}` }))[0]!, /OCSP URL has 1001 characters; ACM imports at most 1,000/);
     assert.match(fields("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")[0]!, /no readable PEM X.509 certificate/);
+    assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, brokenAia: true }))[0]!, /authority information access extension is not readable DER/, "a malformed extension is a finding, not a crash");
   });
 
   it("API Gateway: mutual TLS only with TLS_1_2 (no enhanced SecurityPolicy_* policy); no multivalue identity sources", () => {
