@@ -1,5 +1,7 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AuthorityInfoAccessSyntax, Certificate, id_ad_ocsp, id_pe_authorityInfoAccess } from "@peculiar/asn1-x509";
 import { clip } from "../../policies/normalise";
-import { AwsResourceRule, bytes, fieldsOf, label, unlessHidden } from "./rule";
+import { AwsResource, AwsResourceRule, bytes, fieldsOf, label, unlessHidden } from "./rule";
 import { SOURCES } from "./sources";
 
 export const acmImportLimits: AwsResourceRule = {
@@ -7,7 +9,7 @@ export const acmImportLimits: AwsResourceRule = {
   service: "ACM",
   scope: "resource",
   kind: "hard",
-  summary: "An imported certificate body is at most 32 KB, its chain at most 2 MB (CloudFront origin mTLS: 64 KB), its private key at most 5 KB and unencrypted.",
+  summary: "An imported certificate body is at most 32 KB, its chain at most 2 MB (for CloudFront origin mTLS: 64 KB, see cloudfront-origin-client-certificate), its private key at most 5 KB and unencrypted.",
   awsError: "ValidationException (ImportCertificate)",
   sources: [SOURCES.acmImportApi, SOURCES.acmImport, SOURCES.cfOriginMtlsAcm],
   resourceTypes: ["aws:acm/certificate:Certificate"],
@@ -56,4 +58,71 @@ export const acmRequestedCertificate: AwsResourceRule = {
   },
 };
 
-export const ACM_RULES = [acmImportLimits, acmRequestedCertificate];
+/** Longest OCSP URL (authority information access) ACM imports, in characters. */
+export const MAX_OCSP_URL_LENGTH = 1000;
+
+/** The first certificate of a PEM text, parsed (undefined: none readable). */
+function firstCertificate(pem: string): Certificate | undefined {
+  const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  if (!match) return undefined;
+  try {
+    return AsnConvert.parse(Buffer.from(match[1]!.replace(/\s+/g, ""), "base64"), Certificate);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The OCSP URLs of a certificate's authority information access extension; undefined when it is not readable DER. */
+function ocspUrls(certificate: Certificate): string[] | undefined {
+  const extension = certificate.tbsCertificate.extensions?.find((e) => e.extnID === id_pe_authorityInfoAccess);
+  if (!extension) return [];
+  try {
+    return AsnConvert.parse(extension.extnValue.buffer, AuthorityInfoAccessSyntax)
+      .filter((access) => access.accessMethod === id_ad_ocsp)
+      .flatMap((access) => (access.accessLocation.uniformResourceIdentifier === undefined ? [] : [access.accessLocation.uniformResourceIdentifier]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What ACM checks in the certificate it imports, `now` being the import. A certificate past its
+ * notAfter is refused only where the props describe a fresh import (the offline mocks): a stack
+ * export or a preview carries the body imported when the resource was created, and the renewer
+ * re-imports renewed certificates outside Pulumi, so an old recorded body says nothing of ACM's.
+ */
+export function importedCertificateProblems(resource: AwsResource, body: string, now: Date): string[] {
+  const certificate = firstCertificate(body);
+  if (certificate === undefined) return [`${label(resource)}: certificateBody holds no readable PEM X.509 certificate`];
+  const problems: string[] = [];
+  const { notBefore, notAfter } = certificate.tbsCertificate.validity;
+  const [from, until] = [notBefore.getTime(), notAfter.getTime()]; // Dates
+  if (from.getTime() > now.getTime()) problems.push(`${label(resource)}: the certificate is not valid before ${from.toISOString()}; ACM imports a certificate only between its Not Before and Not After`);
+  if (resource.declaredOnly && until.getTime() < now.getTime()) problems.push(`${label(resource)}: the certificate expired on ${until.toISOString()}; ACM imports a certificate only between its Not Before and Not After`);
+  if (certificate.tbsCertificate.issuer.length === 0) problems.push(`${label(resource)}: the certificate's Issuer field is empty; ACM requires one`);
+  const urls = ocspUrls(certificate);
+  if (urls === undefined) problems.push(`${label(resource)}: the certificate's authority information access extension is not readable DER`);
+  for (const url of urls ?? []) {
+    if (url.length > MAX_OCSP_URL_LENGTH) problems.push(`${label(resource)}: its OCSP URL has ${url.length} characters; ACM imports at most ${MAX_OCSP_URL_LENGTH.toLocaleString("en-US")}`);
+  }
+  return problems;
+}
+
+export const acmImportedCertificate: AwsResourceRule = {
+  id: "acm-import-certificate-fields",
+  service: "ACM",
+  scope: "resource",
+  kind: "hard",
+  summary: "An imported certificate is valid at import (Not Before ≤ now ≤ Not After), has a non-empty Issuer, and an OCSP URL (if any) of at most 1,000 characters.",
+  awsError: "ValidationException (ImportCertificate)",
+  sources: [SOURCES.acmImportApi, SOURCES.acmImport],
+  notOffline:
+    "An expired certificate is refused where a deployment imports it (the offline mocks); the pack and policy:check --state read the body recorded when the resource was created (the renewer re-imports renewed certificates outside Pulumi), so they flag only a certificate not yet valid, an empty Issuer and a long OCSP URL.",
+  resourceTypes: ["aws:acm/certificate:Certificate"],
+  check(resource) {
+    const body = fieldsOf(resource).get("certificateBody").text();
+    return body === undefined ? [] : importedCertificateProblems(resource, body, new Date());
+  },
+};
+
+export const ACM_RULES = [acmImportLimits, acmImportedCertificate, acmRequestedCertificate];

@@ -13,16 +13,16 @@ export function identitySourcesOf(authorizer: Field): string[] {
   return source.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-const IDENTITY_SOURCE = /^(method\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.[^\s,]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
+const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.[^\s,]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
 
 export const apigatewayDomainMtls: AwsResourceRule = {
   id: "apigateway-mtls-domain",
   service: "API Gateway",
   scope: "resource",
   kind: "hard",
-  summary: "Mutual TLS needs a REGIONAL custom domain with the TLS_1_2 security policy and a truststore URI of the form s3://bucket/key.",
+  summary: "Mutual TLS needs a REGIONAL custom domain with the TLS_1_2 security policy (not TLS_1_0, not an enhanced SecurityPolicy_* policy) and a truststore URI of the form s3://bucket/key.",
   awsError: "BadRequestException (CreateDomainName / UpdateDomainName)",
-  sources: [SOURCES.apigwMtls, SOURCES.apigwMtlsApi],
+  sources: [SOURCES.apigwMtls, SOURCES.apigwSecurityPolicy, SOURCES.apigwMtlsApi],
   resourceTypes: ["aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName"],
   check(resource) {
     const p = fieldsOf(resource);
@@ -35,7 +35,10 @@ export const apigatewayDomainMtls: AwsResourceRule = {
     if (typeList && !(typeList.length === 1 && typeList[0] === "REGIONAL")) problems.push(`${label(resource)}: mutual TLS on a ${clip(typeList.join("/"), 60)} endpoint; API Gateway supports it on REGIONAL custom domains only`);
     if (!v2 && p.get("regionalCertificateArn").text() === undefined && p.get("certificateArn").text() !== undefined) problems.push(`${label(resource)}: mutual TLS needs a regional certificate (regionalCertificateArn), not an edge-optimized one`);
     const policy = (v2 ? p.get("domainNameConfiguration") : p).get("securityPolicy").text();
-    if (policy !== undefined && policy !== "TLS_1_2") problems.push(`${label(resource)}: securityPolicy ${clip(policy, 40)} with mutual TLS; API Gateway requires TLS_1_2`);
+    if (policy !== undefined && policy !== "TLS_1_2") {
+      const why = policy.startsWith("SecurityPolicy_") ? "API Gateway does not enable mutual TLS on a domain with an enhanced security policy" : "mutual TLS needs TLS 1.2 at least";
+      problems.push(`${label(resource)}: securityPolicy ${clip(policy, 60)} with mutual TLS; ${why}: use TLS_1_2`);
+    }
     const uri = mtls.get("truststoreUri").text();
     if (uri === undefined) problems.push(`${label(resource)}: mutual TLS without a truststoreUri`);
     else if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(uri)) problems.push(`${label(resource)}: truststoreUri ${clip(uri, 200)} is not s3://bucket/key`);
@@ -48,9 +51,11 @@ export const apigatewayAuthorizerIdentity: AwsResourceRule = {
   service: "API Gateway",
   scope: "resource",
   kind: "hard",
-  summary: "Identity sources are method.request.header|querystring|multivalueheader|multivaluequerystring.<name>, stageVariables.<name> or context.<name>; a cached REQUEST authorizer needs at least one; an unset one is Authorization (the provider default).",
+  summary: "Identity sources are method.request.header|querystring.<name>, stageVariables.<name> or context.<name>; a cached REQUEST authorizer needs at least one; an unset one is Authorization (the provider default).",
   awsError: "BadRequestException (CreateAuthorizer)",
-  sources: [SOURCES.apigwAuthorizer, SOURCES.tfAuthorizer],
+  sources: [SOURCES.apigwAuthorizer, SOURCES.apigwLambdaAuthorizer, SOURCES.tfAuthorizer],
+  disagreement:
+    "Not found in AWS text reachable here: multivalueheader and multivaluequerystring mapping expressions as authorizer identity sources (AWS's text names headers, query strings, stageVariables and $context variables only). The rule refuses them, the stricter reading.",
   resourceTypes: ["aws:apigateway/authorizer:Authorizer"],
   check(resource) {
     const fields = fieldsOf(resource);

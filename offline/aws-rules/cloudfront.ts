@@ -32,6 +32,7 @@ export const cloudfrontCustomHeaderName: AwsResourceRule = {
   summary: "Custom origin headers may not start with X-Amz- or X-Edge- nor be one of the headers CloudFront owns (Cache-Control, Connection, Content-Length, Cookie, Host, If-*, Max-Forwards, Pragma, Proxy-*, Range, Request-Range, TE, Trailer, Transfer-Encoding, Upgrade, Via, X-Real-Ip).",
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfCustomHeaders],
+  disagreement: "Not found in AWS text reachable here: the current page's list past If-Modified-Since (its opening matches, name for name); the rest of the list is from AWS's 2023 source of the same page.",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
     return originHeaders(resource).flatMap(({ origin, headers }) =>
@@ -48,39 +49,42 @@ export const cloudfrontCustomHeaderSize: AwsResourceRule = {
   service: "CloudFront",
   scope: "resource",
   kind: "hard",
-  summary: "A custom origin header name is at most 256 characters, a value at most 1,783, and all names and values of an origin together at most 10,240.",
+  summary: "A custom origin header name is at most 256 characters, a value at most 1,783, and all names and values of the distribution's origins together at most 10,240.",
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
-  sources: [SOURCES.cfQuotas],
+  sources: [SOURCES.cfQuotas, SOURCES.cfGeneralReference],
+  disagreement: "Not found in AWS text reachable here: whether the 10,240-character total of names and values counts per origin or per distribution (the quotas page says neither). The rule counts all origins of a distribution together, the stricter reading.",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
-    return originHeaders(resource).flatMap(({ origin, headers }) => {
-      const problems: string[] = [];
-      let total = 0;
+    const problems: string[] = [];
+    let total = 0;
+    for (const { origin, headers } of originHeaders(resource)) {
       for (const h of headers) {
         total += h.name.length + (h.value?.length ?? 0);
         if (h.name.length > 256) problems.push(`${label(resource)}: ${origin.label} custom header name ${clip(h.name, 40)} has ${h.name.length} characters; at most 256`);
         if ((h.value?.length ?? 0) > 1783) problems.push(`${label(resource)}: ${origin.label} custom header ${clip(h.name, 80)} has a ${h.value!.length}-character value; at most 1,783`);
       }
-      if (total > 10240) problems.push(`${label(resource)}: ${origin.label} custom headers total ${total} characters; at most 10,240`);
-      return problems;
-    });
+    }
+    if (total > 10240) problems.push(`${label(resource)}: the custom headers of its origins total ${total} characters; at most 10,240`);
+    return problems;
   },
 };
 
 export const cloudfrontCustomHeaderCount: AwsResourceRule = {
-  id: "cloudfront-origin-custom-headers-per-origin",
+  id: "cloudfront-origin-custom-headers",
   service: "CloudFront",
   scope: "resource",
   kind: "quota",
   defaultQuota: 10,
-  summary: "At most 10 custom headers per origin (adjustable by a quota request).",
-  awsError: "TooManyOriginCustomHeaders",
-  sources: [SOURCES.cfQuotas],
+  summary: "At most 10 custom origin headers, counted over all origins of a distribution (adjustable by a quota request).",
+  awsError: "TooManyOriginCustomHeaders (CreateDistribution / UpdateDistribution)",
+  sources: [SOURCES.cfQuotas, SOURCES.cfCustomHeadersApi],
+  disagreement:
+    "Not found in AWS text reachable here: whether the quota of 10 counts per origin or per distribution. The quotas page says 'custom headers that you can configure CloudFront to add to origin requests'; the API's CustomHeaders is the list 'for each origin' but its Quantity is 'for this distribution'. The rule counts all origins together, the stricter reading.",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource, quota) {
-    return originHeaders(resource)
-      .filter(({ headers }) => headers.length > quota)
-      .map(({ origin, headers }) => `${label(resource)}: ${origin.label} has ${headers.length} custom headers; the quota is ${quota}`);
+    const perOrigin = originHeaders(resource).filter(({ headers }) => headers.length > 0);
+    const count = perOrigin.reduce((sum, { headers }) => sum + headers.length, 0);
+    return count > quota ? [`${label(resource)} has ${count} custom origin headers (${clip(perOrigin.map(({ origin, headers }) => `${origin.label}: ${headers.length}`).join(", "), 300)}); the quota is ${quota}`] : [];
   },
 };
 
@@ -124,7 +128,9 @@ export const cloudfrontCacheBehaviors: AwsResourceRule = {
   defaultQuota: 75,
   summary: "At most 75 cache behaviours per distribution (adjustable by a quota request).",
   awsError: "TooManyCacheBehaviors",
-  sources: [SOURCES.cfQuotas],
+  sources: [SOURCES.cfQuotas, SOURCES.cfGeneralReference],
+  disagreement:
+    "Sources disagree: an older copy of the General Reference's CloudFront quotas table says 25 cache behaviours per distribution; the current quotas page and the current General Reference table (its zh_cn copy) say 75. The rule takes 75, the current value of both; an account held to 25 sets quota: 25 in the pack's config.",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource, quota) {
     const count = behavioursOf(resource).length - (fieldsOf(resource).get("defaultCacheBehavior").exists() ? 1 : 0);
@@ -161,17 +167,22 @@ export const cloudfrontViewerMtls: AwsResourceRule = {
   },
 };
 
+/** Distinct origin mTLS certificate ARNs one CreateDistribution / UpdateDistribution call may add or modify. */
+export const MAX_ORIGIN_MTLS_CERTIFICATES_PER_CALL = 5;
+
 export const cloudfrontOriginMtls: AwsResourceRule = {
   id: "cloudfront-origin-mtls-requirements",
   service: "CloudFront",
   scope: "resource",
   kind: "hard",
-  summary: "Origin mTLS is for custom origins over HTTPS, with a client certificate imported into ACM in us-east-1.",
+  summary: "Origin mTLS is for custom origins over HTTPS, with a client certificate imported into ACM in us-east-1; one CreateDistribution or UpdateDistribution call adds or modifies at most 5 distinct origin mTLS certificate ARNs.",
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfOriginMtls, SOURCES.cfOriginMtlsAcm],
+  notOffline: "An UpdateDistribution that adds or modifies more than 5 certificate ARNs against the deployed distribution is known only against its deployed configuration; offline, a distribution whose origins use more than 5 distinct ARNs (it cannot be created in one call) is refused.",
   resourceTypes: DISTRIBUTION_TYPES,
   check(resource) {
     const problems: string[] = [];
+    const arns = new Set<string>();
     for (const origin of originsOf(resource)) {
       const custom = customConfigOf(resource, origin);
       const mtls = custom.get("originMtlsConfig");
@@ -180,7 +191,9 @@ export const cloudfrontOriginMtls: AwsResourceRule = {
       if (arn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d+:certificate\/.+/.test(arn)) problems.push(`${label(resource)}: ${origin.label} client certificate ${clip(arn, 200)} is not an ACM certificate in us-east-1`);
       const protocol = custom.get("originProtocolPolicy").text();
       if (protocol !== undefined && protocol !== "https-only") problems.push(`${label(resource)}: ${origin.label} uses origin mTLS with originProtocolPolicy ${clip(protocol, 40)}; it needs https-only`);
+      if (arn !== undefined) arns.add(arn);
     }
+    if (arns.size > MAX_ORIGIN_MTLS_CERTIFICATES_PER_CALL) problems.push(`${label(resource)}: its origins use ${arns.size} distinct origin mTLS certificates; one CreateDistribution call adds at most ${MAX_ORIGIN_MTLS_CERTIFICATES_PER_CALL}`);
     return problems;
   },
 };
@@ -276,7 +289,7 @@ export const cloudfrontKeyValueStoreName = nameRule({
   pattern: /^[A-Za-z0-9_-]+$/,
   allowed: "letters, digits, - and _",
   awsError: "InvalidArgument / ValidationException (CreateKeyValueStore)",
-  sources: [SOURCES.cfKeyValueStore, SOURCES.tfKeyValueStore],
+  sources: [SOURCES.cfCreateKeyValueStore, SOURCES.tfKeyValueStore],
 });
 
 export const cloudfrontConnectionFunctionName = nameRule({
@@ -288,8 +301,8 @@ export const cloudfrontConnectionFunctionName = nameRule({
   max: 64,
   pattern: /^[A-Za-z0-9_-]+$/,
   allowed: "letters, digits, - and _",
-  awsError: "InvalidArgument (CreateFunction / CreateConnectionFunction)",
-  sources: [SOURCES.cfQuotas, SOURCES.cfConnectionFunctions],
+  awsError: "InvalidArgument / ValidationException (CreateFunction / CreateConnectionFunction)",
+  sources: [SOURCES.cfCreateConnectionFunction, SOURCES.cfCreateFunction],
 });
 
 export const cloudfrontFunctionCodeSize: AwsResourceRule = {
@@ -297,9 +310,11 @@ export const cloudfrontFunctionCodeSize: AwsResourceRule = {
   service: "CloudFront",
   scope: "resource",
   kind: "hard",
-  summary: "CloudFront Functions and Connection Functions: code at most 10 KB.",
+  summary: "CloudFront Functions and Connection Functions: code at most 10 KB (10,240 bytes).",
   awsError: "FunctionSizeLimitExceeded",
-  sources: [SOURCES.cfConnectionFunctions],
+  sources: [SOURCES.cfQuotas, SOURCES.cfConnectionFunctionLimits, SOURCES.cfCreateConnectionFunction],
+  disagreement:
+    "Sources disagree: the quotas page gives CloudFront Functions a maximum size of 10 KB (AWS's 2023 source; the current page cannot be read that far here); the API accepts function code of up to 40,960 bytes; for Connection Functions no number is found in AWS text reachable here ('Function code and configuration are limited in size'). The rule takes 10 KB for both, the stricter reading.",
   resourceTypes: ["aws:cloudfront/connectionFunction:ConnectionFunction", "aws:cloudfront/function:Function"],
   check(resource) {
     const fields = fieldsOf(resource);
@@ -318,7 +333,8 @@ export const cloudfrontOacName = nameRule({
   pattern: /^[\x20-\x7e]+$/,
   allowed: "printable ASCII",
   awsError: "InvalidArgument (CreateOriginAccessControl)",
-  sources: [SOURCES.cfQuotas],
+  sources: [SOURCES.cfOacApi],
+  disagreement: "Not found in AWS text reachable here: a character set for the name (the API says only 'up to 64 characters'; neither the Terraform provider nor the AWS CDK checks one). The rule assumes printable ASCII.",
 });
 
 export const cloudfrontPolicyName = nameRule({
@@ -331,8 +347,9 @@ export const cloudfrontPolicyName = nameRule({
   pattern: /^[A-Za-z0-9_-]+$/,
   allowed: "letters, digits, - and _",
   awsError: "InvalidArgument (CreateOriginRequestPolicy / CreateCachePolicy)",
-  sources: [SOURCES.cfOriginRequestPolicyApi],
-  disagreement: "The API reference states no pattern; the console accepts letters, digits, hyphens and underscores up to 128 characters. The rule takes the console's stricter reading.",
+  sources: [SOURCES.cfOriginRequestPolicyApi, SOURCES.cfCachePolicyApi, SOURCES.cdkCachePolicy],
+  disagreement:
+    "Not found in AWS text reachable here: the API reference gives the name no length or pattern ('A unique name to identify the … policy'). AWS's CDK refuses names other than letters, digits, '-' and '_' for both policies and cache policy names over 128 characters. The rule takes the CDK's checks for both policies, the stricter reading.",
 });
 
 export const cloudfrontKeyValueStoreData: AwsResourceRule = {
@@ -340,14 +357,15 @@ export const cloudfrontKeyValueStoreData: AwsResourceRule = {
   service: "CloudFront",
   scope: "resource",
   kind: "hard",
-  summary: "KeyValueStore keys at most 512 bytes, values at most 1 KB, a store at most 5 MB.",
-  awsError: "ValidationException / ServiceQuotaExceededException (UpdateKeys, PutKey)",
-  sources: [SOURCES.cfKeyValueStore],
-  disagreement: "The quotas page gives 5 MB per store; another CloudFront page gives 10 MB. The rule takes 5 MB.",
-  resourceTypes: ["aws:cloudfrontkeyvaluestore/key:Key", "aws:cloudfrontkeyvaluestore/keysExclusive:KeysExclusive"],
+  summary: "KeyValueStore keys at most 512 characters, values at most 1,024 characters, a store's keys and values together at most 5 MB.",
+  awsError: "ValidationException / ServiceQuotaExceededException (PutKey / UpdateKeys)",
+  sources: [SOURCES.cfKeyValuePairFormat, SOURCES.cfKvsPutKey, SOURCES.cfKeyValueStore],
+  disagreement:
+    "Sources disagree: the developer guide gives keys at most 512 characters and values at most 1,024 characters; the KeyValueStore API accepts keys of up to 1,024 characters and states no value limit. The rule takes 512. Not found in AWS text reachable here: the 5 MB total of a store (the guide's page reachable here gives 5 MB for an import file only); the rule assumes 5 MB, counted in UTF-8 bytes, the stricter reading.",
+  resourceTypes: ["aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"],
   check(resource) {
     const fields = fieldsOf(resource);
-    const pairs: { key: string; value: string }[] = resource.type.endsWith(":KeysExclusive")
+    const pairs: { key: string; value: string }[] = resource.type.endsWith(":KeyvaluestoreKeysExclusive")
       ? fields
           .get("resourceKeyValuePairs")
           .items()
@@ -357,8 +375,9 @@ export const cloudfrontKeyValueStoreData: AwsResourceRule = {
     let total = 0;
     for (const { key, value } of pairs) {
       total += bytes(key) + bytes(value);
-      if (bytes(key) > 512) problems.push(`${label(resource)}: key ${clip(key, 40)} is ${bytes(key)} bytes; at most 512`);
-      if (bytes(value) > 1024) problems.push(`${label(resource)}: the value of ${clip(key, 40)} is ${bytes(value)} bytes; at most 1,024`);
+      const [keyLength, valueLength] = [[...key].length, [...value].length];
+      if (keyLength > 512) problems.push(`${label(resource)}: key ${clip(key, 40)} has ${keyLength} characters; at most 512`);
+      if (valueLength > 1024) problems.push(`${label(resource)}: the value of ${clip(key, 40)} has ${valueLength} characters; at most 1,024`);
     }
     if (total > 5 * 1024 * 1024) problems.push(`${label(resource)}: ${total} bytes of keys and values; a store holds at most 5 MB`);
     return problems;

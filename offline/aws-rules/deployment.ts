@@ -1,8 +1,10 @@
 import { X509Certificate } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
 import { CA_ENV } from "../../functions/shared/contract";
 import { readCaConfig } from "../../functions/shared/ca-config";
 import { validateIssueRequest } from "../../pki/issuance-policy";
-import { inspectPublicKey } from "../../pki/key-algorithms";
+import { inspectPublicKey, signatureHashOf } from "../../pki/key-algorithms";
 import { EKU_OIDS } from "../../pki/profiles";
 import { clip } from "../../policies/normalise";
 import { identitySourcesOf } from "./api-gateway";
@@ -78,6 +80,7 @@ export const cloudfrontTrustStoreBundle = bundleRule(
       const [bucket, key] = [location.get("bucket").text(), location.get("key").text()];
       return bucket !== undefined && key !== undefined ? [{ resource: store, bucket, key }] : [];
     }),
+  "Not found in AWS text reachable here: the key types (RSA 2048/3072/4096, ECDSA P-256/P-384), signature hashes (SHA-256/384/512) and PEM hygiene (no blank lines, '#' comments without '-') the rule requires of a CloudFront trust store bundle, and any limit on its size, number of certificates or chain depth (the CreateTrustStore API states none). The rule assumes those key types, hashes and PEM rules, and encodes no size, count or depth limit.",
 );
 
 export const apigatewayTruststoreBundle = bundleRule(
@@ -92,7 +95,7 @@ export const apigatewayTruststoreBundle = bundleRule(
       const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(fieldsOf(domain).get("mutualTlsAuthentication").get("truststoreUri").text() ?? "");
       return match ? [{ resource: domain, bucket: match[1]!, key: match[2]! }] : [];
     }),
-  "API Gateway only warns (truststoreWarnings) about certificates it cannot use; the rule refuses them, the stricter reading, since the clients they anchor would be refused.",
+  "Stricter than AWS: API Gateway only warns (truststoreWarnings) about certificates it cannot use; the rule refuses them, since the clients they anchor would be refused. Not found in AWS text reachable here: a size limit for the truststore file; the rule encodes none.",
 );
 
 export const authorizerIdentityReachesOrigin: AwsDeploymentRule = {
@@ -132,14 +135,23 @@ export const authorizerIdentityReachesOrigin: AwsDeploymentRule = {
   },
 };
 
+/** RSASSA-PSS (RFC 4055), which CloudFront accepts for origin mTLS certificates with SHA-256/384/512. */
+const RSASSA_PSS = "1.2.840.113549.1.1.10";
+
+/** CloudFront origin mTLS: the certificate chain at most 64 KB, the certificate at most 96 KB (KB = 1,024 bytes, as ACM counts). */
+export const ORIGIN_MTLS_MAX_CHAIN_BYTES = 64 * 1024;
+export const ORIGIN_MTLS_MAX_CERTIFICATE_BYTES = 96 * 1024;
+
 export const originClientCertificate: AwsDeploymentRule = {
   id: "cloudfront-origin-client-certificate",
   service: "CloudFront + ACM",
   scope: "deployment",
   kind: "hard",
-  summary: "A certificate CloudFront presents to an origin is imported into ACM in us-east-1 with the TLS client authentication EKU, an RSA 2048 or ECDSA P-256 key, a chain of at most 3 certificates and at most 64 KB.",
+  summary: "A certificate CloudFront presents to an origin is imported into ACM in us-east-1: X.509 v3 with the TLS client authentication EKU, an RSA 2048 or ECDSA P-256 key, signed with SHA-256/384/512 (RSA, ECDSA or RSASSA-PSS), a chain of at most 3 certificates (leaf included) and at most 64 KB, the certificate at most 96 KB.",
   awsError: "InvalidArgument (CreateDistribution / UpdateDistribution)",
   sources: [SOURCES.cfOriginMtlsAcm, SOURCES.cfOriginMtls],
+  disagreement:
+    "Not found in AWS text reachable here: whether the page's KB is 1,000 or 1,024 bytes; the rule takes 1,024 (not the stricter 1,000), as ACM's own page counts ('5 KB (5,120 bytes)'); the CA's chains are a few KB either way. ACM's own limits (certificate 32 KB, chain 2 MB) are checked by acm-import-limits. The hash inside an RSASSA-PSS signature's parameters is not checked (this CA never signs with PSS).",
   check(resources) {
     const used = new Set(
       resources
@@ -162,6 +174,15 @@ export const originClientCertificate: AwsDeploymentRule = {
         say("the certificate body is not a readable certificate");
         continue;
       }
+      let parsed: Certificate | undefined;
+      try {
+        parsed = AsnConvert.parse(leaf.raw, Certificate);
+      } catch {
+        say("the certificate body is not a readable certificate");
+      }
+      if (parsed && parsed.tbsCertificate.version !== 2) say("is not an X.509 v3 certificate; origin mTLS requires X.509v3");
+      const signature = parsed?.signatureAlgorithm.algorithm ?? "";
+      if (parsed && signatureHashOf(signature) === undefined && signature !== RSASSA_PSS) say(`is signed with ${clip(signature, 60)}; origin mTLS accepts SHA-256, SHA-384 or SHA-512 with RSA, ECDSA or RSASSA-PSS`);
       if (!(leaf.keyUsage ?? []).includes(EKU_OIDS.client_auth)) say("lacks the TLS client authentication extended key usage CloudFront requires for origin mTLS");
       let key: string;
       try {
@@ -173,7 +194,8 @@ export const originClientCertificate: AwsDeploymentRule = {
       const chain = text(certificate, "certificateChain") ?? "";
       const depth = 1 + (chain.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
       if (depth > 3) say(`has a chain of ${depth} certificates; origin mTLS accepts at most 3`);
-      if (bytes(body + chain) > 64 * 1024) say("its certificate and chain exceed 64 KB");
+      if (bytes(chain) > ORIGIN_MTLS_MAX_CHAIN_BYTES) say(`its certificate chain is ${bytes(chain)} bytes; origin mTLS accepts at most 64 KB (${ORIGIN_MTLS_MAX_CHAIN_BYTES.toLocaleString("en-US")} bytes)`);
+      if (bytes(body) > ORIGIN_MTLS_MAX_CERTIFICATE_BYTES) say(`its certificate is ${bytes(body)} bytes; origin mTLS accepts at most 96 KB (${ORIGIN_MTLS_MAX_CERTIFICATE_BYTES.toLocaleString("en-US")} bytes)`);
     }
     return findings;
   },
@@ -201,7 +223,8 @@ export const caNamePolicyAdmitsRequests: AwsDeploymentRule = {
   service: "edge-mtls CA (Lambda)",
   scope: "deployment",
   kind: "hard",
-  summary: "When the CA and workload stacks are deployed together, the CA's issuance policy (its ca-issuer environment) admits every certificate the workload stack requests (origin client certificate, smoke-test certificate).",
+  summary:
+    "When the CA and workload stacks are deployed together, the CA's issuance policy (its ca-issuer environment) admits every certificate the workload stack requests (origin client certificate, smoke-test certificate). Judged where both programs run together offline (npm test, policy:check --program, the rehearsal): a single stack's export holds the CA's request as a secret.",
   awsError: "ca-issuer refusal NAME_NOT_ALLOWED (the workload's pulumi up fails)",
   sources: [SOURCES.caIssuer],
   check(resources) {

@@ -51,7 +51,8 @@ export const lambdaEnvironmentSize: AwsResourceRule = {
   summary: "A function's environment variables total at most 4 KB.",
   awsError: "InvalidParameterValueException (CreateFunction / UpdateFunctionConfiguration)",
   sources: [SOURCES.lambdaQuotas, SOURCES.lambdaEnv],
-  disagreement: "The quota page says 4 KB for 'all environment variables' without saying how they are counted; the rule counts the variables serialised as JSON (names, values, quotes and separators), the larger reading.",
+  disagreement:
+    "Not found in AWS text reachable here: how the 4 KB of 'all environment variables' are counted. Lambda's own error text ('exceeded the 4KB limit. String measured: {…}') measures the variables as a JSON object; the rule counts them so (names, values, quotes and separators), the larger reading.",
   resourceTypes: FUNCTION,
   check(resource) {
     const variables = variablesOf(resource);
@@ -73,13 +74,15 @@ export const lambdaEnvironmentNames: AwsResourceRule = {
   service: "Lambda",
   scope: "resource",
   kind: "hard",
-  summary: "Environment variable names start with a letter, hold only letters, digits and _, and are not one of Lambda's reserved names (AWS_REGION, _HANDLER, …).",
-  awsError: "InvalidParameterValueException (CreateFunction / UpdateFunctionConfiguration)",
-  sources: [SOURCES.lambdaEnv],
+  summary: "Environment variable names start with a letter, are at least two characters long, hold only letters, digits and _, and are not one of Lambda's reserved names (AWS_REGION, _HANDLER, …).",
+  awsError: "InvalidParameterValueException / ValidationException (CreateFunction / UpdateFunctionConfiguration)",
+  sources: [SOURCES.lambdaEnvironmentApi, SOURCES.lambdaEnv],
+  disagreement:
+    "Sources disagree: AWS's 2023 source of the reserved-variables list lacks AWS_DEFAULT_REGION, which the current page lists (the rule refuses it); the current list past its opening cannot be read here, so names AWS reserved since are not known to the rule.",
   resourceTypes: FUNCTION,
   check(resource) {
     return Object.keys(variablesOf(resource) ?? {}).flatMap((name) => {
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return [`${label(resource)}: environment variable ${clip(JSON.stringify(name), 80)}: names start with a letter and hold letters, digits and _`];
+      if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name)) return [`${label(resource)}: environment variable ${clip(JSON.stringify(name), 80)}: names start with a letter, are at least two characters long and hold only letters, digits and _`];
       if ((RESERVED_ENVIRONMENT_VARIABLES as readonly string[]).includes(name)) return [`${label(resource)}: environment variable ${name} is reserved by Lambda`];
       return [];
     });
@@ -94,6 +97,8 @@ export const lambdaLimits: AwsResourceRule = {
   summary: "Memory 128–10,240 MB, timeout 1–900 seconds, description at most 256 characters.",
   awsError: "InvalidParameterValueException / ValidationException (CreateFunction)",
   sources: [SOURCES.lambdaQuotas, SOURCES.lambdaCreateFunction],
+  disagreement:
+    "Sources disagree: the quotas page and CreateFunction's text give 10,240 MB and 900 seconds; the API model now accepts up to 32,768 MB and 5,400 seconds (for Lambda Managed Instances). The rule takes 10,240 MB and 900 seconds, the stricter reading, which holds for ordinary functions.",
   resourceTypes: FUNCTION,
   check(resource) {
     const fields = fieldsOf(resource);

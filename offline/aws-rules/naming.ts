@@ -15,6 +15,7 @@ export const iamRoleName = nameRule({
   prefixMax: 38,
   awsError: "ValidationError (CreateRole)",
   sources: [SOURCES.iamQuotas, SOURCES.tfIamRole],
+  disagreement: "Not found in AWS text reachable here: the 38-character limit of a name prefix is the Terraform provider's (64 less the 26 characters it appends), which @pulumi/aws inherits.",
 });
 
 export const s3BucketName = nameRule({
@@ -50,6 +51,7 @@ export const kmsAliasName = nameRule({
   allowed: "alias/ followed by letters, digits, / _ -",
   awsError: "InvalidAliasNameException / ValidationException (CreateAlias)",
   sources: [SOURCES.kmsAlias],
+  disagreement: "Sources disagree: the CreateAlias text allows letters, digits, '/', '_' and '-'; the API model's pattern also admits ':'; the Terraform provider refuses ':'. The rule refuses it, the stricter reading.",
   extra: (name) => (name.startsWith("alias/aws/") ? "uses the alias/aws/ prefix AWS reserves for AWS managed keys" : undefined),
 });
 
@@ -61,9 +63,11 @@ export const logGroupName = nameRule({
   min: 1,
   max: 512,
   pattern: /^[.\-_/#A-Za-z0-9]+$/,
-  allowed: "letters, digits and . - _ / #",
+  allowed: "letters, digits and . - _ / #, not starting with aws/",
   awsError: "InvalidParameterException (CreateLogGroup)",
   sources: [SOURCES.logsCreateLogGroup],
+  // "/aws/lambda/…" is fine: only the leading "aws/" is reserved.
+  extra: (name) => (name.startsWith("aws/") ? "starts with aws/, which CloudWatch Logs reserves" : undefined),
 });
 
 /** The retention periods CloudWatch Logs accepts, in days. */
@@ -91,8 +95,8 @@ export const alarmName = nameRule({
   what: "alarm name",
   min: 1,
   max: 255,
-  pattern: /^[^\x00-\x1f]+$/,
-  allowed: "any characters but control characters",
+  pattern: /^[^\x00-\x1f\x7f]+$/,
+  allowed: "any characters but ASCII control characters (0x00–0x1F and DEL)",
   awsError: "InvalidParameterValue / ValidationError (PutMetricAlarm)",
   sources: [SOURCES.cwPutMetricAlarm],
 });
@@ -102,16 +106,22 @@ export const alarmSettings: AwsResourceRule = {
   service: "CloudWatch",
   scope: "resource",
   kind: "hard",
-  summary: "An alarm's period is 10, 20, 30 or a multiple of 60 seconds; its description at most 1,024 characters.",
+  summary: "An alarm's period is 10, 20, 30 or a multiple of 60 seconds; period × evaluation periods at most 604,800 seconds (7 days), and at most 86,400 (1 day) when the period is under 3,600; its description at most 1,024 characters.",
   awsError: "InvalidParameterValue / ValidationError (PutMetricAlarm)",
   sources: [SOURCES.cwPutMetricAlarm],
   resourceTypes: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
   check(resource) {
     const fields = fieldsOf(resource);
     const period = fields.get("period").number();
+    const evaluationPeriods = fields.get("evaluationPeriods").number();
     const alarmDescription = fields.get("alarmDescription").text();
     const problems: string[] = [];
     if (period !== undefined && !([10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))) problems.push(`${label(resource)}: period ${period} s; CloudWatch accepts 10, 20, 30 or a multiple of 60`);
+    if (period !== undefined && evaluationPeriods !== undefined) {
+      const total = period * evaluationPeriods;
+      const limit = period < 3600 ? 86400 : 604800;
+      if (total > limit) problems.push(`${label(resource)}: period ${period} s × evaluationPeriods ${evaluationPeriods} = ${total.toLocaleString("en-US")} s; CloudWatch accepts at most ${limit === 86400 ? "86,400 (one day) for periods under an hour" : "604,800 (seven days)"}`);
+    }
     if (alarmDescription !== undefined && alarmDescription.length > 1024) problems.push(`${label(resource)}: alarmDescription has ${alarmDescription.length} characters; at most 1,024`);
     return problems;
   },
@@ -161,7 +171,7 @@ export const scheduleExpression: AwsResourceRule = {
   summary: "A schedule expression is rate(<n> <unit>) with a positive whole number and minute(s), hour(s) or day(s) (singular for 1, plural above), cron(<6 fields>), or at(yyyy-mm-ddThh:mm:ss); at most 256 characters.",
   awsError: "ValidationException (CreateSchedule / UpdateSchedule)",
   sources: [SOURCES.schedulerScheduleTypes, SOURCES.schedulerCreate, SOURCES.eventsRateExpressions],
-  disagreement: "EventBridge Scheduler's pages list minute | minutes | hour | hours | day | days without saying which goes with which value; EventBridge's rate-expression reference says rate(1 hours) and rate(5 hour) are invalid. The rule takes that stricter reading.",
+  disagreement: "Sources disagree: EventBridge Scheduler's pages list minute | minutes | hour | hours | day | days without saying which goes with which value; EventBridge's rate-expression reference says rate(1 hours) and rate(5 hour) are invalid. The rule takes that stricter reading.",
   resourceTypes: ["aws:scheduler/schedule:Schedule"],
   check(resource) {
     const expression = fieldsOf(resource).get("scheduleExpression").text();
@@ -207,7 +217,7 @@ export const eventPatternSize: AwsResourceRule = {
   summary: "An event pattern is at most 2,048 characters (adjustable by a quota request).",
   awsError: "InvalidEventPatternException / LimitExceededException (PutRule)",
   sources: [SOURCES.eventsQuotas, SOURCES.eventsRule, SOURCES.tfEventPatternLimit],
-  disagreement: "The API reference gives the EventPattern field a maximum length of 4,096; the quotas page gives 2,048 characters by default, adjustable. The rule takes the default quota; the Terraform provider @pulumi/aws inherits has been reported to refuse patterns over 2,048 at plan time even with a raised quota (terraform-provider-aws issue 33732).",
+  disagreement: "Sources disagree: the API reference gives the EventPattern field a maximum length of 4,096; the quotas page gives 2,048 characters by default, adjustable. The rule takes the default quota; the Terraform provider @pulumi/aws inherits has been reported to refuse patterns over 2,048 at plan time even with a raised quota (terraform-provider-aws issue 33732).",
   resourceTypes: ["aws:cloudwatch/eventRule:EventRule"],
   check(resource, quota) {
     const pattern = fieldsOf(resource).get("eventPattern").text();

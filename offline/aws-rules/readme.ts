@@ -11,7 +11,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function rulesMarkdown(): string {
   const rows = AWS_RULES.map((rule) => {
     const level = rule.kind === "quota" ? `quota ${rule.defaultQuota} (advisory; raise with \`quota\`)` : "hard (mandatory)";
-    const notes = [rule.disagreement ? `Sources differ: ${rule.disagreement}` : "", rule.notOffline ? `Not fully offline: ${rule.notOffline}` : "", rule.scope === "deployment" ? "Cross-resource: checked when a program run completes." : ""].filter(Boolean).join(" ");
+    const notes = [rule.disagreement ?? "", rule.notOffline ? `Not fully offline: ${rule.notOffline}` : "", rule.scope === "deployment" ? "Cross-resource: checked when a program run completes." : ""].filter(Boolean).join(" ");
     const sources = rule.sources.map((s) => (s.url.startsWith("http") ? `[${s.title}](${s.url})` : `${s.title}`)).join("; ");
     return `| \`aws-${rule.id}\` | ${rule.service} | ${cell(rule.summary)} | ${cell(rule.awsError)} | ${level} | ${cell(sources)}${notes ? ` — ${cell(notes)}` : ""} |`;
   });

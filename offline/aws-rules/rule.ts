@@ -27,6 +27,9 @@ export interface AwsResource {
   readonly declaredOnly?: boolean;
 }
 
+/** How a rule's `disagreement` note starts: the kind of caveat it records. */
+export const CAVEAT_KINDS = ["Sources disagree:", "Not found in AWS text reachable here:", "Stricter than AWS:"] as const;
+
 /** Where a fact comes from: a page title and its URL. */
 export interface Source {
   readonly title: string;
@@ -58,7 +61,11 @@ interface AwsRuleBase {
   readonly kind: "hard" | "quota";
   /** The default quota, for `quota` rules. */
   readonly defaultQuota?: number;
-  /** Where the sources disagree, what each says and which reading the rule takes. */
+  /**
+   * What AWS's text leaves open, and the reading the rule takes (the stricter one). Starts with
+   * one of {@link CAVEAT_KINDS}: "Sources disagree: …" (what each says), "Not found in AWS text
+   * reachable here: …" (what the rule assumes), or "Stricter than AWS: …" (why).
+   */
   readonly disagreement?: string;
   /** Set when no resource the mocks see can break the rule (data-plane limits, facts only AWS knows). */
   readonly notOffline?: string;

@@ -7,7 +7,8 @@ const APIS = ["aws:apigateway/restApi:RestApi", "aws:apigatewayv2/api:Api"];
 export const apigatewayExecuteApiDisabled: StackRule = {
   kind: "stack",
   name: "apigateway-execute-api-disabled",
-  description: "REST and HTTP APIs in a stack with an mTLS custom domain must disable the default execute-api endpoint, which bypasses mTLS.",
+  description:
+    "REST and HTTP APIs in a stack with an mTLS custom domain must disable the default execute-api endpoint, which bypasses mTLS (Amazon API Gateway Developer Guide: How to turn on mutual TLS authentication for your REST APIs, https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html).",
   enforcementLevel: "mandatory",
   check(resources) {
     if (!resources.some((r) => MTLS_DOMAINS.includes(r.type) && fieldsOf(r).get("mutualTlsAuthentication").exists())) return [];

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { readCaStackConfig } from "../../ca-stack/config";
 import { NO_CONTROL_PLANE_LIMIT_RELIED_ON } from "../../offline/aws-rules/coverage";
 import { withRulesSection } from "../../offline/aws-rules/readme";
-import { AWS_RULES, AwsRule, deploymentViolations, REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
+import { AWS_RULES, AwsResourceRule, AwsRule, CAVEAT_KINDS, deploymentViolations, quotaOf, REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
 import { assumeRaisedQuotas, DeclaredResource, deploymentRefusals, takeRefusals, toAwsResource } from "../../offline/aws-rules/enforce";
 import { OfflineDeploymentFailed } from "../../offline/deployment";
 import { installMocks, settle } from "../../offline/pulumi-mocks";
@@ -28,13 +28,39 @@ const distribution = (origin: Record<string, unknown>, extra: Record<string, unk
   defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only" },
   ...extra,
 });
+/**
+ * A self-signed P-256 certificate made by pyca/cryptography (not by this project's encoder): valid
+ * from now + notBeforeDays to now + notAfterDays, optionally with an empty Issuer and an OCSP URL.
+ */
+function pyCertificate(options: { notBeforeDays: number; notAfterDays: number; emptyIssuer?: boolean; ocspUrl?: string; brokenAia?: boolean }): string {
+  const script = [
+    "import sys, json, datetime",
+    "from cryptography import x509",
+    "from cryptography.x509.oid import NameOID, AuthorityInformationAccessOID, ExtensionOID",
+    "from cryptography.hazmat.primitives import hashes",
+    "from cryptography.hazmat.primitives.asymmetric import ec",
+    "from cryptography.hazmat.primitives.serialization import Encoding",
+    "o = json.loads(sys.stdin.read())",
+    "key = ec.generate_private_key(ec.SECP256R1())",
+    "now = datetime.datetime.now(datetime.timezone.utc)",
+    "name = x509.Name([] if o.get('emptyIssuer') else [x509.NameAttribute(NameOID.COMMON_NAME, 'Imported Test')])",
+    "b = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())",
+    "b = b.not_valid_before(now + datetime.timedelta(days=o['notBeforeDays'])).not_valid_after(now + datetime.timedelta(days=o['notAfterDays']))",
+    "if o.get('ocspUrl'): b = b.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(o['ocspUrl']))]), critical=False)",
+    "if o.get('brokenAia'): b = b.add_extension(x509.UnrecognizedExtension(ExtensionOID.AUTHORITY_INFORMATION_ACCESS, b'\\x30\\x03\\x02\\x01'), critical=False)",
+    "sys.stdout.write(b.sign(key, hashes.SHA256()).public_bytes(Encoding.PEM).decode())",
+  ].join("\n");
+  const result = tool("python3", ["-c", script], { input: JSON.stringify(options) });
+  if (result.status !== 0) throw new Error(`pyca/cryptography could not make the certificate: ${result.stderr}`);
+  return result.stdout;
+}
 const many = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 /** For every resource rule: a resource AWS would refuse under it. */
 const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> = {
   "cloudfront-origin-custom-header-name": { type: DISTRIBUTION, props: distribution({ customHeaders: [{ name: "X-Edge-Mtls-Origin", value: "s" }] }) },
   "cloudfront-origin-custom-header-size": { type: DISTRIBUTION, props: distribution({ customHeaders: [{ name: "X-Origin-Verify", value: "v".repeat(1784) }] }) },
-  "cloudfront-origin-custom-headers-per-origin": { type: DISTRIBUTION, props: distribution({ customHeaders: many(11, "X-H").map((name) => ({ name, value: "v" })) }) },
+  "cloudfront-origin-custom-headers": { type: DISTRIBUTION, props: distribution({ customHeaders: many(11, "X-H").map((name) => ({ name, value: "v" })) }) },
   "cloudfront-origin-request-policy-headers": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", headersConfig: { headerBehavior: "whitelist", headers: { items: many(11, "X-H") } } } },
   "cloudfront-origin-request-policy-cookies": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", cookiesConfig: { cookieBehavior: "whitelist", cookies: { items: many(11, "c") } } } },
   "cloudfront-origin-request-policy-query-strings": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "p", queryStringsConfig: { queryStringBehavior: "whitelist", queryStrings: { items: many(11, "q") } } } },
@@ -47,7 +73,7 @@ const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> =
   "cloudfront-policy-name": { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", props: { name: "api policy!" } },
   "cloudfront-origin-access-control-name": { type: "aws:cloudfront/originAccessControl:OriginAccessControl", props: { name: "o".repeat(65), originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" } },
   "cloudfront-key-value-store-name": { type: "aws:cloudfront/keyValueStore:KeyValueStore", props: { name: "revoked.serials" } },
-  "cloudfront-key-value-store-data": { type: "aws:cloudfrontkeyvaluestore/key:Key", props: { keyValueStoreArn: "arn", key: "k".repeat(513), value: "v" } },
+  "cloudfront-key-value-store-data": { type: "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", props: { keyValueStoreArn: "arn", key: "k".repeat(513), value: "v" } },
   "cloudfront-connection-function-name": { type: "aws:cloudfront/connectionFunction:ConnectionFunction", props: { name: "f".repeat(65), connectionFunctionCode: "x" } },
   "cloudfront-function-code-size": { type: "aws:cloudfront/connectionFunction:ConnectionFunction", props: { name: "f", connectionFunctionCode: "x".repeat(10 * 1024 + 1) } },
   "apigateway-mtls-domain": { type: "aws:apigateway/domainName:DomainName", props: { domainName: "api.example.com", endpointConfiguration: { types: "EDGE" }, securityPolicy: "TLS_1_0", mutualTlsAuthentication: { truststoreUri: "https://bucket/key" } } },
@@ -74,6 +100,7 @@ const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> =
   "eventbridge-rule-description": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", description: "d".repeat(513), eventPattern: "{}" } },
   "eventbridge-event-pattern-size": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", eventPattern: JSON.stringify({ source: ["aws.kms"], detail: { requestParameters: { keyId: many(60, "arn:aws:kms:eu-west-2:111111111111:key/") } } }) } },
   "acm-requested-certificate": { type: "aws:acm/certificate:Certificate", props: { domainName: `${"a".repeat(60)}.example.com`, validationMethod: "DNS", keyAlgorithm: "EC_secp521r1" } },
+  "acm-import-certificate-fields": { type: "aws:acm/certificate:Certificate", props: { certificateBody: pyCertificate({ notBeforeDays: 1, notAfterDays: 30 }) } },
   "acm-import-limits": { type: "aws:acm/certificate:Certificate", props: { certificateBody: SHA1_CERT, privateKey: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n" } },
 };
 
@@ -214,6 +241,201 @@ describe("offline/aws-rules: the catalogue", function () {
     const exported = (name: string) => evaluate(engine([declared(DISTRIBUTION, "edge", distribution({ customHeaders: [{ name, value: secretValue }] }))]), POLICIES).filter((v) => v.policy.startsWith("aws-"));
     assert.deepEqual(exported("X-Origin-Verify"), [], "a secret value is not judged (AWS accepted it; the mocks judge it in plaintext)");
     assert.deepEqual(exported("X-Edge-Origin").map((v) => [v.policy, v.unreadable]), [["aws-cloudfront-origin-custom-header-name", undefined]]);
+  });
+
+  it("says of every rule where AWS's text leaves a fact open which kind of caveat it is, and the README shows it", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    for (const rule of AWS_RULES.filter((r) => r.disagreement !== undefined)) {
+      assert.ok(CAVEAT_KINDS.some((kind) => rule.disagreement!.startsWith(kind)), `${rule.id}: ${rule.disagreement}`);
+      assert.ok(readme.includes(rule.disagreement!.replace(/\|/g, "\\|")), `${rule.id}: the README lacks its caveat`);
+    }
+    // The facts no AWS text reachable here settles (docs/aws-facts): each rule relying on one says so.
+    const caveat = (id: string) => AWS_RULES.find((r) => r.id === id)?.disagreement ?? "";
+    for (const id of ["cloudfront-origin-access-control-name", "cloudfront-policy-name", "cloudfront-trust-store-bundle", "cloudfront-origin-custom-headers", "cloudfront-origin-custom-header-size", "apigateway-authorizer-identity-source", "apigateway-truststore-bundle", "cloudfront-origin-client-certificate"]) {
+      assert.match(caveat(id), /Not found in AWS text reachable here/, id);
+    }
+    for (const id of ["cloudfront-function-code-size", "cloudfront-key-value-store-data", "cloudfront-cache-behaviors-per-distribution", "lambda-memory-timeout-description"]) assert.match(caveat(id), /^Sources disagree/, id);
+    assert.match(caveat("cloudfront-key-value-store-data"), /Not found in AWS text reachable here: the 5 MB total/);
+  });
+
+  it("names only resource types @pulumi/aws defines (a misspelt type token would never match a resource)", () => {
+    const root = join(require.resolve("@pulumi/aws/package.json"), "..");
+    const types = new Set([...AWS_RULES.flatMap((r) => (r.scope === "resource" ? r.resourceTypes : [])), ...Object.keys(NO_CONTROL_PLANE_LIMIT_RELIED_ON)]);
+    for (const type of types) {
+      const [, module, file] = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):[A-Za-z0-9]+$/.exec(type) ?? [];
+      assert.ok(module && file, type);
+      let source = "";
+      try {
+        source = readFileSync(join(root, module, `${file}.js`), "utf8");
+      } catch {
+        assert.fail(`${type}: @pulumi/aws has no ${module}/${file}.js`);
+      }
+      assert.ok(source.includes(`'${type}'`) || source.includes(`"${type}"`), `${type}: not the type token of @pulumi/aws's ${module}/${file}`);
+    }
+  });
+
+  /** What one resource rule finds in a resource; `fresh`: as the mocks see it (a fresh import), else as the pack and exports do. */
+  const findings = (id: string, type: string, props: Record<string, unknown>, options: { fresh?: boolean; quota?: number } = {}) => {
+    const rule = AWS_RULES.find((r): r is AwsResourceRule => r.id === id && r.scope === "resource");
+    if (!rule) throw new Error(`no resource rule ${id}`);
+    return rule.check({ ...toAwsResource(declared(type, "r", props), []), declaredOnly: options.fresh ?? true }, options.quota ?? quotaOf(rule));
+  };
+
+  it("Lambda environment variable names: a letter first, at least two characters (API pattern [a-zA-Z]([a-zA-Z0-9_])+)", () => {
+    const names = (variables: Record<string, string>) => findings("lambda-environment-names", "aws:lambda/function:Function", { name: "f", environment: { variables } });
+    for (const bad of ["A", "x", "1A", "_A", "A-B", "AB C"]) assert.equal(names({ [bad]: "v" }).length, 1, bad);
+    assert.deepEqual(names({ AB: "v", a1: "v", A_: "v", CA_POLICY: "v" }), []);
+    assert.match(names({ A: "v" })[0]!, /at least two characters/);
+  });
+
+  it("CloudWatch Logs refuses a log group name starting with aws/, and accepts /aws/lambda/…", () => {
+    const group = (name: string) => findings("cloudwatch-log-group-name", "aws:cloudwatch/logGroup:LogGroup", { name });
+    assert.match(group("aws/edge-mtls")[0]!, /starts with aws\/, which CloudWatch Logs reserves/);
+    assert.deepEqual(group("/aws/lambda/edge-mtls-dev-ca-issuer"), []);
+    assert.deepEqual(group("edge-mtls/aws/x"), []);
+  });
+
+  it("CloudWatch alarms: period × evaluation periods at most 7 days, at most 1 day under an hour's period; no DEL in a name", () => {
+    const alarm = (period: number, evaluationPeriods: number) => findings("cloudwatch-alarm-period-description", "aws:cloudwatch/metricAlarm:MetricAlarm", { name: "a", period, evaluationPeriods });
+    assert.deepEqual(alarm(300, 288), [], "300 × 288 = 86,400");
+    assert.match(alarm(300, 289)[0]!, /86,700 s; CloudWatch accepts at most 86,400 \(one day\) for periods under an hour/);
+    assert.match(alarm(60, 1441)[0]!, /= 86,460 s/);
+    assert.deepEqual(alarm(3600, 168), [], "3,600 × 168 = 604,800");
+    assert.match(alarm(3600, 169)[0]!, /608,400 s; CloudWatch accepts at most 604,800/);
+    assert.match(alarm(86400, 8)[0]!, /604,800/);
+    assert.deepEqual(alarm(20, 10), [], "20 s is a valid period");
+    assert.equal(alarm(40, 1).length, 1);
+    const named = (name: string) => findings("cloudwatch-alarm-name", "aws:cloudwatch/metricAlarm:MetricAlarm", { name, period: 60 });
+    assert.equal(named("edge-mtls\x7falarm").length, 1, "DEL is an ASCII control character");
+    assert.equal(named("edge-mtls\x1falarm").length, 1);
+    assert.deepEqual(named("edge-mtls – alarm ✓"), [], "UTF-8 beyond ASCII is fine");
+  });
+
+  it("KeyValueStore keys and values are limited in characters (key 512, the stricter of the guide's 512 and the API's 1,024; value 1,024)", () => {
+    const pair = (key: string, value: string) => findings("cloudfront-key-value-store-data", "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", { keyValueStoreArn: "arn", key, value });
+    assert.deepEqual(pair("é".repeat(512), "ü".repeat(1024)), [], "512 and 1,024 two-byte characters");
+    assert.match(pair("k".repeat(513), "v")[0]!, /has 513 characters; at most 512/);
+    assert.match(pair("k", "v".repeat(1025))[0]!, /has 1025 characters; at most 1,024/);
+    const exclusive = findings("cloudfront-key-value-store-data", "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive", {
+      keyValueStoreArn: "arn",
+      resourceKeyValuePairs: Array.from({ length: 5200 }, (_, i) => ({ key: `serial-${String(i).padStart(6, "0")}`, value: "r".repeat(1000) })),
+    });
+    assert.ok(exclusive.some((m) => /a store holds at most 5 MB/.test(m)), exclusive.join("\n"));
+  });
+
+  it("counts custom origin headers over all origins of a distribution (the stricter reading of the quota)", () => {
+    const headers = (n: number) => many(n, "X-H").map((name) => ({ name, value: "v" }));
+    const twoOrigins = (a: number, b: number) => ({
+      origins: [
+        { originId: "api", domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only" }, customHeaders: headers(a) },
+        { originId: "other", domainName: "other.example.com", customOriginConfig: { originProtocolPolicy: "https-only" }, customHeaders: headers(b) },
+      ],
+      defaultCacheBehavior: { targetOriginId: "api", viewerProtocolPolicy: "https-only" },
+    });
+    assert.deepEqual(findings("cloudfront-origin-custom-headers", DISTRIBUTION, twoOrigins(5, 5)), []);
+    assert.match(findings("cloudfront-origin-custom-headers", DISTRIBUTION, twoOrigins(6, 5))[0]!, /has 11 custom origin headers \(origin api: 6, origin other: 5\)|has 11 custom origin headers/);
+    assert.deepEqual(findings("cloudfront-origin-custom-headers", DISTRIBUTION, twoOrigins(6, 5), { quota: 11 }), []);
+    const long = (n: number) => [{ name: "X-Origin-Verify", value: "v".repeat(n) }];
+    const size = (a: number, b: number) => findings("cloudfront-origin-custom-header-size", DISTRIBUTION, { ...twoOrigins(0, 0), origins: twoOrigins(0, 0).origins.map((o, i) => ({ ...o, customHeaders: [...long(1700), ...long(1700), ...long(1700)].slice(0, i === 0 ? a : b) })) });
+    assert.deepEqual(size(3, 2), [], "5 × 1,715 = 8,575 characters");
+    assert.match(size(3, 3)[0]!, /total 10290 characters; at most 10,240/);
+  });
+
+  it("takes 75 cache behaviours by default (the current quotas pages), and a different quota from the pack's config", () => {
+    const behaviours = (n: number) => distribution({}, { orderedCacheBehaviors: many(n, "/p").map((pathPattern) => ({ pathPattern, targetOriginId: "api", viewerProtocolPolicy: "https-only" })) });
+    assert.deepEqual(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(75)), []);
+    assert.match(findings("cloudfront-cache-behaviors-per-distribution", DISTRIBUTION, behaviours(76))[0]!, /76 cache behaviours; the quota is 75/);
+    const flagged = (n: number, config: Record<string, unknown>) => evaluate(engine([declared(DISTRIBUTION, "edge", behaviours(n))]), POLICIES, config as never).filter((v) => v.policy === "aws-cloudfront-cache-behaviors-per-distribution");
+    assert.equal(flagged(26, {}).length, 0);
+    assert.equal(flagged(26, { "aws-cloudfront-cache-behaviors-per-distribution": { quota: 25 } }).length, 1, "an account held to the older 25");
+    assert.equal(flagged(76, {})[0]!.enforcementLevel, "advisory");
+    assert.deepEqual(flagged(76, { "aws-cloudfront-cache-behaviors-per-distribution": { quota: 100 } }), []);
+  });
+
+  it("refuses a distribution whose origins use more than 5 distinct origin mTLS certificates (one CreateDistribution call adds at most 5)", () => {
+    const origins = (arns: string[]) => ({
+      origins: arns.map((arn, i) => ({ originId: `o${i}`, domainName: `o${i}.example.com`, customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: arn } } })),
+      defaultCacheBehavior: { targetOriginId: "o0", viewerProtocolPolicy: "https-only" },
+    });
+    const arn = (i: number) => `arn:aws:acm:us-east-1:111111111111:certificate/c${i}`;
+    assert.deepEqual(findings("cloudfront-origin-mtls-requirements", DISTRIBUTION, origins([0, 1, 2, 3, 4].map(arn))), []);
+    assert.deepEqual(findings("cloudfront-origin-mtls-requirements", DISTRIBUTION, origins([0, 1, 2, 3, 4, 0, 1].map(arn))), [], "seven origins, five certificates");
+    assert.match(findings("cloudfront-origin-mtls-requirements", DISTRIBUTION, origins([0, 1, 2, 3, 4, 5].map(arn)))[0]!, /6 distinct origin mTLS certificates; one CreateDistribution call adds at most 5/);
+    assert.match(AWS_RULES.find((r) => r.id === "cloudfront-origin-mtls-requirements")!.notOffline!, /UpdateDistribution/);
+  });
+
+  it("origin mTLS certificates: signed with SHA-256/384/512 (a SHA-1 certificate is refused, a SHA-256 one is not)", () => {
+    const arn = "arn:aws:acm:us-east-1:111111111111:certificate/c";
+    const signatureFindings = (body: string) =>
+      deploymentRefusals([
+        declared("aws:acm/certificate:Certificate", "origin-cert", { certificateBody: body }, { arn }),
+        declared(DISTRIBUTION, "edge", distribution({ customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: arn } } })),
+      ]).filter((v) => v.rule === "cloudfront-origin-client-certificate" && /is signed with/.test(v.message));
+    assert.match(signatureFindings(SHA1_CERT)[0]!.message, /is signed with 1\.2\.840\.10045\.4\.1; origin mTLS accepts SHA-256, SHA-384 or SHA-512/);
+    assert.deepEqual(signatureFindings(pyCertificate({ notBeforeDays: -1, notAfterDays: 1 })), []);
+  });
+
+  it("origin mTLS certificates: the chain at most 64 KB and the certificate at most 96 KB, as AWS words them", () => {
+    const arn = "arn:aws:acm:us-east-1:111111111111:certificate/c";
+    const deployment = (chain: string) => [
+      declared("aws:acm/certificate:Certificate", "origin-cert", { certificateBody: SHA1_CERT, certificateChain: chain }, { arn }),
+      declared(DISTRIBUTION, "edge", distribution({ customOriginConfig: { originProtocolPolicy: "https-only", originMtlsConfig: { clientCertificateArn: arn } } })),
+    ];
+    const sizeFindings = (chain: string) => deploymentRefusals(deployment(chain)).filter((v) => v.rule === "cloudfront-origin-client-certificate" && /KB/.test(v.message));
+    const padded = (bytes: number) => SHA1_CERT + "#".repeat(bytes - SHA1_CERT.length);
+    assert.deepEqual(sizeFindings(padded(64 * 1024)), [], "a 64 KB chain");
+    assert.match(sizeFindings(padded(64 * 1024 + 1))[0]!.message, /chain is 65537 bytes; origin mTLS accepts at most 64 KB \(65,536 bytes\)/);
+  });
+
+  it("ACM imports a certificate only while it is valid, with an Issuer, and an OCSP URL of at most 1,000 characters (certificates made by pyca/cryptography)", () => {
+    const fields = (body: string, fresh = true) => findings("acm-import-certificate-fields", "aws:acm/certificate:Certificate", { certificateBody: body }, { fresh });
+    assert.deepEqual(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 90, ocspUrl: `http://ocsp.example.com/${"o".repeat(1000 - 24)}` })), [], "valid now, a 1,000-character OCSP URL");
+    const expired = pyCertificate({ notBeforeDays: -90, notAfterDays: -1 });
+    assert.match(fields(expired)[0]!, /expired on .*ACM imports a certificate only between its Not Before and Not After/);
+    assert.deepEqual(fields(expired, false), [], "a recorded body (export, preview) is the one imported at creation; the renewer re-imports outside Pulumi");
+    const early = pyCertificate({ notBeforeDays: 1, notAfterDays: 90 });
+    assert.match(fields(early)[0]!, /not valid before/);
+    assert.match(fields(early, false)[0]!, /not valid before/, "a certificate not yet valid was never importable");
+    assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, emptyIssuer: true }))[0]!, /Issuer field is empty/);
+    assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, ocspUrl: `http://ocsp.example.com/${"o".repeat(1001 - 24)}` }))[0]!, /OCSP URL has 1001 characters; ACM imports at most 1,000/);
+    assert.match(fields("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")[0]!, /no readable PEM X.509 certificate/);
+    assert.match(fields(pyCertificate({ notBeforeDays: -1, notAfterDays: 1, brokenAia: true }))[0]!, /authority information access extension is not readable DER/, "a malformed extension is a finding, not a crash");
+  });
+
+  it("API Gateway: mutual TLS only with TLS_1_2 (no enhanced SecurityPolicy_* policy); no multivalue identity sources", () => {
+    const domain = (securityPolicy: string) => findings("apigateway-mtls-domain", "aws:apigateway/domainName:DomainName", { domainName: "api.example.com", regionalCertificateArn: "arn:aws:acm:eu-west-2:1:certificate/a", endpointConfiguration: { types: "REGIONAL" }, securityPolicy, mutualTlsAuthentication: { truststoreUri: "s3://trust-bucket/ca.pem" } });
+    assert.deepEqual(domain("TLS_1_2"), []);
+    for (const enhanced of ["SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_1_2_PQ_2025_09"]) assert.match(domain(enhanced)[0]!, /does not enable mutual TLS on a domain with an enhanced security policy/, enhanced);
+    assert.match(domain("TLS_1_0")[0]!, /needs TLS 1.2 at least/);
+    const identity = (identitySource: string) => findings("apigateway-authorizer-identity-source", "aws:apigateway/authorizer:Authorizer", { restApi: "r", type: "REQUEST", identitySource });
+    assert.equal(identity("method.request.multivalueheader.X-Origin-Verify").length, 1);
+    assert.deepEqual(identity("method.request.header.X-Origin-Verify, context.identity.sourceIp"), []);
+  });
+
+  it("asynchronous invocation settings: retries 0–2, event age 60–21,600 seconds", () => {
+    const config = (props: Record<string, unknown>) => findings("lambda-event-invoke-config", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", { functionName: "f", ...props });
+    assert.deepEqual(config({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 }), []);
+    assert.deepEqual(config({ maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 }), []);
+    assert.equal(config({ maximumEventAgeInSeconds: 59 }).length, 1);
+    assert.equal(config({ maximumEventAgeInSeconds: 21601 }).length, 1);
+    assert.equal(config({ maximumRetryAttempts: -1 }).length, 1);
+  });
+
+  it("policy:check --state flags every cross-resource rule's breaking deployment held in a stack export", async () => {
+    const { put, tempDir } = await import("../support/tools");
+    const work = tempDir();
+    try {
+      for (const rule of AWS_RULES.filter((r) => r.scope === "deployment")) {
+        const resources = BROKEN_DEPLOYMENTS[rule.id]!.map((r) => ({ urn: `urn:pulumi:s::edge-mtls::${r.type}::${r.name}`, type: r.type, id: String(r.outputs?.id ?? ""), inputs: r.inputs, outputs: r.outputs ?? {} }));
+        const file = put(work.dir, `${rule.id}.json`, JSON.stringify({ deployment: { resources } }));
+        let stdout = "";
+        const code = await check(["--state", file, "--json"], { stdout: (s) => (stdout += s), stderr: () => undefined, cwd: process.cwd() });
+        assert.equal(code, 1, rule.id);
+        assert.ok(JSON.parse(stdout).violations.some((v: { policy: string; message: string }) => v.policy === awsPolicyName(rule) && v.message.includes(rule.sources[0]!.url)), rule.id);
+      }
+    } finally {
+      work.cleanup();
+    }
   });
 
   it("a header identity source the distribution sends (its custom header) passes the cross-resource rule", () => {
