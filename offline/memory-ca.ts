@@ -31,7 +31,7 @@ export class MemoryCaStore implements CaStore {
     return this.idempotency.get(key);
   }
   async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }) {
-    if (this.certificates.has(record.serialHex)) throw new Error(`serial ${record.serialHex} exists`);
+    if (this.certificates.has(record.serialHex)) return "serial-exists" as const;
     if (idempotency && this.idempotency.has(idempotency.key)) return "idempotency-exists" as const;
     this.certificates.set(record.serialHex, { ...record });
     if (idempotency) this.idempotency.set(idempotency.key, { serialHex: idempotency.serialHex, requestHash: idempotency.requestHash });
