@@ -69,6 +69,11 @@ export class MemoryArtifactStore implements ArtifactStore {
     this.objects.set(key, { body, versionId, sha256, sequence: options.sequence });
     return { versionId, changed: true };
   }
+
+  async read(key: string): Promise<Uint8Array | undefined> {
+    const body = this.objects.get(key)?.body;
+    return typeof body === "string" ? new Uint8Array(Buffer.from(body)) : body;
+  }
 }
 
 /**

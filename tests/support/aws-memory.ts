@@ -98,6 +98,8 @@ export function memoryDynamo() {
 export function memoryS3() {
   const objects = new Map<string, { body: Uint8Array; versionId: string; etag: string; metadata: Record<string, string>; contentType?: string }[]>();
   let version = 0;
+  /** Faults to inject: a PutObject for which `put` returns an error fails with it (nothing is written). */
+  const faults: { put?: (input: { Key?: string }) => Error | undefined } = {};
   const s3 = mockClient(S3Client);
   s3.on(HeadObjectCommand).callsFake((input) => {
     const latest = objects.get(input.Key)?.at(-1);
@@ -105,6 +107,8 @@ export function memoryS3() {
     return { VersionId: latest.versionId, ETag: latest.etag, Metadata: latest.metadata, ContentType: latest.contentType };
   });
   s3.on(PutObjectCommand).callsFake((input) => {
+    const fault = faults.put?.(input);
+    if (fault) throw fault;
     const versions = objects.get(input.Key) ?? [];
     const current = versions.at(-1);
     if (input.IfNoneMatch === "*" && current) throw awsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
@@ -123,5 +127,5 @@ export function memoryS3() {
   });
   /** The latest content of `key`. */
   const latest = (k: string) => objects.get(k)?.at(-1)?.body;
-  return { s3, objects, latest, putCount: () => s3.commandCalls(PutObjectCommand).length, restore: () => s3.restore() };
+  return { s3, objects, faults, latest, putCount: () => s3.commandCalls(PutObjectCommand).length, restore: () => s3.restore() };
 }

@@ -1,0 +1,261 @@
+import { strict as assert } from "node:assert";
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { handle as admin, BootstrapResult } from "../../functions/ca-admin";
+import { handle as crlHandle } from "../../functions/ca-crl";
+import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
+import { handle as revoker, RevokeResponse } from "../../functions/ca-revoker";
+import { ARTIFACT_KEYS, S3ArtifactStore } from "../../functions/shared/artifacts";
+import { readCaConfig } from "../../functions/shared/ca-config";
+import type { CaDeps } from "../../functions/shared/ca-service";
+import { CaStore, CertificateRecord, DynamoCaStore } from "../../functions/shared/ca-store";
+import { MemoryCaStore } from "../../offline/memory-ca";
+import { readVerifiedCrl } from "../../pki/crl-reader";
+import { createCsr } from "../../pki/csr";
+import { KmsSigner } from "../../pki/kms-signer";
+import { LOCAL_CA_FILES, LocalCa } from "../../pki/local-ca";
+import { generatePrivateKey } from "../../pki/local-signer";
+import { toPem } from "../../pki/pem";
+import { memoryS3 } from "../support/aws-memory";
+import { TEST_CA_ENV } from "../support/ca-deps";
+import { awsError, fakeKey, fakeKms } from "../support/kms-mock";
+import { MotoDynamo, startMotoDynamo } from "../support/moto-dynamodb";
+import { put, tempDir, tool } from "../support/tools";
+
+type Refusal = { error: { code: string; field?: string; message: string } };
+const HOUR_MS = 3600_000;
+
+/**
+ * The CA functions over moto's DynamoDB (conditional writes, transactions and indexes as an
+ * implementation nobody here wrote judges them), a versioned S3 bucket in memory into which a
+ * failure can be injected, and KMS signing with real keys.
+ */
+describe("functions: revocation integrity (moto's DynamoDB, S3 with injected failures)", function () {
+  this.timeout(120_000);
+  const config = readCaConfig({ ...TEST_CA_ENV, CA_TABLE: "revocation-integrity" });
+  const work = tempDir();
+  let moto: MotoDynamo;
+  let kms: ReturnType<typeof fakeKms>;
+  let s3: ReturnType<typeof memoryS3>;
+  let store: DynamoCaStore;
+  let issuingPem: string;
+  let now = new Date();
+  const logs: Record<string, unknown>[] = [];
+  const deps = (withRoot = false): CaDeps => ({
+    config,
+    store,
+    artifacts: new S3ArtifactStore(new S3Client({ region: "eu-west-2" }), config.bucketName),
+    rootSigner: withRoot ? new KmsSigner({ client: kms.client, keyId: config.rootKeyId }) : undefined,
+    issuingSigner: new KmsSigner({ client: kms.client, keyId: config.issuingKeyId }),
+    clock: () => now,
+    log: {
+      info: (event, fields) => void logs.push({ event, ...fields }),
+      error: (event, fields) => void logs.push({ level: "error", event, ...fields }),
+      metric: () => undefined,
+    },
+  });
+
+  before(async () => {
+    moto = await startMotoDynamo();
+    await moto.createInventoryTable(config.tableName);
+    kms = fakeKms([fakeKey(config.rootKeyId, "ecdsa-p384"), fakeKey(config.issuingKeyId, "ecdsa-p256")]);
+    s3 = memoryS3();
+    store = new DynamoCaStore(moto.documents, config.tableName);
+    issuingPem = ((await admin({ action: "bootstrap" }, deps(true))) as BootstrapResult).issuingCaCertPem;
+  });
+  after(() => {
+    s3?.restore();
+    kms?.cleanup();
+    moto?.stop();
+    work.cleanup();
+  });
+  afterEach(() => {
+    s3.faults.put = undefined;
+    now = new Date();
+  });
+
+  const csr = (key = generatePrivateKey("ecdsa-p256")) => createCsr(key, { commonName: "user-integrity", organizationalUnit: "Security Operations" });
+  const issue = async (request: Record<string, unknown> = {}) => {
+    const answer = (await issuer({ csrPem: csr(), purposes: ["client_auth"], lifetimeDays: 30, ...request }, deps())) as IssueResponse;
+    assert.ok(!("error" in answer), JSON.stringify(answer));
+    return answer;
+  };
+  const publishedCrl = () => readVerifiedCrl(s3.latest(ARTIFACT_KEYS.issuingCrl)!, issuingPem, now);
+  const item = async (pk: string, sk: string) => (await moto.documents.send(new GetCommand({ TableName: config.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+  /** The first `times` PutObjects of the issuing CRL fail as S3 fails (a 500 the SDK gave up on). */
+  const failCrlPuts = (times: number) => {
+    let left = times;
+    s3.faults.put = (input) => (input.Key === ARTIFACT_KEYS.issuingCrl && left-- > 0 ? awsError("InternalError", "We encountered an internal error. Please try again.") : undefined);
+  };
+  const quiet = async () => ({ signs: kms.signCalls.length, puts: s3.putCount(), crlNumber: (await store.getCa("issuing"))!.crlNumber });
+
+  describe("a revoke whose CRL publication failed is finished by its retry, never answered ALREADY_REVOKED before a CRL lists it", () => {
+    it("the retry publishes a CRL listing the serial (openssl reads it), with the date and reason first recorded; only then ALREADY_REVOKED", async () => {
+      const { serialNumber, certificatePem } = await issue();
+      failCrlPuts(1);
+      await assert.rejects(revoker({ serialNumber, reason: "keyCompromise" }, deps()), /internal error/, "a fault, not a refusal: the invocation fails and the caller retries");
+      const marked = (await store.getCertificate(serialNumber))!;
+      assert.equal(marked.status, "revoked", "the mark was written before the publication failed");
+      assert.ok(!publishedCrl().revoked.has(serialNumber), "and no published CRL lists it yet");
+
+      const retried = (await revoker({ serialNumber, reason: "superseded" }, deps())) as RevokeResponse;
+      assert.ok(!("error" in retried), JSON.stringify(retried));
+      assert.deepEqual([retried.serialNumber, retried.revokedAt, retried.reason], [serialNumber, marked.revokedAt, "keyCompromise"]);
+      const crl = publishedCrl();
+      assert.equal(crl.crlNumber, BigInt(retried.crlNumber));
+      assert.ok(crl.revoked.has(serialNumber));
+      const crlFile = put(work.dir, "retried.crl.pem", toPem(s3.latest(ARTIFACT_KEYS.issuingCrl)!, "X509 CRL"));
+      const text = tool("openssl", ["crl", "-noout", "-text", "-in", crlFile, "-CAfile", put(work.dir, "issuing.pem", issuingPem)]);
+      assert.match(text.output, /verify OK/);
+      assert.match(text.output, new RegExp(`Serial Number: ${serialNumber.toUpperCase()}[\\s\\S]*?Key Compromise`));
+      const check = tool("openssl", ["verify", "-crl_check", "-CRLfile", crlFile, "-CAfile", put(work.dir, "chain.pem", issuingPem), "-partial_chain", put(work.dir, "leaf.pem", certificatePem)]);
+      assert.match(check.output, /certificate revoked/);
+
+      const before = await quiet();
+      const again = (await revoker({ serialNumber }, deps())) as Refusal;
+      assert.equal(again.error.code, "ALREADY_REVOKED");
+      assert.match(again.error.message, new RegExp(`CRL number ${retried.crlNumber} lists it`));
+      assert.deepEqual(await quiet(), before, "ALREADY_REVOKED signs, writes and publishes nothing");
+    });
+
+    it("the next scheduled ca-crl run lists it too; a retry after that answers ALREADY_REVOKED without publishing again", async () => {
+      const { serialNumber } = await issue();
+      failCrlPuts(1);
+      await assert.rejects(revoker({ serialNumber, reason: "keyCompromise" }, deps()), /internal error/);
+      const scheduled = (await crlHandle({}, deps())) as { crlNumber: number };
+      assert.ok(publishedCrl().revoked.has(serialNumber));
+      const before = await quiet();
+      const retried = (await revoker({ serialNumber, reason: "keyCompromise" }, deps())) as Refusal;
+      assert.equal(retried.error.code, "ALREADY_REVOKED");
+      assert.match(retried.error.message, new RegExp(`CRL number ${scheduled.crlNumber} lists it`));
+      assert.deepEqual(await quiet(), before);
+    });
+
+    it("a retry whose publication fails again fails again, and the one after succeeds", async () => {
+      const { serialNumber } = await issue();
+      failCrlPuts(2);
+      await assert.rejects(revoker({ serialNumber }, deps()), /internal error/);
+      await assert.rejects(revoker({ serialNumber }, deps()), /internal error/, "not ALREADY_REVOKED: no CRL lists it");
+      const third = (await revoker({ serialNumber }, deps())) as RevokeResponse;
+      assert.equal(third.serialNumber, serialNumber);
+      assert.ok(publishedCrl().revoked.has(serialNumber));
+    });
+
+    it("a published CRL that lists it but is past its nextUpdate is not proof: the retry publishes a current one", async () => {
+      const { serialNumber } = await issue({ lifetimeDays: 60 });
+      await revoker({ serialNumber, reason: "cessationOfOperation" }, deps());
+      // No CRL was published for longer than the CRL's validity (ca-crl failing all along).
+      now = new Date(Date.now() + (config.crlValidityHours + 1) * HOUR_MS);
+      const stale = BigInt((await store.getCa("issuing"))!.crlNumber);
+      const retried = (await revoker({ serialNumber }, deps())) as RevokeResponse;
+      assert.ok(!("error" in retried), JSON.stringify(retried));
+      assert.ok(BigInt(retried.crlNumber) > stale);
+      assert.ok(publishedCrl().revoked.has(serialNumber), "current at the new clock, and listing it");
+    });
+  });
+
+  describe("inventory records are only ever created, and a revoked record stays revoked", () => {
+    const recordLike = (record: CertificateRecord): CertificateRecord => ({ ...record, status: "valid", revokedAt: undefined, reason: undefined, requestId: "replayed" });
+
+    for (const [name, makeStore] of [
+      ["DynamoCaStore on moto", () => store],
+      ["MemoryCaStore", () => new MemoryCaStore()],
+    ] as const) {
+      it(`${name}: a put of a serial the inventory holds as revoked writes nothing, with or without an idempotency key`, async () => {
+        const target: CaStore = makeStore();
+        const { serialNumber } = await issue();
+        const original = (await store.getCertificate(serialNumber))!;
+        if (target !== store) {
+          assert.equal(await target.putCertificate(original), "created");
+        }
+        assert.equal(await target.revoke(serialNumber, new Date().toISOString(), "keyCompromise"), "revoked");
+        const revoked = (await target.getCertificate(serialNumber))!;
+        assert.equal(await target.putCertificate(recordLike(revoked)), "serial-exists");
+        assert.equal(await target.putCertificate(recordLike(revoked), { key: "fresh-key", serialHex: serialNumber, requestHash: "h" }), "serial-exists", "a collision is not an idempotent replay");
+        assert.equal(await target.getIdempotency("fresh-key"), undefined, "all or nothing: the idempotency record was not written either");
+        assert.deepEqual(await target.getCertificate(serialNumber), revoked, "the revoked record is untouched");
+        assert.equal(await target.revoke(serialNumber, new Date().toISOString(), "unspecified"), "already-revoked");
+        assert.deepEqual(await target.getCertificate(serialNumber), revoked, "a second revoke changes neither date nor reason");
+        assert.ok((await target.listRevoked()).some((e) => e.serialHex === serialNumber), "and the next CRL still lists it");
+      });
+    }
+
+    it("ca-issuer: a colliding serial fails the invocation, leaving the revoked record and the idempotency key untouched", async () => {
+      const victim = await issue();
+      await revoker({ serialNumber: victim.serialNumber, reason: "keyCompromise" }, deps());
+      const revoked = (await store.getCertificate(victim.serialNumber))!;
+      // The serial source repeats a serial (it cannot, with 157 random bits, unless it is broken).
+      const colliding = new Proxy(store, {
+        get: (target, name) =>
+          name === "putCertificate"
+            ? (record: CertificateRecord, idempotency?: Parameters<CaStore["putCertificate"]>[1]) => target.putCertificate({ ...record, serialHex: victim.serialNumber }, idempotency && { ...idempotency, serialHex: victim.serialNumber })
+            : (target as unknown as Record<string | symbol, (...args: unknown[]) => unknown>)[name]!.bind(target),
+      });
+      const key = generatePrivateKey("ecdsa-p256");
+      const logged = logs.length;
+      await assert.rejects(
+        issuer({ csrPem: csr(key), purposes: ["client_auth"], idempotencyKey: "collides" }, { ...deps(), store: colliding }),
+        /^Error: serial [0-9a-f]{40} is already in the inventory; the new certificate was discarded and the existing record left as it was$/,
+      );
+      assert.deepEqual(await store.getCertificate(victim.serialNumber), revoked);
+      assert.ok(logs.slice(logged).some((l) => l.event === "issue.serial_exists" && l.level === "error"));
+      // The key is still free: the same request, without the collision, gets a certificate of its own.
+      const retried = (await issuer({ csrPem: csr(key), purposes: ["client_auth"], idempotencyKey: "collides" }, deps())) as IssueResponse;
+      assert.ok(!("error" in retried), JSON.stringify(retried));
+      assert.notEqual(retried.serialNumber, victim.serialNumber);
+    });
+
+    it("ca-issuer: replaying the idempotency key of a revoked certificate is refused (CERTIFICATE_REVOKED) and writes and signs nothing", async () => {
+      const key = generatePrivateKey("ecdsa-p256");
+      const request = { csrPem: csr(key), purposes: ["client_auth"], lifetimeDays: 30, idempotencyKey: "replayed-after-revocation" };
+      const first = (await issuer(request, deps())) as IssueResponse;
+      const replay = (await issuer(request, deps())) as IssueResponse;
+      assert.equal(replay.certificatePem, first.certificatePem, "a replay returns the stored certificate");
+      await revoker({ serialNumber: first.serialNumber, reason: "keyCompromise" }, deps());
+      const revoked = (await store.getCertificate(first.serialNumber))!;
+      const before = await quiet();
+      const refused = (await issuer(request, deps())) as Refusal;
+      assert.deepEqual([refused.error.code, refused.error.field], ["CERTIFICATE_REVOKED", "idempotencyKey"]);
+      assert.match(refused.error.message, new RegExp(`${first.serialNumber}, which was revoked on ${revoked.revokedAt} \\(keyCompromise\\)`));
+      assert.deepEqual(await quiet(), before);
+      assert.deepEqual(await store.getCertificate(first.serialNumber), revoked, "still revoked");
+      assert.equal(new X509Certificate(first.certificatePem).serialNumber.toLowerCase(), first.serialNumber);
+    });
+
+    it("no other write path touches a revoked record: ca-admin's index-inventory, ca-crl and a second bootstrap leave it as it was", async () => {
+      const { serialNumber } = await issue();
+      await revoker({ serialNumber, reason: "affiliationChanged" }, deps());
+      const before = await item(`CERT#${serialNumber}`, "CERT");
+      assert.equal(before!.status, "revoked");
+      await admin({ action: "index-inventory" }, deps(true));
+      await crlHandle({}, deps());
+      await admin({ action: "bootstrap" }, deps(true));
+      assert.deepEqual(await item(`CERT#${serialNumber}`, "CERT"), before);
+      assert.ok(publishedCrl().revoked.has(serialNumber));
+    });
+  });
+});
+
+describe("pki: the local CA's inventory only creates records, and a revoked record stays revoked", () => {
+  const work = tempDir();
+  after(work.cleanup);
+
+  it("an issue whose serial the inventory already holds (revoked) fails and leaves inventory.json as it was", async () => {
+    const ca = await LocalCa.init(join(work.dir, "ca"));
+    const request = () => ({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "local" }), purposes: ["client_auth"] });
+    const victim = await ca.issue(request());
+    ca.revoke(victim.serialHex, "keyCompromise");
+    const inventory = readFileSync(join(ca.dir, LOCAL_CA_FILES.inventory), "utf8");
+    // The serial source repeats a serial.
+    const issueLeaf = ca.issuing.issueLeaf.bind(ca.issuing);
+    Object.assign(ca.issuing, { issueLeaf: async (...args: Parameters<typeof issueLeaf>) => ({ ...(await issueLeaf(...args)), serialHex: victim.serialHex }) });
+    await assert.rejects(ca.issue(request()), new RegExp(`serial ${victim.serialHex} is already in the inventory \\(revoked\\)`));
+    assert.equal(readFileSync(join(ca.dir, LOCAL_CA_FILES.inventory), "utf8"), inventory);
+    const reopened = await LocalCa.open(ca.dir);
+    assert.deepEqual(reopened.records.map((r) => [r.serialHex, r.status]), [[victim.serialHex, "revoked"]]);
+    assert.equal((await reopened.crl()).listed, 1);
+  });
+});
