@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { cachedCrl, s3CrlFetch } from "../../functions/api-authorizer";
 import { handle as admin, BootstrapResult } from "../../functions/ca-admin";
 import { handle as crlHandle } from "../../functions/ca-crl";
 import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
@@ -12,7 +13,12 @@ import { ARTIFACT_KEYS, S3ArtifactStore } from "../../functions/shared/artifacts
 import { readCaConfig } from "../../functions/shared/ca-config";
 import type { CaDeps } from "../../functions/shared/ca-service";
 import { CaStore, CertificateRecord, DynamoCaStore } from "../../functions/shared/ca-store";
+import { S3ObjectReader } from "../../functions/shared/s3-get";
+import { CA_FUNCTIONS, caBucketPolicy, functionStatements, PolicyStatement } from "../../components/ca-policies";
 import { MemoryCaStore } from "../../offline/memory-ca";
+import { buildCrl } from "../../pki/crl";
+import { normaliseSerial } from "../../pki/serial";
+import { issueLeaf, makeTestCa } from "../support/test-ca";
 import { readVerifiedCrl } from "../../pki/crl-reader";
 import { createCsr } from "../../pki/csr";
 import { KmsSigner } from "../../pki/kms-signer";
@@ -157,6 +163,19 @@ describe("functions: revocation integrity (moto's DynamoDB, S3 with injected fai
     });
   });
 
+  it("an older CRL put back in the bucket (a restored version) is replaced by the next ca-crl run, with a higher number still listing the revocation", async () => {
+    const { serialNumber } = await issue();
+    const before = s3.objects.get(ARTIFACT_KEYS.issuingCrl)!.at(-1)!;
+    const revoked = (await revoker({ serialNumber, reason: "keyCompromise" }, deps())) as RevokeResponse;
+    // What restoring a previous version does (a copy of it, metadata and all, becomes the current version).
+    s3.objects.get(ARTIFACT_KEYS.issuingCrl)!.push({ ...before, versionId: "restored" });
+    assert.ok(!publishedCrl().revoked.has(serialNumber) && publishedCrl().crlNumber < BigInt(revoked.crlNumber), "the older CRL is current");
+    const next = (await crlHandle({}, deps())) as { crlNumber: number };
+    assert.ok(next.crlNumber > revoked.crlNumber);
+    assert.equal(publishedCrl().crlNumber, BigInt(next.crlNumber), "its lower sequence did not stop the publication");
+    assert.ok(publishedCrl().revoked.has(serialNumber));
+  });
+
   describe("inventory records are only ever created, and a revoked record stays revoked", () => {
     const recordLike = (record: CertificateRecord): CertificateRecord => ({ ...record, status: "valid", revokedAt: undefined, reason: undefined, requestId: "replayed" });
 
@@ -257,5 +276,54 @@ describe("pki: the local CA's inventory only creates records, and a revoked reco
     const reopened = await LocalCa.open(ca.dir);
     assert.deepEqual(reopened.records.map((r) => [r.serialHex, r.status]), [[victim.serialHex, "revoked"]]);
     assert.equal((await reopened.crl()).listed, 1);
+  });
+});
+
+describe("api-authorizer: where an older CRL could come from (README, 'Why a cold authorizer trusts the current CRL object')", () => {
+  it("only roles that may also sign with the issuing key can write the CRL object; the workload accounts only read the bucket", () => {
+    const arns = { partition: "aws", accountId: "111111111111", rootKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/root", issuingKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/issuing", tableArn: "arn:aws:dynamodb:eu-west-2:111111111111:table/ca", bucketArn: "arn:aws:s3:::ca-bucket" };
+    const crlObject = `${arns.bucketArn}/${ARTIFACT_KEYS.issuingCrl}`;
+    const list = (value: string | readonly string[] | undefined) => (value === undefined ? [] : typeof value === "string" ? [value] : [...value]);
+    const allows = (statements: readonly PolicyStatement[], action: string, resource: string) =>
+      statements.some((s) => s.Effect === "Allow" && list(s.Action).some((a) => a === action || a === "s3:*" || a === "*") && list(s.Resource).some((r) => r === resource || r === "*" || (r.endsWith("*") && resource.startsWith(r.slice(0, -1)))));
+    const writers = CA_FUNCTIONS.filter((fn) => ["s3:PutObject", "s3:DeleteObjectVersion", "s3:RestoreObject"].some((action) => allows(functionStatements(fn, arns), action, crlObject)));
+    assert.deepEqual([...writers].sort(), ["ca-admin", "ca-crl", "ca-revoker"]);
+    for (const fn of writers) assert.ok(allows(functionStatements(fn, arns), "kms:Sign", arns.issuingKeyArn), `${fn} can write the CRL and also sign one`);
+    const bucket = caBucketPolicy(arns.bucketArn, ["arn:aws:iam::222222222222:root"], "arn:aws:cloudfront::111111111111:distribution/E1");
+    const granted = bucket.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action));
+    assert.deepEqual([...new Set(granted)].sort(), ["s3:GetObject", "s3:GetObjectVersion"], "the bucket policy grants reads only");
+  });
+
+  it("a fresh container takes the current CRL object even if a warm one has seen a newer number; neither takes it past its nextUpdate", async () => {
+    const ca = await makeTestCa();
+    const leaf = await issueLeaf(ca);
+    const t0 = new Date();
+    const serial = normaliseSerial(leaf.certificate.serialHex);
+    const older = await buildCrl(ca.issuing, { crlNumber: 6, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR_MS), entries: [] });
+    const newer = await buildCrl(ca.issuing, { crlNumber: 7, thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR_MS), entries: [{ serialHex: leaf.certificate.serialHex, revokedAt: t0, reason: "keyCompromise", notAfter: leaf.certificate.notAfter }] });
+    let served = newer.der;
+    let clock = t0;
+    const warm = cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock);
+    assert.ok((await warm()).available);
+    served = older.der; // the object was put back to CRL 6
+    clock = new Date(t0.getTime() + 120_000);
+    const warmAnswer = await warm();
+    assert.ok(warmAnswer.available && warmAnswer.revokedSerials.has(serial), "a warm container keeps CRL 7");
+    const cold = await cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock)();
+    assert.ok(cold.available && !cold.revokedSerials.has(serial), "a cold container has no memory of CRL 7: it trusts the object S3 serves (the chosen behaviour)");
+    clock = new Date(t0.getTime() + HOUR_MS);
+    assert.equal((await cachedCrl(async () => served, ca.issuingPem, 60_000, () => clock)()).available, false, "past its nextUpdate nobody takes it");
+  });
+
+  it("the authorizer asks S3 for the current object (no version id), revalidating with its ETag", async () => {
+    const asked: unknown[] = [];
+    const reader = { get: async (key: string, options: unknown) => (asked.push([key, options]), { body: new Uint8Array([1]), etag: '"e1"' }) };
+    const fetch = s3CrlFetch("ca-bucket", ARTIFACT_KEYS.issuingCrl, reader as unknown as S3ObjectReader);
+    await fetch({});
+    await fetch({ etag: '"e1"' });
+    assert.deepEqual(asked, [
+      [ARTIFACT_KEYS.issuingCrl, { ifNoneMatch: undefined }],
+      [ARTIFACT_KEYS.issuingCrl, { ifNoneMatch: '"e1"' }],
+    ]);
   });
 });
