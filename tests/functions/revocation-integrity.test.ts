@@ -11,13 +11,13 @@ import { handle as issuer, IssueResponse } from "../../functions/ca-issuer";
 import { handle as revoker, RevokeResponse } from "../../functions/ca-revoker";
 import { ARTIFACT_KEYS, S3ArtifactStore } from "../../functions/shared/artifacts";
 import { readCaConfig } from "../../functions/shared/ca-config";
-import type { CaDeps } from "../../functions/shared/ca-service";
+import { CaDeps, loadCa } from "../../functions/shared/ca-service";
 import { CaStore, CertificateRecord, DynamoCaStore } from "../../functions/shared/ca-store";
 import { S3ObjectReader } from "../../functions/shared/s3-get";
 import { CA_FUNCTIONS, caBucketPolicy, functionStatements, PolicyStatement } from "../../components/ca-policies";
 import { MemoryCaStore } from "../../offline/memory-ca";
-import { buildCrl } from "../../pki/crl";
-import { normaliseSerial } from "../../pki/serial";
+import { buildCrl, RevokedEntry } from "../../pki/crl";
+import { normaliseSerial, randomSerialHex } from "../../pki/serial";
 import { issueLeaf, makeTestCa } from "../support/test-ca";
 import { readVerifiedCrl } from "../../pki/crl-reader";
 import { createCsr } from "../../pki/csr";
@@ -148,6 +148,29 @@ describe("functions: revocation integrity (moto's DynamoDB, S3 with injected fai
       const third = (await revoker({ serialNumber }, deps())) as RevokeResponse;
       assert.equal(third.serialNumber, serialNumber);
       assert.ok(publishedCrl().revoked.has(serialNumber));
+    });
+
+    it("at scale: the published CRL is read whole (100,001 entries) to answer ALREADY_REVOKED, and a serial it lacks is published", async () => {
+      const listed = await issue();
+      const missing = await issue();
+      failCrlPuts(1);
+      await assert.rejects(revoker({ serialNumber: missing.serialNumber }, deps()), /internal error/);
+      await revoker({ serialNumber: listed.serialNumber, reason: "keyCompromise" }, deps());
+      // A CRL as big as the CA is meant to carry, listing `listed` last and not `missing`.
+      const issuing = await loadCa((await store.getCa("issuing"))!, deps().issuingSigner, config.leafProfile);
+      const notAfter = new Date(now.getTime() + 30 * 24 * HOUR_MS);
+      const entries: RevokedEntry[] = Array.from({ length: 100_000 }, () => ({ serialHex: randomSerialHex(), revokedAt: now, reason: "superseded", notAfter }));
+      entries.push({ serialHex: listed.serialNumber, revokedAt: now, reason: "keyCompromise", notAfter });
+      const crlNumber = await store.nextCrlNumber("issuing");
+      const big = await buildCrl(issuing, { crlNumber, thisUpdate: now, nextUpdate: new Date(now.getTime() + HOUR_MS), entries });
+      await deps().artifacts.publish(ARTIFACT_KEYS.issuingCrl, big.der, "application/pkix-crl", { sequence: crlNumber });
+      const before = await quiet();
+      const again = (await revoker({ serialNumber: listed.serialNumber }, deps())) as Refusal;
+      assert.equal(again.error.code, "ALREADY_REVOKED");
+      assert.match(again.error.message, new RegExp(`CRL number ${crlNumber} lists it`));
+      assert.deepEqual(await quiet(), before);
+      const finished = (await revoker({ serialNumber: missing.serialNumber }, deps())) as RevokeResponse;
+      assert.ok(finished.crlNumber > crlNumber && publishedCrl().revoked.has(missing.serialNumber));
     });
 
     it("a published CRL that lists it but is past its nextUpdate is not proof: the retry publishes a current one", async () => {
