@@ -26,7 +26,7 @@ import { LOCAL_CA_FILES, LocalCa } from "../../pki/local-ca";
 import { generatePrivateKey } from "../../pki/local-signer";
 import { toPem } from "../../pki/pem";
 import { memoryS3 } from "../support/aws-memory";
-import { TEST_CA_ENV } from "../support/ca-deps";
+import { fakeCaWorld, TEST_CA_ENV } from "../support/ca-deps";
 import { awsError, fakeKey, fakeKms } from "../support/kms-mock";
 import { MotoDynamo, startMotoDynamo } from "../support/moto-dynamodb";
 import { put, tempDir, tool } from "../support/tools";
@@ -350,3 +350,39 @@ describe("api-authorizer: where an older CRL could come from (README, 'Why a col
     ]);
   });
 });
+
+describe("functions: publishing into an empty bucket, as S3 answers the CA roles' reads of missing objects", function () {
+  this.timeout(60_000);
+  const arns = { partition: "aws", accountId: "111111111111", rootKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/root", issuingKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/issuing", tableArn: "arn:aws:dynamodb:eu-west-2:111111111111:table/ca", bucketArn: "arn:aws:s3:::ca-bucket" };
+  /** What the role's real policy says about s3:ListBucket on the bucket: it decides 404 or 403 for a missing object. */
+  const mayList = (fn: "ca-admin" | "ca-crl" | "ca-revoker") =>
+    functionStatements(fn, arns).some((s) => s.Effect === "Allow" && [s.Action].flat().includes("s3:ListBucket") && [s.Resource].flat().includes(arns.bucketArn));
+  let world: ReturnType<typeof fakeCaWorld>;
+  before(() => (world = fakeCaWorld()));
+  after(() => world.cleanup());
+
+  it("ca-admin's first bootstrap publishes every artifact; ca-crl and ca-revoker publish a first issuing CRL a failed bootstrap left missing", async () => {
+    world.s3.access.canList = mayList("ca-admin");
+    const bootstrap = await admin({ action: "bootstrap" }, world.admin());
+    assert.ok(!("error" in bootstrap), JSON.stringify(bootstrap));
+    assert.ok(world.s3.latest(ARTIFACT_KEYS.trustBundle) && world.s3.latest(ARTIFACT_KEYS.issuingCrl));
+    // As if the bootstrap had stopped before its first issuing CRL.
+    world.s3.objects.delete(ARTIFACT_KEYS.issuingCrl);
+    world.s3.access.canList = mayList("ca-crl");
+    await crlHandle({}, world.worker());
+    assert.ok(world.s3.latest(ARTIFACT_KEYS.issuingCrl), "ca-crl created it");
+    const issued = (await issuer({ csrPem: createCsr(generatePrivateKey("ecdsa-p256"), { commonName: "user-empty", organizationalUnit: "Security Operations" }), purposes: ["client_auth"] }, world.worker())) as IssueResponse;
+    failCrlPutsOnce(world);
+    await assert.rejects(revoker({ serialNumber: issued.serialNumber }, world.worker()), /internal error/);
+    world.s3.objects.delete(ARTIFACT_KEYS.issuingCrl);
+    world.s3.access.canList = mayList("ca-revoker");
+    const retried = (await revoker({ serialNumber: issued.serialNumber }, world.worker())) as RevokeResponse;
+    assert.ok(!("error" in retried), JSON.stringify(retried));
+    assert.ok(readVerifiedCrl(world.s3.latest(ARTIFACT_KEYS.issuingCrl)!, (await world.worker().store.getCa("issuing"))!.certificatePem, new Date()).revoked.has(issued.serialNumber));
+  });
+});
+
+function failCrlPutsOnce(world: ReturnType<typeof fakeCaWorld>): void {
+  let left = 1;
+  world.s3.faults.put = (input) => (input.Key === ARTIFACT_KEYS.issuingCrl && left-- > 0 ? awsError("InternalError", "We encountered an internal error. Please try again.") : undefined);
+}
