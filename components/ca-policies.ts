@@ -42,6 +42,10 @@ const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Versio
  */
 export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatement[] {
   const object = (key: string) => `${arns.bucketArn}/${key}`;
+  // A publication first reads the object it may replace. Without s3:ListBucket, S3 answers a read
+  // of a missing object 403 instead of 404 ("HeadObject", Permissions), and the first publication
+  // of every artifact would fail. Listing shows only the names of the published artifacts.
+  const tellMissingObjects: PolicyStatement = { Sid: "TellMissingObjects", Effect: "Allow", Action: "s3:ListBucket", Resource: arns.bucketArn };
   const revokedIndex = `${arns.tableArn}/index/${TABLE_LAYOUT.revokedIndex}`;
   if (fn === "ca-admin") {
     return [
@@ -51,6 +55,7 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
       // Once, on the upgrade that added the expiry and series indexes: find certificates without their attributes.
       { Sid: "IndexLegacyCertificates", Effect: "Allow", Action: "dynamodb:Scan", Resource: arns.tableArn },
       { Sid: "PublishCaArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: Object.values(ARTIFACT_KEYS).map(object) },
+      tellMissingObjects,
     ];
   }
   const sign: PolicyStatement = { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn };
@@ -63,6 +68,7 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
     { Sid: fn === "ca-revoker" ? "MarkRevoked" : "CrlCounter", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: arns.tableArn },
     { Sid: "ListRevoked", Effect: "Allow", Action: "dynamodb:Query", Resource: revokedIndex },
     { Sid: "PublishIssuingCrl", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: object(ARTIFACT_KEYS.issuingCrl) },
+    tellMissingObjects,
   ];
 }
 

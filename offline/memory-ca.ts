@@ -31,7 +31,7 @@ export class MemoryCaStore implements CaStore {
     return this.idempotency.get(key);
   }
   async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }) {
-    if (this.certificates.has(record.serialHex)) throw new Error(`serial ${record.serialHex} exists`);
+    if (this.certificates.has(record.serialHex)) return "serial-exists" as const;
     if (idempotency && this.idempotency.has(idempotency.key)) return "idempotency-exists" as const;
     this.certificates.set(record.serialHex, { ...record });
     if (idempotency) this.idempotency.set(idempotency.key, { serialHex: idempotency.serialHex, requestHash: idempotency.requestHash });
@@ -68,6 +68,11 @@ export class MemoryArtifactStore implements ArtifactStore {
     const versionId = `v${++this.version}`;
     this.objects.set(key, { body, versionId, sha256, sequence: options.sequence });
     return { versionId, changed: true };
+  }
+
+  async read(key: string): Promise<Uint8Array | undefined> {
+    const body = this.objects.get(key)?.body;
+    return typeof body === "string" ? new Uint8Array(Buffer.from(body)) : body;
   }
 }
 

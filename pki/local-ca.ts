@@ -206,7 +206,12 @@ export class LocalCa {
       notAfter: certificate.notAfter.toISOString(),
       status: "valid",
     };
-    this.changeInventory((inventory) => [...inventory, record]);
+    this.changeInventory((inventory) => {
+      // Create only: a record is never written over another with the same serial (a revoked one would be un-revoked).
+      const existing = inventory.find((r) => r.serialHex === record.serialHex);
+      if (existing) throw new Error(`serial ${record.serialHex} is already in the inventory (${existing.status}); the new certificate was discarded and the inventory left as it was`);
+      return [...inventory, record];
+    });
     return certificate;
   }
 

@@ -74,6 +74,14 @@ export function cachedCrl(fetch: CrlFetch | (() => Promise<Uint8Array>), issuing
   const maxRetryMs = options.maxRetryAfterMs ?? Math.max(ttlMs, firstRetryMs);
   const refreshWaitMs = options.refreshWaitMs ?? 1_000;
   let good: { crl: CrlContent; checkedAt: number; etag?: string } | undefined;
+  // The newest CRL number accepted, for this container only. A new container trusts the current
+  // object: S3 serves the latest successful write ("Amazon S3 data consistency model",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel), the CA
+  // publishes conditionally on the number, and only a CA-account principal can make an older CRL
+  // current ("Restoring previous versions",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html): the
+  // CA's writer roles can sign a CRL anyway, and an accidental restore is replaced by the next
+  // ca-crl run. The README's "What a revocation guarantees" has the reasoning; tests pin it.
   let newest: bigint | undefined;
   let failure: { reason: string; count: number; retryAt: number } | undefined;
   let inFlight: Promise<void> | undefined;

@@ -22,7 +22,8 @@ export type IssuerResponse = IssueResponse | { error: ReturnType<PkiError["toJSO
 /**
  * ca-issuer. `{ action?: "issue", csrPem, purposes, lifetimeDays?, subject?, sans?, idempotencyKey? }`
  * issues a certificate (the same idempotencyKey with the same request returns the same
- * certificate). It does not revoke: whoever may issue must not be able to revoke another
+ * certificate, read back from the inventory, never written again; CERTIFICATE_REVOKED once it was
+ * revoked). It does not revoke: whoever may issue must not be able to revoke another
  * workload's certificates, so `revoke` is refused with ACTION_MOVED naming ca-revoker. Refusals
  * come back as `{ error: { code, field, message } }` and write nothing.
  */
@@ -90,6 +91,12 @@ async function issue(event: unknown, deps: CaDeps, requestId: string): Promise<I
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   const stored = await deps.store.putCertificate(record, recordKey ? { key: recordKey, serialHex: certificate.serialHex, requestHash: hash } : undefined);
+  if (stored === "serial-exists") {
+    // 157 random bits do not collide: the serial source is broken. Nothing was written over the
+    // existing record (it may be revoked) and this certificate is discarded unpublished; fail loudly.
+    deps.log.error("issue.serial_exists", { requestId, serialNumber: certificate.serialHex });
+    throw new Error(`serial ${certificate.serialHex} is already in the inventory; the new certificate was discarded and the existing record left as it was`);
+  }
   if (stored === "idempotency-exists") {
     // A concurrent retry with the same key won the race: return its certificate; ours is discarded unpublished.
     const replay = await replayed(deps, idempotencyKey!, recordKey!, hash, chainPem);
@@ -108,6 +115,10 @@ async function replayed(deps: CaDeps, key: string, recordKey: string, hash: stri
   }
   const record = await deps.store.getCertificate(previous.serialHex);
   if (!record) throw new Error(`certificate ${previous.serialHex} of idempotency key ${key} is missing`);
+  if (record.status !== "valid") {
+    // Replaying it would hand out a certificate every relying party refuses; issuing another under the same key would make the key mean two certificates.
+    throw new PkiError("CERTIFICATE_REVOKED", `idempotencyKey ${key} produced certificate ${record.serialHex}, which was revoked on ${record.revokedAt} (${record.reason}); request a new certificate with a new key pair and a new idempotencyKey`, "idempotencyKey");
+  }
   deps.log.info("issue.replayed", { serialNumber: record.serialHex, idempotencyKey: key });
   return { certificatePem: record.certificatePem, chainPem, serialNumber: record.serialHex, notBefore: record.notBefore, notAfter: record.notAfter };
 }

@@ -1,6 +1,9 @@
+import type { CaIdentity } from "../../pki/ca";
 import { parseRevocationReason } from "../../pki/crl";
+import { readVerifiedCrl } from "../../pki/crl-reader";
 import { isPkiError, PkiError } from "../../pki/errors";
 import { normaliseSerial } from "../../pki/serial";
+import { ARTIFACT_KEYS } from "../shared/artifacts";
 import { makeCaDeps } from "../shared/aws-deps";
 import { CaDeps, loadCa, parseEvent, publishIssuingCrl, requireCa } from "../shared/ca-service";
 
@@ -22,6 +25,11 @@ export type RevokerResponse = RevokeResponse | { error: ReturnType<PkiError["toJ
  * only this function's policy decides who may revoke (the admin roles of
  * `edge-mtls:revokerPrincipals`), apart from who may issue. Refusals come back as
  * `{ error: { code, field, message } }` and change nothing.
+ *
+ * A revocation is done when the published CRL lists it, not when the inventory says so: if the
+ * CRL could not be published (S3 or KMS failed after the mark was written; the invocation fails),
+ * a retry finds the certificate marked, sees the published CRL does not list it yet, and publishes
+ * it. ALREADY_REVOKED is answered only when the published CRL, verified and current, lists it.
  */
 export async function handle(rawEvent: unknown, deps: CaDeps, requestId = "local"): Promise<RevokerResponse> {
   try {
@@ -48,10 +56,44 @@ async function revoke(event: Record<string, unknown>, deps: CaDeps, requestId: s
   const revokedAt = deps.clock().toISOString();
   const outcome = await deps.store.revoke(serialHex, revokedAt, reason);
   if (outcome === "not-found") throw new PkiError("NOT_FOUND", `no certificate with serial ${serialHex} was issued by this CA`, "serialNumber");
-  if (outcome === "already-revoked") throw new PkiError("ALREADY_REVOKED", `certificate ${serialHex} is already revoked`, "serialNumber");
+  if (outcome === "already-revoked") return completeEarlierRevocation(serialHex, ca, deps, requestId);
   deps.log.info("revoke.revoked", { requestId, serialNumber: serialHex, reason });
   const crl = await publishIssuingCrl(deps, ca);
   return { serialNumber: serialHex, revokedAt, reason, crlNumber: crl.crlNumber };
+}
+
+/**
+ * A certificate the inventory already marks revoked: ALREADY_REVOKED if the published CRL lists
+ * it; otherwise an earlier revoke (or the scheduled ca-crl run) failed to publish, so publish now
+ * and answer as the revoke that completed (with the recorded date and reason).
+ */
+async function completeEarlierRevocation(serialHex: string, ca: CaIdentity, deps: CaDeps, requestId: string): Promise<RevokeResponse> {
+  const record = await deps.store.getCertificate(serialHex);
+  if (!record?.revokedAt || !record.reason) throw new Error(`certificate ${serialHex} is marked revoked without a date or reason`);
+  const listedIn = await publishedCrlListing(deps, ca, serialHex);
+  if (listedIn !== undefined) {
+    throw new PkiError("ALREADY_REVOKED", `certificate ${serialHex} was already revoked on ${record.revokedAt} (${record.reason}); the published CRL number ${listedIn} lists it`, "serialNumber");
+  }
+  deps.log.info("revoke.republished", { requestId, serialNumber: serialHex, reason: record.reason, revokedAt: record.revokedAt });
+  const crl = await publishIssuingCrl(deps, ca);
+  return { serialNumber: serialHex, revokedAt: record.revokedAt, reason: record.reason, crlNumber: crl.crlNumber };
+}
+
+/**
+ * The number of the published issuing CRL if it lists `serialHex` and is one a relying party
+ * accepts now (signed by this CA, within thisUpdate..nextUpdate); undefined otherwise, including
+ * when none is published or it cannot be read as such a CRL.
+ */
+async function publishedCrlListing(deps: CaDeps, ca: CaIdentity, serialHex: string): Promise<bigint | undefined> {
+  const der = await deps.artifacts.read(ARTIFACT_KEYS.issuingCrl);
+  if (!der) return undefined;
+  try {
+    const crl = readVerifiedCrl(der, ca.certificatePem, deps.clock());
+    return crl.revoked.has(serialHex) ? crl.crlNumber : undefined;
+  } catch (error) {
+    deps.log.info("revoke.published_crl_unusable", { serialNumber: serialHex, message: (error as Error).message });
+    return undefined;
+  }
 }
 
 let deps: Promise<CaDeps> | undefined;

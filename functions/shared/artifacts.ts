@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 export { ARTIFACT_KEYS } from "./contract";
 
 
@@ -29,6 +29,11 @@ export interface ArtifactStore {
    * version is what trust stores pin).
    */
   publish(key: string, body: string | Uint8Array, contentType: string, options?: PublishOptions): Promise<PublishResult>;
+  /**
+   * The current content of `key` as published (strongly consistent: what the last successful
+   * publication wrote), or undefined when nothing is published there.
+   */
+  read(key: string): Promise<Uint8Array | undefined>;
 }
 
 /** The object metadata key holding the sequence number. */
@@ -59,6 +64,16 @@ export class S3ArtifactStore implements ArtifactStore {
     private readonly client: S3Client,
     private readonly bucket: string,
   ) {}
+
+  async read(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await object.Body!.transformToByteArray();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
 
   async publish(key: string, body: string | Uint8Array, contentType: string, options: PublishOptions = {}): Promise<PublishResult> {
     const sha256 = contentSha256(body);

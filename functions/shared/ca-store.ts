@@ -40,6 +40,9 @@ export interface IdempotencyRecord {
   readonly requestHash: string;
 }
 
+/** What {@link CaStore.putCertificate} did. */
+export type PutCertificateOutcome = "created" | "idempotency-exists" | "serial-exists";
+
 /** The CA inventory, as the handlers use it (DynamoDB in AWS, a map in tests). */
 export interface CaStore {
   getCa(role: CaRecord["role"]): Promise<CaRecord | undefined>;
@@ -49,10 +52,12 @@ export interface CaStore {
   nextCrlNumber(role: CaRecord["role"]): Promise<number>;
   getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
   /**
-   * Stores a new certificate and, with a key, its idempotency record, all or nothing. Returns
-   * "idempotency-exists" (and stores nothing) when another request already used the key.
+   * Creates a certificate record and, with a key, its idempotency record, all or nothing, never
+   * over an existing one. Returns "idempotency-exists" when another request already used the key,
+   * "serial-exists" when the inventory already holds the serial (whatever its status: a revoked
+   * record is never overwritten, so never un-revoked); either way nothing is stored.
    */
-  putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists">;
+  putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<PutCertificateOutcome>;
   getCertificate(serialHex: string): Promise<CertificateRecord | undefined>;
   /** Marks a valid certificate revoked; says why not otherwise. */
   revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked">;
@@ -127,7 +132,12 @@ export class DynamoCaStore implements CaStore {
     return result.Item as IdempotencyRecord | undefined;
   }
 
-  async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<"created" | "idempotency-exists"> {
+  /**
+   * One transaction of puts conditional on `attribute_not_exists(pk)`: nothing is ever written over
+   * an existing item. When it is cancelled, strongly consistent reads say which item was there (the
+   * serial first: a collision must not pass for an idempotent replay).
+   */
+  async putCertificate(record: CertificateRecord, idempotency?: IdempotencyRecord & { key: string }): Promise<PutCertificateOutcome> {
     const items: { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } }[] = [
       { Put: { TableName: this.tableName, Item: certificateItem(record), ConditionExpression: "attribute_not_exists(pk)" } },
     ];
@@ -139,8 +149,10 @@ export class DynamoCaStore implements CaStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return "created";
     } catch (error) {
-      if (idempotency && isConditionFailure(error)) return "idempotency-exists";
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      if (await this.getCertificate(record.serialHex)) return "serial-exists";
+      if (idempotency && (await this.getIdempotency(idempotency.key))) return "idempotency-exists";
+      throw error; // cancelled for another reason (a conflicting transaction): nothing was written
     }
   }
 

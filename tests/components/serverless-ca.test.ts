@@ -146,9 +146,11 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
         [sid, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [table]],
         ["ListRevoked", ["dynamodb:Query"], [`${table}/index/revoked`]],
         ["PublishIssuingCrl", ["s3:GetObject", "s3:PutObject"], [bucketObject("issuing-ca.crl")]],
+        ["TellMissingObjects", ["s3:ListBucket"], ["arn:aws:s3:::test-ca-artifacts"]],
       ], fn);
     }
     assert.equal(asList(statement(policies["ca-admin"]!, "PublishCaArtifacts").Resource).length, 7);
+    assert.deepEqual([asList(statement(policies["ca-admin"]!, "TellMissingObjects").Action), asList(statement(policies["ca-admin"]!, "TellMissingObjects").Resource)], [["s3:ListBucket"], ["arn:aws:s3:::test-ca-artifacts"]]);
     for (const role of ofType("aws:iam/role:Role").filter((r) => r.name.endsWith("ca-issuer-role"))) {
       assert.deepEqual(parse(role.inputs.assumeRolePolicy).Statement[0]!.Principal, { Service: "lambda.amazonaws.com" });
     }

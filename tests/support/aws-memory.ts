@@ -98,13 +98,23 @@ export function memoryDynamo() {
 export function memoryS3() {
   const objects = new Map<string, { body: Uint8Array; versionId: string; etag: string; metadata: Record<string, string>; contentType?: string }[]>();
   let version = 0;
+  /** Faults to inject: a PutObject for which `put` returns an error fails with it (nothing is written). */
+  const faults: { put?: (input: { Key?: string }) => Error | undefined } = {};
+  /**
+   * Whether the caller may s3:ListBucket. Without it S3 answers a HEAD or GET of a missing key 403,
+   * not 404 ("HeadObject" and "GetObject" in the Amazon S3 API Reference, Permissions).
+   */
+  const access = { canList: true };
+  const missing = (head: boolean) => (access.canList ? (head ? awsError("NotFound", "Not Found") : awsError("NoSuchKey", "The specified key does not exist.")) : head ? awsError("Forbidden", "Forbidden") : awsError("AccessDenied", "Access Denied"));
   const s3 = mockClient(S3Client);
   s3.on(HeadObjectCommand).callsFake((input) => {
     const latest = objects.get(input.Key)?.at(-1);
-    if (!latest) throw awsError("NotFound", "Not Found");
+    if (!latest) throw missing(true);
     return { VersionId: latest.versionId, ETag: latest.etag, Metadata: latest.metadata, ContentType: latest.contentType };
   });
   s3.on(PutObjectCommand).callsFake((input) => {
+    const fault = faults.put?.(input);
+    if (fault) throw fault;
     const versions = objects.get(input.Key) ?? [];
     const current = versions.at(-1);
     if (input.IfNoneMatch === "*" && current) throw awsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
@@ -118,10 +128,10 @@ export function memoryS3() {
   });
   s3.on(GetObjectCommand).callsFake((input) => {
     const latest = objects.get(input.Key)?.at(-1);
-    if (!latest) throw awsError("NoSuchKey", "The specified key does not exist.");
+    if (!latest) throw missing(false);
     return { Body: { transformToByteArray: async () => latest.body, transformToString: async () => Buffer.from(latest.body).toString("utf8") }, VersionId: latest.versionId };
   });
   /** The latest content of `key`. */
   const latest = (k: string) => objects.get(k)?.at(-1)?.body;
-  return { s3, objects, latest, putCount: () => s3.commandCalls(PutObjectCommand).length, restore: () => s3.restore() };
+  return { s3, objects, faults, access, latest, putCount: () => s3.commandCalls(PutObjectCommand).length, restore: () => s3.restore() };
 }
