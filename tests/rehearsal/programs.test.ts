@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describeError, formatError } from "../../cli/command";
 import type { RecordedResource } from "../../offline/pulumi-mocks";
 import { CheckResult } from "../../rehearsal/checks";
+import { httpsRequest } from "../../rehearsal/https-client";
 import { RehearsalOptions, startRehearsal } from "../../rehearsal/run";
 import { RehearsalDeploymentRefused } from "../../rehearsal/stacks";
 import { tempDir } from "../support/tools";
@@ -96,6 +97,55 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
   it("a header name CloudFront refuses stops the rehearsal with one line, before any stand-in starts", async () => {
     const line = await refusal({ stacks: { workload: { "edge-mtls:secretHeaderName": "X-Amz-Origin-Proof" } } });
     assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: .*X-Amz-Origin-Proof/);
+  });
+
+  it("a bucket policy that names another distribution: S3 refuses CloudFront's OAC request and the site is gone", async () => {
+    const { failed, log } = await rehearse({
+      mutate: (w) => {
+        const policy = w.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && /CloudFrontReadsThroughOac/.test(r.inputs.policy))!;
+        policy.inputs.policy = policy.inputs.policy.replace(/distribution\/[^"]+/, "distribution/EOTHERDISTRIBUTION");
+      },
+    });
+    assert.deepEqual(failed, [["user certificate, GET /", "HTTP 403"]]);
+    assert.ok(log.some((l) => /edge s3 origin s3-site: GetObject index\.html: AccessDenied \(the bucket policy/.test(l)), log.join("\n"));
+  });
+
+  it("an authorizer role that may not read the CA's CRL: revocation status is unknown and the authorizer fails closed", async () => {
+    const { failed, log } = await rehearse({
+      mutate: (w) => {
+        const policy = w.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "api-authorizer-policy")!;
+        const document = JSON.parse(policy.inputs.policy);
+        document.Statement = document.Statement.filter((s: { Sid?: string }) => s.Sid !== "ReadCaCrl");
+        policy.inputs.policy = JSON.stringify(document);
+      },
+    });
+    assert.deepEqual(failed, [["user certificate, POST /api", "HTTP 403"], ["API access log of that request", "no log line for the request"]]);
+    assert.ok(log.some((l) => /edge-mtls-dev-api-authorizer s3 s3:GetObject .*issuing-ca\.crl: AccessDenied/.test(l)), log.join("\n"));
+  });
+
+  it("the authorizer's result TTL is honoured: every call judged as declared (0), one call per identity with a TTL", async () => {
+    const decisions = async (ttl: number | undefined) => {
+      const log: string[] = [];
+      const rehearsal = await startRehearsal({
+        dir: join(work.dir, `run-${++runs}`),
+        edgePort: 0,
+        originPort: 0,
+        log: (line) => log.push(line),
+        mutate: ttl === undefined ? undefined : (w) => void (declared(w, "aws:apigateway/authorizer:Authorizer").inputs.authorizerResultTtlInSeconds = ttl),
+      });
+      try {
+        const user = rehearsal.pki.certificates.user;
+        for (let i = 0; i < 3; i++) {
+          const outcome = await httpsRequest({ url: `https://127.0.0.1:${rehearsal.edge.port}/api`, method: "POST", body: "{}", cert: user.pem + user.chainPem, key: user.keyPem, ca: rehearsal.pki.serverCaPem, servername: "localhost" });
+          assert.equal("status" in outcome && outcome.status, 200, JSON.stringify(outcome));
+        }
+      } finally {
+        await rehearsal.close();
+      }
+      return log.filter((l) => /authorizer\.decision.*"allow":true/.test(l)).length;
+    };
+    assert.equal(await decisions(undefined), 3, "the program declares no caching");
+    assert.equal(await decisions(300), 1);
   });
 
   it("valid changes still pass: an RSA origin certificate, another secret header name", async () => {
