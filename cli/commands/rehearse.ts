@@ -35,7 +35,7 @@ export const rehearseCommand: Command<Flags> = {
   summary:
     "Run both stack programs offline (the committed stack files, AWS rules enforced), start on 127.0.0.1 stand-ins for CloudFront and API Gateway configured from the resources they declare (the deployed function code, the connection function, the authorizer, the origin request policy), and check the chain the way the how-to's Test section does.",
   flags: {
-    dir: { type: "string", description: "where certificates, the CA and the access log go", defaultText: ".rehearsal" },
+    dir: { type: "string", description: "where the certificates, the local stand-in CAs and the access log go", defaultText: ".rehearsal" },
     serve: { type: "boolean", description: "keep the listeners up after the checks (Ctrl-C stops)" },
     json: { type: "boolean", description: "print the results as one JSON object" },
     "edge-port": { type: "string", description: "port of the edge listener", defaultText: "any free port" },
