@@ -132,6 +132,8 @@ export interface OfflineDeployment {
   readonly ca: RecordedResource[];
   readonly workload: RecordedResource[];
   readonly outputs: { readonly ca: Record<string, unknown>; readonly workload: Record<string, unknown> };
+  /** The CA stack as the workload run saw it: its outputs and the in-memory CA behind ca-issuer (the rehearsal issues from it). */
+  readonly caStack: MockCa;
 }
 
 /** The CA stack a workload run read: its StackReference's name (the mocks record the reference as a resource of that name). */
@@ -147,11 +149,12 @@ export function referencedCaStack(workloadResources: readonly RecordedResource[]
  */
 export async function runDeployment(ca: Omit<StackRun, "kind" | "ca">, workload: Omit<StackRun, "kind" | "ca">): Promise<OfflineDeployment> {
   const caRun = await runStack({ ...ca, kind: "ca" });
-  const workloadRun = await runStack({ ...workload, kind: "workload", ca: await caStackFrom(caRun) });
+  const caStack = await caStackFrom(caRun);
+  const workloadRun = await runStack({ ...workload, kind: "workload", ca: caStack });
   const read = referencedCaStack(workloadRun.resources);
   const deployed = [ca.stack, `${ORGANIZATION}/${PROJECT}/${ca.stack}`];
   if (read !== undefined && !deployed.includes(read)) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, [], [`${workload.stack} reads the CA stack ${read}, not ${deployed[1]}: set edge-mtls:caStack (or the environment) so the two stacks pair`]);
   const crossStack = deploymentRefusals([...caRun.resources, ...workloadRun.resources]);
   if (crossStack.length > 0) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, crossStack, []);
-  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs } };
+  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs }, caStack };
 }

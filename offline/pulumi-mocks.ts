@@ -103,6 +103,8 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 /** Inputs with Pulumi's secret wrappers replaced by their values (mocks see the wire form). */
 function unwrapSecrets(value: any): any {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
+  // Assets and archives (a Lambda's code, an uploaded file) stay as they are: their contents are promises.
+  if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return value;
   if (value && typeof value === "object") {
     if (value["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return unwrapSecrets(value.value);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));

@@ -1,10 +1,11 @@
-import { join } from "node:path";
 import { OfflineDeployment, runDeployment } from "../offline/deployment";
 import type { RecordedResource } from "../offline/pulumi-mocks";
 import type { EngineResource } from "./evaluate";
 import { exampleConfig } from "./sources";
+import { PACKAGE_ROOT } from "../package-root";
 
-const REPO_ROOT = join(__dirname, "..");
+/** Where the committed stack files are (the repository, or the installed package, which ships them). */
+const REPO_ROOT = PACKAGE_ROOT;
 
 /** A placeholder for the workload stack's secret config, which the example file (rightly) does not hold. */
 const OFFLINE_ORIGIN_SECRET = "offline-policy-check-placeholder-secret-0123456789";
@@ -15,16 +16,17 @@ const OFFLINE_ORIGIN_SECRET = "offline-policy-check-placeholder-secret-012345678
  * program references the in-memory CA the CA program's own ca-issuer configuration describes.
  * `overrides` adds config to both (with `edge-mtls:environment`, the stacks are named
  * `ca-<environment>` and `workload-<environment>`, as they would be); `perStack` to one of them
- * (`undefined` removes a key the stack file sets).
+ * (`undefined` removes a key the stack file sets). `files` picks the stack files
+ * (`Pulumi.ca-<files>.yaml`, `Pulumi.workload-<files>.yaml`; default dev).
  */
-export async function runExampleDeployment(overrides: Record<string, string> = {}, perStack: { ca?: Record<string, string | undefined>; workload?: Record<string, string | undefined> } = {}): Promise<OfflineDeployment> {
+export async function runExampleDeployment(overrides: Record<string, string> = {}, perStack: { ca?: Record<string, string | undefined>; workload?: Record<string, string | undefined> } = {}, files = "dev"): Promise<OfflineDeployment> {
   const environment = overrides["edge-mtls:environment"] ?? "dev";
   const merge = (...layers: (Record<string, string | undefined> | undefined)[]) => Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, string | undefined>).filter((e): e is [string, string] => e[1] !== undefined));
   return runDeployment(
-    { stack: `ca-${environment}`, config: merge(exampleConfig(REPO_ROOT, "ca-dev"), overrides, perStack.ca) },
+    { stack: `ca-${environment}`, config: merge(exampleConfig(REPO_ROOT, `ca-${files}`), overrides, perStack.ca) },
     {
       stack: `workload-${environment}`,
-      config: merge(exampleConfig(REPO_ROOT, "workload-dev"), { "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET }, overrides, perStack.workload),
+      config: merge(exampleConfig(REPO_ROOT, `workload-${files}`), { "edge-mtls:originSecret": OFFLINE_ORIGIN_SECRET }, overrides, perStack.workload),
       secretKeys: ["edge-mtls:originSecret", "edge-mtls:previousOriginSecret"],
     },
   );

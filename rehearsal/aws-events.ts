@@ -23,14 +23,14 @@ export function apiGatewayClientCert(certificate: string | Uint8Array) {
 }
 
 /** A REST API REQUEST authorizer event as API Gateway builds it for a request over mTLS. */
-export function authorizerEvent(certificate: string | Uint8Array, headers: Record<string, string>, request: { method?: string; path?: string; requestId?: string; sourceIp?: string } = {}) {
+export function authorizerEvent(certificate: string | Uint8Array, headers: Record<string, string>, request: { method?: string; path?: string; requestId?: string; sourceIp?: string; methodArn?: string; resource?: string } = {}) {
   const { serialDecimal: _decimal, ...clientCert } = apiGatewayClientCert(certificate);
   const method = request.method ?? "POST";
   const path = request.path ?? "/api";
   return {
     type: "REQUEST",
-    methodArn: `arn:aws:execute-api:eu-west-2:222222222222:rehearsal/prod/${method}${path}`,
-    resource: path,
+    methodArn: request.methodArn ?? `arn:aws:execute-api:eu-west-2:222222222222:rehearsal/prod/${method}${path}`,
+    resource: request.resource ?? path,
     path,
     httpMethod: method,
     headers,

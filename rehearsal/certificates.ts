@@ -1,5 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { handle as caIssuer } from "../functions/ca-issuer";
+import { handle as caRevoker } from "../functions/ca-revoker";
+import type { CaDeps } from "../functions/shared/ca-service";
 import { createCsr } from "../pki/csr";
 import { SubjectAltName } from "../pki/extensions";
 import { certificateFiles, writeFilesAtomically } from "../pki/files";
@@ -17,59 +20,88 @@ export interface CertificatePaths {
   readonly certKey: string;
 }
 
+/** One certificate of the rehearsal: its files, PEMs and serial. */
+export type RehearsalCertificate = CertificatePaths & { readonly pem: string; readonly chainPem: string; readonly keyPem: string; readonly serialHex: string };
+
 /** What a rehearsal runs with: files on disk and the PEMs the listeners load. */
 export interface RehearsalPki {
   readonly dir: string;
+  /** `ca-bundle.pem`: the trust bundle the workload program uploads (what CloudFront and API Gateway trust for clients). */
   readonly bundlePath: string;
   readonly bundlePem: string;
-  readonly issuingCaPem: string;
-  /** The issuing CA's current CRL (DER), listing the revoked user certificate. */
-  readonly crlDer: Uint8Array;
-  readonly crlPath: string;
-  readonly certificates: Readonly<Record<"user" | "cloudfront" | "edgeServer" | "originServer" | "revoked" | "foreign", CertificatePaths & { readonly pem: string; readonly chainPem: string; readonly keyPem: string; readonly serialHex: string }>>;
+  /**
+   * `server-ca.pem`: the CA of the two listeners' server certificates. It stands for the public
+   * PKI behind the ACM certificates of the real edge and API domains; clients trust it for the servers.
+   */
+  readonly serverCaPath: string;
+  readonly serverCaPem: string;
+  readonly certificates: Readonly<Record<"user" | "revoked" | "foreign" | "edgeServer" | "originServer", RehearsalCertificate>>;
 }
 
-const SERVER_SANS: SubjectAltName[] = [{ type: "dns", value: "localhost" }, { type: "ip", value: "127.0.0.1" }];
-
-/** The subjects of the how-to: a user, CloudFront's origin certificate (client-cert.py's variables). */
+/** The how-to's user certificate; the revoked one has the same subject (the CA's name policy allows it), another key. */
 export const REHEARSAL_SUBJECTS = {
   user: { commonName: "My Test Certificate", organizationalUnit: "Security Operations", organization: "Serverless Inc", country: "GB" },
-  cloudfront: { commonName: "CloudFront", country: "GB", locality: "London", organization: "Serverless Inc", organizationalUnit: "CloudFront", state: "England" },
-  revoked: { commonName: "Revoked User", organizationalUnit: "Security Operations", organization: "Serverless Inc", country: "GB" },
 } as const;
 
-async function issueInto(ca: LocalCa, dir: string, name: string, subject: SubjectFields, purposes: CertificatePurpose[], sans: SubjectAltName[] = []) {
+/** What the rehearsal's PKI is made from: the CA stack (its ca-issuer and ca-revoker, in memory) and the names the servers answer to. */
+export interface PkiSources {
+  /** The in-memory CA the CA program configured (offline/deployment.ts). */
+  readonly ca: CaDeps;
+  /** The trust bundle as the workload program uploads it. */
+  readonly trustBundlePem: string;
+  readonly edgeNames: readonly string[];
+  readonly apiNames: readonly string[];
+}
+
+function write(dir: string, name: string, pem: string, chainPem: string, keyPem: string, serialHex: string): RehearsalCertificate {
+  const [keyFile, pemFile, crtFile, combinedFile] = writeFilesAtomically(dir, certificateFiles(name, pem, chainPem, keyPem));
+  return { key: keyFile!, cert: pemFile!, crt: crtFile!, certKey: combinedFile!, pem, chainPem, keyPem, serialHex };
+}
+
+/** A client certificate from the CA stack, through the real ca-issuer (its profile and name policy decide). */
+async function issueFromCaStack(ca: CaDeps, dir: string, name: string, subject: SubjectFields): Promise<RehearsalCertificate> {
+  const key = generatePrivateKey("ecdsa-p256");
+  const answer = await caIssuer({ action: "issue", csrPem: createCsr(key, subject), purposes: ["client_auth"], lifetimeDays: 30 }, ca);
+  if ("error" in answer) throw new Error(`the CA stack refused the rehearsal's ${name} certificate (${subject.commonName}): ${answer.error.message}`);
+  return write(dir, name, answer.certificatePem, answer.chainPem, privateKeyToPem(key), answer.serialNumber);
+}
+
+async function localCa(dir: string, root: string, issuing: string): Promise<LocalCa> {
+  return existsSync(join(dir, LOCAL_CA_FILES.config)) ? LocalCa.open(dir) : LocalCa.init(dir, { rootSubject: { commonName: root }, issuingSubject: { commonName: issuing } });
+}
+
+async function issueFromLocal(ca: LocalCa, dir: string, name: string, subject: SubjectFields, purposes: CertificatePurpose[], sans: SubjectAltName[] = []): Promise<RehearsalCertificate> {
   const key = generatePrivateKey("ecdsa-p256");
   const keyPem = privateKeyToPem(key);
   const certificate = await ca.issue({ csrPem: createCsr(key, subject, sans), purposes, lifetimeDays: 30 });
-  const [keyFile, pemFile, crtFile, combinedFile] = writeFilesAtomically(dir, certificateFiles(name, certificate.pem, ca.chainPem, keyPem));
-  return { key: keyFile!, cert: pemFile!, crt: crtFile!, certKey: combinedFile!, pem: certificate.pem, chainPem: ca.chainPem, keyPem, serialHex: certificate.serialHex };
+  return write(dir, name, certificate.pem, ca.chainPem, keyPem, certificate.serialHex);
 }
 
+const LOOPBACK: SubjectAltName[] = [{ type: "dns", value: "localhost" }, { type: "ip", value: "127.0.0.1" }];
+
 /**
- * Makes (or reuses) the rehearsal CA under `<dir>/ca` and issues, into `<dir>`, with the how-to's
- * file names: the user's client certificate, CloudFront's origin client certificate, server
- * certificates for the two listeners (localhost, 127.0.0.1), a user certificate that is then
- * revoked, and a user certificate from a foreign CA. Writes `ca-bundle.pem` and the issuing CRL.
+ * Issues, into `dir` with the how-to's file names: the user's client certificate and one that is
+ * then revoked (through ca-revoker, which publishes the CRL), both from the CA stack; server
+ * certificates for the two listeners (their declared names, localhost and 127.0.0.1) from a local
+ * stand-in for the public PKI (`server-ca/`); a user certificate from a foreign CA. Writes the
+ * uploaded trust bundle as `ca-bundle.pem` and the server CA as `server-ca.pem`.
  */
-export async function prepareRehearsalPki(dir: string): Promise<RehearsalPki> {
-  const caDir = join(dir, "ca");
-  const ca = existsSync(join(caDir, LOCAL_CA_FILES.config)) ? await LocalCa.open(caDir) : await LocalCa.init(caDir, { rootSubject: { commonName: "Rehearsal Root CA", organization: "edge-mtls" }, issuingSubject: { commonName: "Rehearsal Issuing CA", organization: "edge-mtls" } });
-  const foreignDir = join(dir, "foreign-ca");
-  const foreign = existsSync(join(foreignDir, LOCAL_CA_FILES.config)) ? await LocalCa.open(foreignDir) : await LocalCa.init(foreignDir, { rootSubject: { commonName: "Foreign Root CA" }, issuingSubject: { commonName: "Foreign Issuing CA" } });
+export async function prepareRehearsalPki(dir: string, sources: PkiSources): Promise<RehearsalPki> {
+  const serverCa = await localCa(join(dir, "server-ca"), "Rehearsal Public Root (stand-in)", "Rehearsal Public Issuing (stand-in)");
+  const foreign = await localCa(join(dir, "foreign-ca"), "Foreign Root CA", "Foreign Issuing CA");
+  const names = (hosts: readonly string[]): SubjectAltName[] => [...hosts.map((value) => ({ type: "dns" as const, value })), ...LOOPBACK];
   const certificates = {
-    user: await issueInto(ca, dir, "user", REHEARSAL_SUBJECTS.user, ["client_auth"]),
-    cloudfront: await issueInto(ca, dir, "cloudfront", REHEARSAL_SUBJECTS.cloudfront, ["client_auth"]),
-    edgeServer: await issueInto(ca, dir, "edge-server", { commonName: "localhost", organizationalUnit: "Edge" }, ["server_auth"], SERVER_SANS),
-    originServer: await issueInto(ca, dir, "origin-server", { commonName: "localhost", organizationalUnit: "Origin" }, ["server_auth"], SERVER_SANS),
-    revoked: await issueInto(ca, dir, "revoked", REHEARSAL_SUBJECTS.revoked, ["client_auth"]),
-    foreign: await issueInto(foreign, dir, "foreign", REHEARSAL_SUBJECTS.user, ["client_auth"]),
+    user: await issueFromCaStack(sources.ca, dir, "user", REHEARSAL_SUBJECTS.user),
+    revoked: await issueFromCaStack(sources.ca, dir, "revoked", REHEARSAL_SUBJECTS.user),
+    foreign: await issueFromLocal(foreign, dir, "foreign", REHEARSAL_SUBJECTS.user, ["client_auth"]),
+    edgeServer: await issueFromLocal(serverCa, dir, "edge-server", { commonName: sources.edgeNames[0] ?? "localhost" }, ["server_auth"], names(sources.edgeNames)),
+    originServer: await issueFromLocal(serverCa, dir, "origin-server", { commonName: sources.apiNames[0] ?? "localhost" }, ["server_auth"], names(sources.apiNames)),
   };
-  ca.revoke(certificates.revoked.serialHex, "keyCompromise");
-  const crl = await ca.crl();
-  const [bundlePath, crlPath] = writeFilesAtomically(dir, [
-    { name: "ca-bundle.pem", content: ca.bundlePem, secret: false },
-    { name: "issuing-ca.crl", content: crl.der, secret: false },
+  const revoked = await caRevoker({ serialNumber: certificates.revoked.serialHex, reason: "keyCompromise" }, sources.ca);
+  if ("error" in revoked) throw new Error(`the CA stack refused to revoke the rehearsal's revoked certificate: ${revoked.error.message}`);
+  const [bundlePath, serverCaPath] = writeFilesAtomically(dir, [
+    { name: "ca-bundle.pem", content: sources.trustBundlePem, secret: false },
+    { name: "server-ca.pem", content: serverCa.bundlePem, secret: false },
   ]);
-  return { dir, bundlePath: bundlePath!, bundlePem: ca.bundlePem, issuingCaPem: ca.issuing.certificatePem, crlDer: crl.der, crlPath: crlPath!, certificates };
+  return { dir, bundlePath: bundlePath!, bundlePem: sources.trustBundlePem, serverCaPath: serverCaPath!, serverCaPem: serverCa.bundlePem, certificates };
 }

@@ -1,38 +1,36 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, request } from "node:https";
-import { extname, join, normalize } from "node:path";
+import { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
-import { API_ORIGIN_REQUEST_HEADERS } from "../components/edge-rules";
-import { readVerifiedCrl } from "../pki/crl-reader";
-import { formatName } from "../pki/names";
-import { toPem } from "../pki/pem";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import type { RehearsalPki } from "./certificates";
-import { listen, Listener } from "./api-gateway";
-import { loadConnectionFunction } from "./connection-function";
+import { formatName } from "../pki/names";
+import { toPem } from "../pki/pem";
+import type { RehearsalCertificate } from "./certificates";
+import { allows, DeclaredBehaviour, DeclaredEdge, DeclaredObject, DeclaredOrigin, globPattern, PolicyStatement } from "./declared";
+import { listen, Listener } from "./listener";
+import type { ConnectionDecision, ConnectionEvent } from "./connection-function";
 
-/** How the edge is set up. */
+/** How the edge is set up: the distribution as declared, and what the loopback needs besides. */
 export interface EdgeOptions {
-  readonly pki: RehearsalPki;
+  readonly edge: DeclaredEdge;
+  readonly serverCertificate: RehearsalCertificate;
   readonly port: number;
-  readonly originPort: number;
-  readonly secretHeaderName: string;
-  readonly secretValue: string;
-  /** The folder standing in for the S3 origin. */
-  readonly siteDir: string;
-  readonly log: (line: string) => void;
+  /** The loopback port serving a custom origin's domain name. */
+  readonly originPort: (domainName: string) => number | undefined;
+  /** The CA behind the origins' server certificates (the edge checks them, as CloudFront does). */
+  readonly originServerCaPem: string;
+  /** The workload program's buckets and their bucket policies (the S3 origin). */
+  readonly buckets: ReadonlyMap<string, ReadonlyMap<string, DeclaredObject>>;
+  readonly bucketPolicies: ReadonlyMap<string, readonly PolicyStatement[]>;
+  /** The distribution's Connection Function, loaded with its KeyValueStore (none: every verified viewer is let in). */
+  readonly connectionFunction?: (connection: ConnectionEvent) => Promise<ConnectionDecision>;
   /**
    * The client certificate (leaf and chain) and key presented to the origin, read for every origin
-   * connection: CloudFront presents the ACM certificate associated with the origin, whatever was
-   * last imported under its ARN.
+   * connection: CloudFront presents whatever was last imported under the origin's ACM ARN.
    */
-  readonly originCertificate: () => { readonly certPem: string; readonly keyPem: string };
-  /** A deliberately weakened edge in CloudFront's `optional` mode: viewers without a certificate get in (to prove `verify` catches it). */
-  readonly mtlsOptional?: boolean;
+  readonly originCertificate: () => { readonly certPem: string; readonly keyPem: string } | undefined;
+  readonly log: (line: string) => void;
 }
-
-const CONTENT_TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json" };
 
 /** The CloudFront-Viewer-Cert-* headers for a viewer certificate, as CloudFront adds them. */
 function viewerCertHeaders(der: Uint8Array, peer: { serialNumber: string; fingerprint256: string; valid_from: string; valid_to: string }): Record<string, string> {
@@ -48,67 +46,135 @@ function viewerCertHeaders(der: Uint8Array, peer: { serialNumber: string; finger
   };
 }
 
+/** The first behaviour whose path pattern matches (CloudFront's order: ordered behaviours, then the default). */
+export function matchBehaviour(behaviours: readonly DeclaredBehaviour[], path: string): DeclaredBehaviour {
+  return behaviours.find((b) => b.pathPattern === "*" || globPattern(b.pathPattern).test(path)) ?? behaviours[behaviours.length - 1]!;
+}
+
 /**
- * The stand-in for the CloudFront distribution: viewer mTLS against the trust bundle (mode
- * required); then the real viewer-revocation Connection Function (in a vm, its key value store
- * holding the serials of our verified CRL), which can deny the connection before any request is
- * served; `/api*` forwarded to the origin over mTLS with CloudFront's client certificate, the
- * secret header and the viewer-certificate headers (Host not forwarded, nothing cached), presenting
- * whatever origin certificate is current (a re-import swaps it between two requests);
- * everything else served from the folder standing in for the S3 origin.
+ * The headers an origin request carries from the viewer's: what the behaviour's origin request
+ * policy forwards (viewer headers, and the CloudFront-Viewer-* headers only when listed by name),
+ * nothing else (Authorization, cookies and the rest are dropped), then the origin's custom headers.
+ */
+export function originRequestHeaders(behaviour: DeclaredBehaviour, origin: DeclaredOrigin, viewer: Readonly<Record<string, string>>, cloudFront: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const forwarding = behaviour.headers;
+  if (forwarding.behavior !== "none") {
+    const listed = new Set(forwarding.names.map((n) => n.toLowerCase()));
+    const allViewer = forwarding.behavior !== "whitelist";
+    for (const [name, value] of Object.entries(viewer)) {
+      // Host is the origin's; CloudFront-Viewer-* come from CloudFront, never from the viewer.
+      if (name === "host" || name.startsWith("cloudfront-viewer-")) continue;
+      if (forwarding.behavior === "allExcept" ? !listed.has(name) : allViewer || listed.has(name)) headers[name] = value;
+    }
+    if (forwarding.behavior !== "allExcept" && forwarding.behavior !== "allViewer") for (const [name, value] of Object.entries(cloudFront)) if (listed.has(name.toLowerCase())) headers[name] = value;
+  }
+  for (const { name, value } of origin.customHeaders) headers[name] = value;
+  headers.host = origin.domainName;
+  return headers;
+}
+
+const NOT_ALLOWED = "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.";
+
+/**
+ * The stand-in for the CloudFront distribution, configured from the Distribution resource: viewer
+ * mTLS in its declared mode against the uploaded trust bundle; then its Connection Function (the
+ * resource's own code) deciding the connection; each request goes to the origin of the first
+ * cache behaviour whose path pattern matches, if that behaviour allows the method (403 otherwise,
+ * as CloudFront answers); a custom origin gets the forwarded and custom headers over origin mTLS
+ * with the ACM certificate; the S3 origin is read through OAC, as the bucket policy allows.
  */
 export async function startEdge(options: EdgeOptions): Promise<Listener> {
-  const { pki } = options;
-  const revoked = readVerifiedCrl(pki.crlDer, pki.issuingCaPem, new Date()).revoked;
-  const connectionFunction = loadConnectionFunction(async (key) => revoked.has(key), (line) => options.log(`edge connection-function: ${line}`));
-  const decisions = new WeakMap<TLSSocket, Promise<"allow" | "deny" | "none">>();
+  const { edge } = options;
+  const mode = edge.viewerMtlsMode;
+  const decisions = new WeakMap<TLSSocket, Promise<ConnectionDecision>>();
+  const origins = new Map(edge.origins.map((o) => [o.id, o]));
+
+  const fromS3 = (origin: DeclaredOrigin, path: string, req: IncomingMessage, res: ServerResponse) => {
+    const s3 = origin.s3!;
+    const key = decodeURIComponent(path === "/" && edge.defaultRootObject ? edge.defaultRootObject : path.slice(1));
+    const statements = options.bucketPolicies.get(s3.bucket) ?? [];
+    const cloudFrontPrincipal = (s: PolicyStatement) => JSON.stringify(s.Principal ?? "").includes("cloudfront.amazonaws.com") || s.Principal === "*";
+    // Without OAC CloudFront's request is anonymous; with it, S3 judges it by the bucket policy.
+    const readable = s3.oac !== undefined && allows(statements, "s3:GetObject", `${s3.bucketArn}/${key}`, { "AWS:SourceArn": edge.distributionArn, "aws:SecureTransport": "true" }, cloudFrontPrincipal);
+    const object = options.buckets.get(s3.bucket)?.get(key);
+    if (!readable || !object) {
+      // S3 answers AccessDenied for a missing key too when the reader may not list the bucket.
+      options.log(`edge s3 origin ${origin.id}: GetObject ${key}: AccessDenied${readable ? " (no such key)" : " (the bucket policy does not let this distribution read it through OAC)"}`);
+      res.writeHead(403, { "content-type": "application/xml" }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      return;
+    }
+    res.writeHead(200, { "content-type": object.contentType ?? "application/octet-stream", "x-cache": "Miss from cloudfront" });
+    res.end(req.method === "HEAD" ? undefined : Buffer.from(object.body));
+  };
+
+  const toCustom = (origin: DeclaredOrigin, behaviour: DeclaredBehaviour, req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const cloudFront: Record<string, string> = peer.raw ? viewerCertHeaders(new Uint8Array(peer.raw), peer) : { "CloudFront-Viewer-Cert-Present": "0" };
+    const viewer = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) ? [[k, v.join(",")]] : [])));
+    const headers = originRequestHeaders(behaviour, origin, viewer, cloudFront);
+    const port = options.originPort(origin.domainName);
+    const client = origin.custom?.clientCertificate ? options.originCertificate() : undefined;
+    const protocols = origin.custom?.sslProtocols ?? [];
+    if (port === undefined) {
+      res.writeHead(502, { "content-type": "text/plain" }).end(`origin ${origin.domainName} is not served in the rehearsal`);
+      return;
+    }
+    const upstream = request(
+      {
+        host: "127.0.0.1",
+        port,
+        servername: origin.domainName,
+        method: req.method,
+        path: req.url,
+        headers,
+        cert: client?.certPem,
+        key: client?.keyPem,
+        ca: options.originServerCaPem,
+        minVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1",
+        maxVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1.3",
+        agent: false,
+      },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, { "content-type": response.headers["content-type"] ?? "application/json", "cache-control": "no-store", "x-cache": "Miss from cloudfront" });
+        response.pipe(res);
+      },
+    );
+    upstream.on("error", (error) => {
+      options.log(`edge origin ${origin.id} (${origin.domainName}): ${error.message}`);
+      res.writeHead(502, { "content-type": "text/plain" }).end(`CloudFront wasn't able to connect to the origin: ${error.message}`);
+    });
+    req.pipe(upstream);
+  };
+
   const server = createServer(
     // Verification is done here (not by rejectUnauthorized) so the refusal reason can be logged.
-    { key: pki.certificates.edgeServer.keyPem, cert: pki.certificates.edgeServer.pem + pki.certificates.edgeServer.chainPem, ca: pki.bundlePem, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" },
+    { key: options.serverCertificate.keyPem, cert: options.serverCertificate.pem + options.serverCertificate.chainPem, ca: edge.trustBundlePem, requestCert: mode === "required" || mode === "optional", rejectUnauthorized: false, minVersion: "TLSv1.2" },
     async (req, res) => {
-      const socket = req.socket as TLSSocket;
-      if ((await decisions.get(socket)) !== "allow") {
-        socket.destroy();
+      if ((await decisions.get(req.socket as TLSSocket)) !== "allow") {
+        req.socket.destroy();
         return;
       }
       const path = (req.url ?? "/").split("?")[0]!;
-      if (path.startsWith("/api")) {
-        const peer = socket.getPeerCertificate();
-        const offered: Record<string, string> = { "CloudFront-Viewer-Cert-Present": "0" };
-        for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") offered[name.toLowerCase()] = value;
-        if (peer.raw) for (const [name, value] of Object.entries(viewerCertHeaders(new Uint8Array(peer.raw), peer))) offered[name.toLowerCase()] = value;
-        // Only what the /api* origin request policy lists reaches the origin.
-        const headers: Record<string, string> = {};
-        for (const name of API_ORIGIN_REQUEST_HEADERS) if (offered[name.toLowerCase()] !== undefined) headers[name] = offered[name.toLowerCase()]!;
-        headers[options.secretHeaderName] = options.secretValue;
-        const origin = options.originCertificate();
-        const upstream = request(
-          { host: "127.0.0.1", port: options.originPort, servername: "localhost", method: req.method, path: req.url, headers, cert: origin.certPem, key: origin.keyPem, ca: pki.bundlePem, agent: false },
-          (response) => {
-            res.writeHead(response.statusCode ?? 502, { "content-type": response.headers["content-type"] ?? "application/json", "cache-control": "no-store", "x-cache": "Miss from cloudfront" });
-            response.pipe(res);
-          },
-        );
-        upstream.on("error", (error) => res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ message: `origin unreachable: ${error.message}` })));
-        req.pipe(upstream);
+      const behaviour = matchBehaviour(edge.behaviours, path);
+      if (!behaviour.allowedMethods.includes(req.method ?? "GET")) {
+        options.log(`edge behaviour ${behaviour.pathPattern} does not allow ${req.method}`);
+        res.writeHead(403, { "content-type": "text/plain" }).end(NOT_ALLOWED);
         return;
       }
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        res.writeHead(403, { "content-type": "text/plain" }).end("This distribution is not configured to allow the HTTP request method that was used for this request.");
+      const origin = origins.get(behaviour.targetOriginId);
+      if (!origin) {
+        res.writeHead(502, { "content-type": "text/plain" }).end(`behaviour ${behaviour.pathPattern} targets origin ${behaviour.targetOriginId}, which the distribution does not have`);
         return;
       }
-      const file = normalize(join(options.siteDir, path === "/" ? "index.html" : path));
-      if (!file.startsWith(normalize(options.siteDir)) || !existsSync(file) || !statSync(file).isFile()) {
-        res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
-        return;
-      }
-      res.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream", "x-cache": "Hit from cloudfront" });
-      if (req.method === "HEAD") res.end();
-      else createReadStream(file).pipe(res);
+      if (origin.s3) fromS3(origin, path, req, res);
+      else toCustom(origin, behaviour, req, res);
     },
   );
   server.prependListener("secureConnection", (socket: TLSSocket) => {
-    if (options.mtlsOptional && !socket.getPeerCertificate().raw) {
+    const leaf = socket.getPeerCertificate();
+    if (!leaf.raw && mode !== "required") {
       decisions.set(socket, Promise.resolve("allow"));
       return;
     }
@@ -117,8 +183,9 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
       socket.destroy();
       return;
     }
-    const leaf = socket.getPeerCertificate();
-    const decision = connectionFunction({ clientIp: socket.remoteAddress, clientCertificate: { certificates: { leaf: { serialNumber: leaf.serialNumber.match(/../g)!.join(":"), subject: String(leaf.subject.CN) } } } });
+    const decision = options.connectionFunction
+      ? options.connectionFunction({ clientIp: socket.remoteAddress, clientCertificate: { certificates: { leaf: { serialNumber: leaf.serialNumber.match(/../g)!.join(":"), subject: String(leaf.subject.CN) } } } })
+      : Promise.resolve<ConnectionDecision>("allow");
     decisions.set(socket, decision);
     void decision.then((d) => {
       if (d !== "allow") {

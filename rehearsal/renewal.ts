@@ -1,11 +1,8 @@
-import { join } from "node:path";
+import type { IssuerResponse } from "../functions/ca-issuer";
 import { handle as renew, RenewalResult, RenewerConfig } from "../functions/origin-cert-renewer";
 import { jsonLogger } from "../functions/shared/log";
 import { createCsr } from "../pki/csr";
-import { isPkiError } from "../pki/errors";
-import { LocalCa } from "../pki/local-ca";
 import { generatePrivateKey, privateKeyToPem } from "../pki/local-signer";
-import { caFingerprints } from "../pki/origin-client-certificate";
 import type { RehearsalAcm } from "./acm";
 import type { RehearsalPki } from "./certificates";
 import { CheckResult, ClientIdentity, runChecks } from "./checks";
@@ -28,14 +25,18 @@ export interface RenewalTarget {
   /** The API's access log lines (each names the client certificate CloudFront presented). */
   readonly accessLog: () => string[];
   readonly log: (line: string) => void;
+  /** The renewer's configuration, as its Function resource's environment declares it. */
+  readonly renewer: RenewerConfig;
+  /** ca-issuer of the CA stack (in memory), optionally at another time than now. */
+  readonly issue: (request: Record<string, unknown>, at?: Date) => Promise<IssuerResponse>;
 }
 
 /** The decimal serial API Gateway logs (`certSerialNumber`) for a hex serial. */
 const decimal = (serialHex: string) => BigInt(`0x${serialHex}`).toString(10);
 
 /**
- * origin-cert-renewer's own logic (functions/origin-cert-renewer, with the rehearsal's CA standing
- * in for ca-issuer and its ACM stand-in for ACM) on a fake clock: a 2-day CloudFront certificate,
+ * origin-cert-renewer's own logic (functions/origin-cert-renewer, configured as its Function
+ * resource declares, with the CA stack's ca-issuer in memory and the ACM stand-in for ACM) on a fake clock: a 2-day CloudFront certificate,
  * issued 1.5 days ago, is imported as `pulumi up` would; the renewer is run a day earlier (left
  * alone), now (renewed: new key, same ARN, the how-to's checks with a smoke-test certificate) and
  * half a day later (not renewed again), while viewers keep calling `POST /api` through the edge.
@@ -44,42 +45,25 @@ const decimal = (serialHex: string) => BigInt(`0x${serialHex}`).toString(10);
  */
 export async function rehearseRenewal(target: RenewalTarget): Promise<CheckResult> {
   const row = { name: "origin certificate renews itself", expected: "left alone, renewed when due (same ARN), not again; /api answers throughout" };
-  const ca = await LocalCa.open(join(target.pki.dir, "ca"));
   const realNow = Date.now();
   // The first import, as the Pulumi program makes it: a short-lived certificate, 1.5 days old.
   const firstKey = generatePrivateKey("ecdsa-p256");
-  const subject = { commonName: "CloudFront", organizationalUnit: "CloudFront" };
-  const first = await ca.issue({ csrPem: createCsr(firstKey, subject), purposes: ["client_auth"], lifetimeDays: REHEARSAL_RENEWAL.lifetimeDays }, new Date(realNow - REHEARSAL_RENEWAL.issuedDaysAgo * DAY_MS));
-  await target.acm.reimport(target.acm.arn, { certificatePem: first.pem, chainPem: ca.chainPem, privateKeyPem: privateKeyToPem(firstKey) });
+  const subject = target.renewer.subject;
+  const issued = await target.issue({ csrPem: createCsr(firstKey, subject), purposes: ["client_auth"], lifetimeDays: REHEARSAL_RENEWAL.lifetimeDays }, new Date(realNow - REHEARSAL_RENEWAL.issuedDaysAgo * DAY_MS));
+  if ("error" in issued) return { ...row, observed: `the CA refused the first origin certificate: ${issued.error.message}`, pass: false };
+  const first = { pem: issued.certificatePem, serialHex: issued.serialNumber };
+  await target.acm.reimport(target.acm.arn, { certificatePem: issued.certificatePem, chainPem: issued.chainPem, privateKeyPem: privateKeyToPem(firstKey) });
 
   let now = new Date(realNow - DAY_MS);
-  const config: RenewerConfig = {
-    certificateArn: target.acm.arn,
-    issuerFunction: "rehearsal-ca-issuer",
-    trustedCaSha256: caFingerprints(target.pki.bundlePem),
-    lifetimeDays: REHEARSAL_RENEWAL.lifetimeDays,
-    renewBeforeDays: REHEARSAL_RENEWAL.renewBeforeDays,
-    subject,
-    idempotencyScope: { project: "edge-mtls", stack: "rehearsal", component: "origin-client" },
-    metricDimension: "rehearsal",
-    smokeTest: { edgeUrl: target.edgeUrl, apiUrl: target.apiUrl },
-  };
+  // The declared configuration, with the short lifetime the fake clock rehearses and the loopback URLs.
+  const config: RenewerConfig = { ...target.renewer, lifetimeDays: REHEARSAL_RENEWAL.lifetimeDays, renewBeforeDays: REHEARSAL_RENEWAL.renewBeforeDays, smokeTest: { edgeUrl: target.edgeUrl, apiUrl: target.apiUrl } };
   const run = (): Promise<RenewalResult> =>
     renew({}, {
       config,
       acm: target.acm,
-      // ca-issuer's contract over the rehearsal's CA: a certificate and chain, or { error }.
-      issue: async (request) => {
-        try {
-          const issued = await ca.issue(request);
-          return { certificatePem: issued.pem, chainPem: ca.chainPem, serialNumber: issued.serialHex, notAfter: issued.notAfter.toISOString() };
-        } catch (error) {
-          if (isPkiError(error)) return { error: error.toJSON() };
-          throw error;
-        }
-      },
+      issue: (request) => target.issue(request),
       generateKey: generatePrivateKey,
-      runChecks: (checks) => runChecks({ ...checks, caPem: target.pki.bundlePem, servername: target.servername }),
+      runChecks: (checks) => runChecks({ ...checks, caPem: target.pki.serverCaPem, servername: target.servername }),
       clock: () => now,
       log: jsonLogger((line) => target.log(`origin-cert-renewer ${line}`)),
     });
@@ -90,7 +74,7 @@ export async function rehearseRenewal(target: RenewalTarget): Promise<CheckResul
   let stop = false;
   const viewers = (async () => {
     while (!stop || statuses.length < 6) {
-      const outcome = await httpsRequest({ url: `${target.edgeUrl}/api`, method: "POST", body: "{}", cert: target.user.certPem, key: target.user.keyPem, ca: target.pki.bundlePem, servername: target.servername });
+      const outcome = await httpsRequest({ url: `${target.edgeUrl}/api`, method: "POST", body: "{}", cert: target.user.certPem, key: target.user.keyPem, ca: target.pki.serverCaPem, servername: target.servername });
       statuses.push("status" in outcome ? String(outcome.status) : outcome.error);
     }
   })();

@@ -9,6 +9,7 @@ interface Flags {
   "edge-port"?: string;
   "origin-port"?: string;
   verbose?: boolean;
+  env?: string;
 }
 
 function port(value: string | undefined, flag: string): number {
@@ -32,21 +33,27 @@ export function nextSteps(userCertificate: string, width?: number): string {
 export const rehearseCommand: Command<Flags> = {
   words: ["rehearse"],
   summary:
-    "Run the whole mTLS chain offline on 127.0.0.1 — local CA, an edge standing in for CloudFront (viewer mTLS, the real connection function), an origin standing in for API Gateway (mTLS, the real authorizer and backend) — and check it the way the how-to's Test section does.",
+    "Run both stack programs offline (the committed stack files, AWS rules enforced), start on 127.0.0.1 stand-ins for CloudFront and API Gateway configured from the resources they declare (the deployed function code, the connection function, the authorizer, the origin request policy), and check the chain the way the how-to's Test section does.",
   flags: {
-    dir: { type: "string", description: "where certificates, the CA and the access log go", defaultText: ".rehearsal" },
+    dir: { type: "string", description: "where the certificates, the local stand-in CAs and the access log go", defaultText: ".rehearsal" },
     serve: { type: "boolean", description: "keep the listeners up after the checks (Ctrl-C stops)" },
     json: { type: "boolean", description: "print the results as one JSON object" },
     "edge-port": { type: "string", description: "port of the edge listener", defaultText: "any free port" },
     "origin-port": { type: "string", description: "port of the origin listener", defaultText: "any free port" },
-    verbose: { type: "boolean", description: "print the listeners' decisions" },
+    verbose: { type: "boolean", description: "print the listeners' and functions' decisions" },
+    env: { type: "string", description: "run the programs with Pulumi.ca-<env>.yaml and Pulumi.workload-<env>.yaml", defaultText: "dev" },
   },
   async run(flags, _positionals, io) {
     const edgePort = port(flags["edge-port"], "edge-port");
     const originPort = port(flags["origin-port"], "origin-port");
     // Loaded here, not at CLI start: the listeners bring in the Lambda handlers and their AWS clients.
     const { startRehearsal } = await import("../../rehearsal/run");
-    const rehearsal = await startRehearsal({ dir: resolve(io.cwd, flags.dir ?? ".rehearsal"), edgePort, originPort, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
+    const env = flags.env ?? "dev";
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(env)) throw new UsageError(`--env must be a stack environment name like dev (letters, digits, . _ -); got ${JSON.stringify(env)}`, "--env");
+    // Progress goes to stderr, so stdout stays the table (or the JSON object, when nothing else is printed).
+    const progress = flags.json ? undefined : (line: string) => io.stderr.write(`… ${line}\n`);
+    const rehearsal = await startRehearsal({ dir: resolve(io.cwd, flags.dir ?? ".rehearsal"), edgePort, originPort, stacks: { env }, progress, log: flags.verbose ? (line) => io.stderr.write(line + "\n") : undefined });
+    progress?.("running the how-to's checks and the origin certificate's renewal");
     let results;
     try {
       results = [...(await rehearsal.check()), await rehearsal.checkRenewal()];
@@ -58,7 +65,7 @@ export const rehearseCommand: Command<Flags> = {
     const files = rehearsal.pki.certificates;
     const show = (path: string) => relative(io.cwd, path) || path;
     if (flags.json) {
-      io.stdout.write(JSON.stringify({ pass, checks: results, edgeUrl: rehearsal.edgeUrl, originUrl: rehearsal.originUrl, accessLog: rehearsal.accessLogPath, caBundle: rehearsal.pki.bundlePath }, null, 2) + "\n");
+      io.stdout.write(JSON.stringify({ pass, checks: results, edgeUrl: rehearsal.edgeUrl, originUrl: rehearsal.originUrl, accessLog: rehearsal.accessLogPath, caBundle: rehearsal.pki.bundlePath, serverCa: rehearsal.pki.serverCaPath }, null, 2) + "\n");
     } else {
       io.stdout.write(`edge (CloudFront)   ${rehearsal.edgeUrl}\norigin (API GW)     ${rehearsal.originUrl}\ncertificates        ${show(rehearsal.pki.dir)}\n\n${formatChecks(results)}\n${pass ? "All checks passed." : "Some checks FAILED."}\n`);
     }
@@ -67,7 +74,7 @@ export const rehearseCommand: Command<Flags> = {
       if (!flags.json) io.stdout.write(nextSteps(show(files.user.crt), io.columns));
       return pass ? 0 : 1;
     }
-    const curl = (cert: string, key: string, extra: string) => `curl --cacert ${show(rehearsal.pki.bundlePath)} --cert ${show(cert)} --key ${show(key)} ${extra}`;
+    const curl = (cert: string, key: string, extra: string) => `curl --cacert ${show(rehearsal.pki.serverCaPath)} --cert ${show(cert)} --key ${show(key)} ${extra}`;
     io.stdout.write(
       `\nServing until Ctrl-C. Try:\n` +
         `  ${curl(files.user.crt, files.user.key, `${rehearsal.edgeUrl}/`)}\n` +

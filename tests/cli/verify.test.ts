@@ -21,7 +21,7 @@ describe("cli: edge-mtls verify", function () {
       "--edge", `https://127.0.0.1:${r.edge.port}`,
       "--api", `https://127.0.0.1:${r.origin.port}`,
       "--cert", c.user.crt, "--key", c.user.key,
-      "--ca-bundle", r.pki.bundlePath,
+      "--ca-bundle", r.pki.serverCaPath,
       ...(withForeign ? ["--foreign-cert", c.foreign.crt, "--foreign-key", c.foreign.key] : []),
       "--json",
     ];

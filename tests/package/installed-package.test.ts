@@ -88,7 +88,7 @@ describe("package: packed, installed into a scratch project, used as a consumer 
 
   it("ships the build, the prebuilt Lambda bundles and the policy pack: no sources, tests, keys or state", () => {
     const files = packed.files.map((f) => f.path).sort();
-    const allowed = /^(README\.md|package\.json|bin\/edge-mtls\.js|dist\/.+|docs\/.+\.md|policies\/(package\.json|PulumiPolicy\.yaml|dist\/index\.js|config\/[a-z-]+\.json))$/;
+    const allowed = /^(README\.md|package\.json|Pulumi\.(ca|workload)-dev\.yaml|bin\/edge-mtls\.js|dist\/.+|docs\/.+\.md|policies\/(package\.json|PulumiPolicy\.yaml|dist\/index\.js|config\/[a-z-]+\.json))$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
     assert.deepEqual(files.filter((f) => /\.ts$/.test(f) && !/\.d\.m?ts$/.test(f)), [], "no TypeScript sources");
     assert.deepEqual(files.filter((f) => /(^|\/)tests?\/|\.pem$|\.key$|\.crt$|pulumi-state|\.rehearsal/.test(f)), []);
