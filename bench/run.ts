@@ -7,6 +7,7 @@ import { report } from "./measure";
 import { bundleBenchmarks } from "./bundle.bench";
 import { edgeBenchmarks } from "./edge.bench";
 import { pkiBenchmarks } from "./pki.bench";
+import { rehearsalBenchmarks } from "./rehearsal.bench";
 
 async function run(): Promise<void> {
   const at = process.argv.indexOf("--seconds");
@@ -15,6 +16,7 @@ async function run(): Promise<void> {
   for (const result of bundleBenchmarks()) report(result);
   for (const result of await pkiBenchmarks(seconds)) report(result);
   for (const result of await edgeBenchmarks()) report(result);
+  for (const result of rehearsalBenchmarks()) report(result);
 }
 
 run().catch((error) => {
