@@ -134,4 +134,14 @@ describe("functions: revocation races and bad serials (moto's DynamoDB)", functi
     assert.equal(Number(crl.crlNumber), Math.max(revoked.crlNumber, scheduled.crlNumber), "a lower number never replaces a higher one");
     assert.equal(Number(crl.crlNumber), Number((await caItem()).crlNumber));
   });
+
+  it("bad serials: a specific SERIAL_INVALID on serialNumber, a short message (a huge input is not echoed), nothing read, written or signed", async () => {
+    const before = { signs: kms.signCalls.length, puts: s3.putCount(), ca: await caItem() };
+    for (const serialNumber of ["zz", "0x", "12:34:g5", "1".repeat(43), "ab".repeat(5 * 1024 * 1024), 123456, null, ["01"], { hex: "01" }, " "]) {
+      const answer = (await revoker({ serialNumber, reason: "keyCompromise" }, deps())) as Refusal;
+      assert.deepEqual([answer.error.code, answer.error.field], ["SERIAL_INVALID", "serialNumber"], JSON.stringify(answer).slice(0, 300));
+      assert.ok(answer.error.message.length < 300, `message of ${answer.error.message.length} characters`);
+    }
+    assert.deepEqual({ signs: kms.signCalls.length, puts: s3.putCount(), ca: await caItem() }, before);
+  });
 });
