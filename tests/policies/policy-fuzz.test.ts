@@ -51,6 +51,8 @@ const TYPES = [
   "aws:lambda/invocation:Invocation",
   // public-pki-bucket reads the bucket policy's JSON.
   "aws:s3/bucketPolicy:BucketPolicy",
+  // aws-s3-read-before-write-needs-list-bucket reads a role policy's JSON.
+  "aws:iam/rolePolicy:RolePolicy",
 ];
 
 // The property names the rules read (so random props reach deep into them), and names that trip naive code.
