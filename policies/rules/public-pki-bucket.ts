@@ -81,7 +81,7 @@ function resourceProblem(resource: string, bucketNames: Set<string>, where: stri
   if (!reaches) return undefined;
   return resource === "*"
     ? `${where} grants s3:GetObject on "*" (every object of every bucket)`
-    : `${where} grants s3:GetObject on ${clip(resource, 200)}, a wildcard pattern that matches objects of this bucket (every object it matches, not only the PKI objects)`;
+    : `${where} grants s3:GetObject on ${clip(resource, 200)}, a wildcard object ARN (IAM matches it against objects of this bucket: every object it matches, not only the PKI objects)`;
 }
 
 /** Why one statement of the PKI bucket's policy grants reads beyond the PKI objects (none when it does not). */
