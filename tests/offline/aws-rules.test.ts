@@ -552,6 +552,36 @@ describe("offline/aws-rules: both programs as one deployment", function () {
     });
   }
 
+  it("least privilege in every policy both programs declare, in every variant: no Allow of '*' (IAM) or of a wildcard action; key policies name their actions", () => {
+    assert.equal(deployments.size, VARIANTS.length, "the variants ran");
+    const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+    const documents: { where: string; kind: "iam" | "key" | "bucket"; policy: { Statement: Record<string, unknown>[] } }[] = [];
+    for (const [variant, deployment] of deployments) {
+      for (const r of [...deployment.ca, ...deployment.workload]) {
+        const text = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+        if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy") documents.push({ where: `${variant}: ${r.name}`, kind: "iam", policy: text(r.inputs.policy) });
+        if (r.type === "aws:iam/role:Role") for (const inline of (r.inputs.inlinePolicies ?? []) as { policy?: string }[]) if (inline.policy) documents.push({ where: `${variant}: ${r.name} (inline)`, kind: "iam", policy: text(inline.policy) });
+        if (r.type === "aws:kms/key:Key" && r.inputs.policy) documents.push({ where: `${variant}: ${r.name}`, kind: "key", policy: text(r.inputs.policy) });
+        if (r.type === "aws:s3/bucketPolicy:BucketPolicy") documents.push({ where: `${variant}: ${r.name}`, kind: "bucket", policy: text(r.inputs.policy) });
+      }
+    }
+    assert.ok(documents.filter((d) => d.kind === "iam").length >= 8 && documents.some((d) => d.kind === "key") && documents.some((d) => d.kind === "bucket"), "the policies were found");
+    for (const { where, kind, policy } of documents) {
+      for (const statement of [policy.Statement].flat()) {
+        if (statement.Effect !== "Allow") continue;
+        assert.equal(statement.NotAction, undefined, `${where}: Allow with NotAction`);
+        assert.equal(statement.NotResource, undefined, `${where}: Allow with NotResource`);
+        for (const action of list(statement.Action)) assert.doesNotMatch(action, /[*?]/, `${where}: ${statement.Sid} allows the wildcard action ${action}`);
+        const resources = list(statement.Resource);
+        // A key policy's Resource "*" is the key itself (AWS KMS Developer Guide, "Key policies"); anywhere else it is everything.
+        if (kind !== "key") for (const resource of resources) assert.notEqual(resource, "*", `${where}: ${statement.Sid} allows ${list(statement.Action).join(", ")} on "*"`);
+        // Every object of a bucket only to CloudFront reading a site through OAC, for one distribution.
+        const oacRead = JSON.stringify(statement.Principal) === JSON.stringify({ Service: "cloudfront.amazonaws.com" }) && list(statement.Action).join() === "s3:GetObject" && typeof (statement.Condition as any)?.StringEquals?.["AWS:SourceArn"] === "string";
+        if (kind === "bucket" && !oacRead) for (const resource of resources) assert.doesNotMatch(resource, /\/\*$/, `${where}: ${statement.Sid} allows every object (/*)`);
+      }
+    }
+  });
+
   it("covers every AWS resource type the two programs declare, in every variant: with a rule, or with the reason none applies", async () => {
     assert.equal(deployments.size, VARIANTS.length, "the variants ran");
     const types = new Set([...deployments.values()].flatMap((d) => [...d.ca, ...d.workload]).map((r) => r.type).filter((t) => t.startsWith("aws:")));
