@@ -61,7 +61,15 @@ export function functionStatements(fn: CaFunction, arns: CaArns): PolicyStatemen
   const sign: PolicyStatement = { Sid: "SignWithIssuingKey", Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: arns.issuingKeyArn };
   if (fn === "ca-issuer") {
     // Certificates and idempotency records are created in one transaction of conditional puts.
-    return [sign, { Sid: "Inventory", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: arns.tableArn }];
+    // Each Put of a TransactWriteItems is authorised as the PutItem it wraps ("Using IAM with
+    // DynamoDB transactions"), so dynamodb:LeadingKeys holds every item to the issuer's own
+    // partitions: it reads the two CA records, certificates and idempotency records, and can
+    // create nothing but certificates and idempotency records (never a CA record or a reminder).
+    return [
+      sign,
+      { Sid: "ReadInventory", Effect: "Allow", Action: "dynamodb:GetItem", Resource: arns.tableArn, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["CA#root", "CA#issuing", "CERT#*", "IDEMPOTENCY#*"] } } },
+      { Sid: "CreateCertificates", Effect: "Allow", Action: "dynamodb:PutItem", Resource: arns.tableArn, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["CERT#*", "IDEMPOTENCY#*"] } } },
+    ];
   }
   return [
     sign,

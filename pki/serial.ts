@@ -36,7 +36,9 @@ export function normaliseSerial(value: unknown, field = "serialNumber"): string 
   }
   const hex = value.trim().replace(/^0x/i, "").replace(/[:\s]/g, "").toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex) || hex.length > 2 * SERIAL_BYTES + 2) {
-    throw new PkiError("SERIAL_INVALID", `${field} must be hex digits (optionally with colons), at most 20 octets; got ${JSON.stringify(value)}`, field);
+    // Echo a bounded prefix: the input is the caller's, and the message is logged and returned.
+    const shown = value.length > 64 ? `${JSON.stringify(value.slice(0, 64))}… (${value.length} characters)` : JSON.stringify(value);
+    throw new PkiError("SERIAL_INVALID", `${field} must be hex digits (optionally with colons), at most 20 octets; got ${shown}`, field);
   }
   return hex.replace(/^0+(?=.)/, "");
 }

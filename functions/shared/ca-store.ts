@@ -90,6 +90,26 @@ function isConditionFailure(error: unknown): boolean {
   return name === "ConditionalCheckFailedException" || name === "TransactionCanceledException";
 }
 
+/** The per-action codes of a cancelled transaction (`CancellationReasons`), empty when DynamoDB gave none. */
+function cancellationCodes(error: unknown): string[] {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] })?.CancellationReasons;
+  return Array.isArray(reasons) ? reasons.map((r) => r?.Code ?? "None") : [];
+}
+
+/**
+ * Whether a write lost to another transaction on one of its items: a transaction cancelled with
+ * `TransactionConflict`, or a single-item write refused with TransactionConflictException. DynamoDB
+ * wrote nothing, and the SDK's retry strategy does not retry either, so the caller tries again
+ * ("Transaction conflict handling in DynamoDB", Amazon DynamoDB Developer Guide,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling).
+ */
+function lostToTransaction(error: unknown): boolean {
+  return (error as Error)?.name === "TransactionConflictException" || cancellationCodes(error).includes("TransactionConflict");
+}
+
+/** Attempts at a write that keeps losing to concurrent transactions (every revoke touches the issuing CA's record). */
+export const CONFLICT_ATTEMPTS = 6;
+
 /** {@link CaStore} on DynamoDB (document client). Every write that must not clobber is conditional. */
 export class DynamoCaStore implements CaStore {
   constructor(
@@ -114,7 +134,7 @@ export class DynamoCaStore implements CaStore {
   }
 
   async nextCrlNumber(role: CaRecord["role"]): Promise<number> {
-    const result = await this.client.send(
+    const update = () =>
       new UpdateCommand({
         TableName: this.tableName,
         Key: caKey(role),
@@ -122,9 +142,21 @@ export class DynamoCaStore implements CaStore {
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeValues: { ":one": 1 },
         ReturnValues: "UPDATED_NEW",
-      }),
-    );
+      });
+    const result = await this.retryConflicts(() => this.client.send(update()));
     return Number(result.Attributes!.crlNumber);
+  }
+
+  /** Runs `write` again (up to {@link CONFLICT_ATTEMPTS} times, with jittered backoff) while it loses to a concurrent transaction. */
+  private async retryConflicts<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!lostToTransaction(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await this.sleep(Math.round(20 * 2 ** attempt * (0.5 + Math.random() / 2)));
+      }
+    }
   }
 
   async getIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
@@ -166,27 +198,32 @@ export class DynamoCaStore implements CaStore {
    * transaction: the count is what {@link listRevoked} checks the eventually consistent index against.
    */
   async revoke(serialHex: string, revokedAt: string, reason: RevocationReason): Promise<"revoked" | "not-found" | "already-revoked"> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: certKey(serialHex),
-                UpdateExpression: "SET #status = :revoked, revokedAt = :at, reason = :reason, revokedBy = :issuing",
-                ConditionExpression: "attribute_exists(pk) AND #status = :valid",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":revoked": "revoked", ":valid": "valid", ":at": revokedAt, ":reason": reason, ":issuing": "issuing" },
-              },
+    // A new command per attempt: a sent command is not reused.
+    const transaction = () =>
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: certKey(serialHex),
+              UpdateExpression: "SET #status = :revoked, revokedAt = :at, reason = :reason, revokedBy = :issuing",
+              ConditionExpression: "attribute_exists(pk) AND #status = :valid",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: { ":revoked": "revoked", ":valid": "valid", ":at": revokedAt, ":reason": reason, ":issuing": "issuing" },
             },
-            { Update: { TableName: this.tableName, Key: caKey("issuing"), UpdateExpression: "ADD revocations :one", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":one": 1 } } },
-          ],
-        }),
-      );
+          },
+          { Update: { TableName: this.tableName, Key: caKey("issuing"), UpdateExpression: "ADD revocations :one", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":one": 1 } } },
+        ],
+      });
+    try {
+      await this.retryConflicts(() => this.client.send(transaction()));
       return "revoked";
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // Only the certificate's own condition says it is not valid; a conflict that outlasted the
+      // retries, or the CA record missing, is a fault (nothing was written), not "already revoked".
+      const codes = cancellationCodes(error);
+      if (codes.length > 0 && codes[0] !== "ConditionalCheckFailed") throw error;
       return (await this.getCertificate(serialHex)) ? "already-revoked" : "not-found";
     }
   }

@@ -9,7 +9,7 @@ export const NO_CONTROL_PLANE_LIMIT_RELIED_ON: Readonly<Record<string, string>> 
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "fixed value (AES256); no name or size",
   "aws:s3/bucketPolicy:BucketPolicy": "policies of a few statements, far below S3's 20 KB bucket-policy limit; asserted statement by statement in the component tests",
   "aws:s3/bucketObjectv2:BucketObjectv2": "its content is judged where it is used: the trust-bundle rules of CloudFront and API Gateway",
-  "aws:iam/rolePolicy:RolePolicy": "inline policies of a few statements, far below IAM's 10,240-character aggregate; asserted statement by statement in the component tests",
+  "aws:iam/rolePolicy:RolePolicy": "inline policies of a few statements, far below IAM's 10,240-character aggregate; asserted statement by statement in the component tests (s3-read-before-write-needs-list-bucket judges what S3 answers their reads)",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "an AWS managed policy ARN",
   "aws:kms/key:Key": "key spec and usage are constrained by the CA config reader (P-521 refused for the trust stores); descriptions are short",
   "aws:lambda/permission:Permission": "auto-named statement ids; principals validated by the CA config reader",

@@ -4,6 +4,7 @@ import { CLOUDFRONT_RULES } from "./cloudfront";
 import { DEPLOYMENT_RULES } from "./deployment";
 import { LAMBDA_RULES } from "./lambda";
 import { NAMING_RULES } from "./naming";
+import { S3_RULES } from "./s3";
 import { AwsResource, AwsRule, AwsViolation, quotaOf, RaisedQuotas } from "./rule";
 
 export * from "./rule";
@@ -18,7 +19,7 @@ export { LOG_RETENTION_DAYS, scheduleExpressionProblem } from "./naming";
  * (offline/aws-rules/enforce.ts), the CrossGuard pack (policies/rules/aws-rules.ts) and
  * `policy:check --state`.
  */
-export const AWS_RULES: readonly AwsRule[] = [...CLOUDFRONT_RULES, ...API_GATEWAY_RULES, ...LAMBDA_RULES, ...NAMING_RULES, ...ACM_RULES, ...DEPLOYMENT_RULES];
+export const AWS_RULES: readonly AwsRule[] = [...CLOUDFRONT_RULES, ...API_GATEWAY_RULES, ...LAMBDA_RULES, ...NAMING_RULES, ...ACM_RULES, ...S3_RULES, ...DEPLOYMENT_RULES];
 
 /** The catalogue's resource rules that apply to `resource`, run: what AWS would refuse about it alone. */
 export function resourceViolations(resource: AwsResource, raised: RaisedQuotas = {}, rules: readonly AwsRule[] = AWS_RULES): AwsViolation[] {

@@ -27,6 +27,8 @@ export const SOURCES = {
   cfAlternateDomainsHttps: page("Amazon CloudFront Developer Guide: Configuring alternate domain names and HTTPS", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-procedures.html"),
   cfAllowedMethods: page("Amazon CloudFront API Reference: AllowedMethods", "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_AllowedMethods.html"),
   cfCachedMethods: page("Amazon CloudFront API Reference: CachedMethods", "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachedMethods.html"),
+  s3HeadObject: page("Amazon S3 API Reference: HeadObject (Permissions)", "https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html"),
+  s3GetObject: page("Amazon S3 API Reference: GetObject (Permissions)", "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html"),
   cfTag: page("Amazon CloudFront API Reference: Tag", "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Tag.html"),
   cfHttps: page("Amazon CloudFront Developer Guide: Requirements for using SSL/TLS certificates with CloudFront", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html"),
   apigwMtls: page("Amazon API Gateway Developer Guide: How to turn on mutual TLS authentication for your REST APIs", "https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html"),

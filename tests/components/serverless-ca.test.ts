@@ -137,8 +137,12 @@ describe("components: ServerlessCa (under Pulumi mocks)", function () {
     // ca-issuer issues and nothing else: it can neither mark a certificate revoked (no UpdateItem) nor publish a CRL.
     assert.deepEqual(shape(policies["ca-issuer"]!), [
       ["SignWithIssuingKey", ["kms:Sign", "kms:GetPublicKey"], [keyArn("issuing")]],
-      ["Inventory", ["dynamodb:GetItem", "dynamodb:PutItem"], [table]],
+      ["ReadInventory", ["dynamodb:GetItem"], [table]],
+      ["CreateCertificates", ["dynamodb:PutItem"], [table]],
     ]);
+    // Held to its own partitions (each Put of a transaction is authorised as its PutItem).
+    assert.deepEqual(statement(policies["ca-issuer"]!, "ReadInventory").Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["CA#root", "CA#issuing", "CERT#*", "IDEMPOTENCY#*"] } });
+    assert.deepEqual(statement(policies["ca-issuer"]!, "CreateCertificates").Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["CERT#*", "IDEMPOTENCY#*"] } });
     // ca-revoker and ca-crl update items (revocation mark, CRL counter), never create them; they write only the issuing CRL.
     for (const [fn, sid] of [["ca-revoker", "MarkRevoked"], ["ca-crl", "CrlCounter"]] as const) {
       assert.deepEqual(shape(policies[fn]!), [

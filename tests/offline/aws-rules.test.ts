@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readCaStackConfig } from "../../ca-stack/config";
+import { CA_FUNCTIONS, functionStatements } from "../../components/ca-policies";
 import { NO_CONTROL_PLANE_LIMIT_RELIED_ON } from "../../offline/aws-rules/coverage";
 import { withRulesSection } from "../../offline/aws-rules/readme";
 import { AWS_RULES, AwsResourceRule, AwsRule, CAVEAT_KINDS, deploymentViolations, quotaOf, REFUSED_CUSTOM_HEADERS } from "../../offline/aws-rules";
@@ -101,6 +102,10 @@ const BROKEN: Record<string, { type: string; props: Record<string, unknown> }> =
   "eventbridge-event-pattern-size": { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "r", eventPattern: JSON.stringify({ source: ["aws.kms"], detail: { requestParameters: { keyId: many(60, "arn:aws:kms:eu-west-2:111111111111:key/") } } }) } },
   "acm-requested-certificate": { type: "aws:acm/certificate:Certificate", props: { domainName: `${"a".repeat(60)}.example.com`, validationMethod: "DNS", keyAlgorithm: "EC_secp521r1" } },
   "acm-import-certificate-fields": { type: "aws:acm/certificate:Certificate", props: { certificateBody: pyCertificate({ notBeforeDays: 1, notAfterDays: 30 }) } },
+  "s3-read-before-write-needs-list-bucket": {
+    type: "aws:iam/rolePolicy:RolePolicy",
+    props: { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::ca-bucket/issuing-ca.crl" }] }) },
+  },
   "acm-import-limits": { type: "aws:acm/certificate:Certificate", props: { certificateBody: SHA1_CERT, privateKey: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n" } },
 };
 
@@ -412,6 +417,24 @@ describe("offline/aws-rules: the catalogue", function () {
     assert.deepEqual(identity("method.request.header.X-Origin-Verify, context.identity.sourceIp"), []);
   });
 
+  it("a role that reads and writes an object needs an unconditioned s3:ListBucket on its bucket (else S3 answers 403 for a missing object); the CA's own role policies pass", () => {
+    const rule = AWS_RULES.find((r) => r.id === "s3-read-before-write-needs-list-bucket") as AwsResourceRule;
+    const role = (statements: unknown[]) => toAwsResource({ type: "aws:iam/rolePolicy:RolePolicy", name: "p", inputs: { role: "r", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }, outputs: {} }, []);
+    const readWrite = { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::b/a.crl", "arn:aws:s3:::b/b.pem"] };
+    assert.equal(rule.check(role([readWrite]), 0).length, 1);
+    assert.deepEqual(rule.check(role([readWrite, { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b" }]), 0), []);
+    assert.deepEqual(rule.check(role([readWrite, { Effect: "Allow", Action: "s3:List*", Resource: ["arn:aws:s3:::b"] }]), 0), []);
+    assert.equal(rule.check(role([readWrite, { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::other" }]), 0).length, 1);
+    assert.equal(rule.check(role([readWrite, { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b", Condition: { StringEquals: { "s3:prefix": "a.crl" } } }]), 0).length, 1, "a prefix condition is not known to hold for S3's check");
+    assert.deepEqual(rule.check(role([{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/a.crl" }]), 0), [], "a reader only does not need it");
+    // The CA functions' declared policies, as the stack writes them.
+    for (const fn of CA_FUNCTIONS) {
+      const statements = functionStatements(fn, { partition: "aws", accountId: "1", rootKeyArn: "arn:aws:kms:eu-west-2:1:key/r", issuingKeyArn: "arn:aws:kms:eu-west-2:1:key/i", tableArn: "arn:aws:dynamodb:eu-west-2:1:table/t", bucketArn: "arn:aws:s3:::ca" });
+      assert.deepEqual(rule.check(role(statements), 0), [], fn);
+      assert.equal(rule.check(role(statements.filter((s) => s.Sid !== "TellMissingObjects")), 0).length, fn === "ca-issuer" ? 0 : 1, `${fn} without TellMissingObjects`);
+    }
+  });
+
   it("asynchronous invocation settings: retries 0–2, event age 60–21,600 seconds", () => {
     const config = (props: Record<string, unknown>) => findings("lambda-event-invoke-config", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", { functionName: "f", ...props });
     assert.deepEqual(config({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 }), []);
@@ -528,6 +551,36 @@ describe("offline/aws-rules: both programs as one deployment", function () {
       }
     });
   }
+
+  it("least privilege in every policy both programs declare, in every variant: no Allow of '*' (IAM) or of a wildcard action; key policies name their actions", () => {
+    assert.equal(deployments.size, VARIANTS.length, "the variants ran");
+    const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+    const documents: { where: string; kind: "iam" | "key" | "bucket"; policy: { Statement: Record<string, unknown>[] } }[] = [];
+    for (const [variant, deployment] of deployments) {
+      for (const r of [...deployment.ca, ...deployment.workload]) {
+        const text = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+        if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy") documents.push({ where: `${variant}: ${r.name}`, kind: "iam", policy: text(r.inputs.policy) });
+        if (r.type === "aws:iam/role:Role") for (const inline of (r.inputs.inlinePolicies ?? []) as { policy?: string }[]) if (inline.policy) documents.push({ where: `${variant}: ${r.name} (inline)`, kind: "iam", policy: text(inline.policy) });
+        if (r.type === "aws:kms/key:Key" && r.inputs.policy) documents.push({ where: `${variant}: ${r.name}`, kind: "key", policy: text(r.inputs.policy) });
+        if (r.type === "aws:s3/bucketPolicy:BucketPolicy") documents.push({ where: `${variant}: ${r.name}`, kind: "bucket", policy: text(r.inputs.policy) });
+      }
+    }
+    assert.ok(documents.filter((d) => d.kind === "iam").length >= 8 && documents.some((d) => d.kind === "key") && documents.some((d) => d.kind === "bucket"), "the policies were found");
+    for (const { where, kind, policy } of documents) {
+      for (const statement of [policy.Statement].flat()) {
+        if (statement.Effect !== "Allow") continue;
+        assert.equal(statement.NotAction, undefined, `${where}: Allow with NotAction`);
+        assert.equal(statement.NotResource, undefined, `${where}: Allow with NotResource`);
+        for (const action of list(statement.Action)) assert.doesNotMatch(action, /[*?]/, `${where}: ${statement.Sid} allows the wildcard action ${action}`);
+        const resources = list(statement.Resource);
+        // A key policy's Resource "*" is the key itself (AWS KMS Developer Guide, "Key policies"); anywhere else it is everything.
+        if (kind !== "key") for (const resource of resources) assert.notEqual(resource, "*", `${where}: ${statement.Sid} allows ${list(statement.Action).join(", ")} on "*"`);
+        // Every object of a bucket only to CloudFront reading a site through OAC, for one distribution.
+        const oacRead = JSON.stringify(statement.Principal) === JSON.stringify({ Service: "cloudfront.amazonaws.com" }) && list(statement.Action).join() === "s3:GetObject" && typeof (statement.Condition as any)?.StringEquals?.["AWS:SourceArn"] === "string";
+        if (kind === "bucket" && !oacRead) for (const resource of resources) assert.doesNotMatch(resource, /\/\*$/, `${where}: ${statement.Sid} allows every object (/*)`);
+      }
+    }
+  });
 
   it("covers every AWS resource type the two programs declare, in every variant: with a rule, or with the reason none applies", async () => {
     assert.equal(deployments.size, VARIANTS.length, "the variants ran");

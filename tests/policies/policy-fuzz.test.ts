@@ -49,6 +49,10 @@ const TYPES = [
   "aws:s3/bucketObjectv2:BucketObjectv2",
   "aws:lambda/function:Function",
   "aws:lambda/invocation:Invocation",
+  // public-pki-bucket reads the bucket policy's JSON.
+  "aws:s3/bucketPolicy:BucketPolicy",
+  // aws-s3-read-before-write-needs-list-bucket reads a role policy's JSON.
+  "aws:iam/rolePolicy:RolePolicy",
 ];
 
 // The property names the rules read (so random props reach deep into them), and names that trip naive code.
@@ -63,6 +67,7 @@ const KEYS = [
   // Read by the AWS-rules catalogue (aws-*).
   ...["restApi", "identitySource", "type", "authorizerResultTtlInSeconds", "regionalDomainName", "caCertificatesBundleSource", "caCertificatesBundleS3Location", "key", "content", "environment", "variables"],
   ...["input", "name", "namePrefix", "headersConfig", "headers", "items", "originRequestPolicyId", "targetOriginId", "customHeaders", "value", "headerName", "headerValue", "certificateChain", "privateKey"],
+  ...["policy", "Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"],
   ...["ownershipVerificationCertificateArn", "regionalCertificateArn", "tags", "aliases", "allowedMethods", "cachedMethods", "acmCertificateArn", "iamCertificateId", "timeout", "memorySize", "retentionInDays"],
 ];
 const WORDS = [

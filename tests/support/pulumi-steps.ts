@@ -14,15 +14,24 @@ export type PlannedStep =
 
 /**
  * Inputs the AWS provider cannot change in place, for the resource types these tests follow: the
- * `ForceNew` arguments of the Terraform schemas @pulumi/aws bridges
- * (hashicorp/terraform-provider-aws internal/service/lambda/invocation.go — `function_name`,
- * `qualifier`, `triggers`, and `input` under the default CREATE_ONLY lifecycle scope, by its
- * CustomizeDiff — and internal/service/acm/certificate.go). A change to any other input is an
- * in-place update (for an imported ACM certificate: ImportCertificate with its CertificateArn).
+ * `ForceNew` arguments of the Terraform schemas @pulumi/aws bridges. The installed @pulumi/aws
+ * (7.48) ships no schema or ForceNew metadata (its SDK carries only the types and docs), so the
+ * facts are pinned here with the source read, hashicorp/terraform-provider-aws on GitHub:
+ * - internal/service/lambda/invocation.go (commit 0133e9ef): `function_name`, `qualifier` and
+ *   `triggers` are `ForceNew`; `input` is not, but `customizeDiffInputChangeWithCreateOnlyScope`
+ *   forces a new resource when it changes under `lifecycle_scope` CREATE_ONLY (the default); under
+ *   CRUD a changed input is an update (the function is invoked with action "update").
+ * - internal/service/acm/certificate.go (commit 01661ea3): `certificate_authority_arn`,
+ *   `domain_name`, `key_algorithm`, `subject_alternative_names`, `validation_method`,
+ *   `validation_option` are `ForceNew`; `certificate_body`, `certificate_chain` and `private_key`
+ *   are not: `resourceCertificateUpdate` re-imports them (ImportCertificate with CertificateArn),
+ *   and `resourceCertificateRead` never reads them back.
+ * Those commits are the provider's main branch as stored here, not necessarily the exact
+ * provider version 7.48 bridges; a test below pins what the model does with each fact.
  */
-const REPLACED_ON: Readonly<Record<string, readonly string[]>> = {
-  "aws:lambda/invocation:Invocation": ["functionName", "qualifier", "triggers", "input"],
-  "aws:acm/certificate:Certificate": ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod", "validationOptions"],
+const REPLACED_ON: Readonly<Record<string, (inputs: Record<string, unknown>) => readonly string[]>> = {
+  "aws:lambda/invocation:Invocation": (inputs) => ["functionName", "qualifier", "triggers", ...((inputs.lifecycleScope ?? "CREATE_ONLY") === "CREATE_ONLY" ? ["input"] : [])],
+  "aws:acm/certificate:Certificate": () => ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod", "validationOptions"],
 };
 
 const key = (r: RecordedResource) => `${r.type}::${r.name}`;
@@ -47,7 +56,7 @@ export function plannedSteps(before: readonly RecordedResource[], after: readonl
     for (const name of resource.ignoreChanges ?? []) if (name in old.inputs) goal[name] = old.inputs[name];
     const names = [...new Set([...Object.keys(goal), ...Object.keys(old.inputs)])];
     const changed = names.filter((name) => !isDeepStrictEqual(goal[name], old.inputs[name])).sort();
-    const replaceOn = new Set([...(REPLACED_ON[resource.type] ?? []), ...(resource.replaceOnChanges ?? [])]);
+    const replaceOn = new Set([...(REPLACED_ON[resource.type]?.(goal) ?? []), ...(resource.replaceOnChanges ?? [])]);
     const because = changed.filter((name) => replaceOn.has(name));
     steps.set(key(resource), changed.length === 0 ? { op: "same" } : because.length > 0 ? { op: "replace", changed, because } : { op: "update", changed });
   }

@@ -67,8 +67,10 @@ describe("workload-stack: a new CA trust bundle re-issues the origin client cert
     assert.deepEqual(stepOf(steps, ACM, "origin-client-acm"), { op: "update", changed: ["certificateBody", "certificateChain"] });
     assert.equal(issued(rotated).privateKey, issued(first).privateKey);
     assert.equal(stepOf(steps, "tls:index/privateKey:PrivateKey", "origin-client-key").op, "same");
+    // The mocks derive an ARN from the logical name, so equal ARNs across runs prove nothing here:
+    // the ARN is kept because the step is an update (the provider re-imports with CertificateArn),
+    // and the distribution keeps it because it references the certificate's ARN, checked below.
     const arn = (resources: readonly RecordedResource[]) => find(resources, ACM, "origin-client-acm").outputs!.arn;
-    assert.equal(arn(rotated), arn(first));
     const originCertificateArns = (resources: readonly RecordedResource[]) =>
       find(resources, "aws:cloudfront/distribution:Distribution", "edge-distribution").inputs.origins.map((o: { customOriginConfig?: { originMtlsConfig?: { clientCertificateArn: string } } }) => o.customOriginConfig?.originMtlsConfig?.clientCertificateArn).filter(Boolean);
     assert.deepEqual(originCertificateArns(rotated), originCertificateArns(first));
