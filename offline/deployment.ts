@@ -59,6 +59,38 @@ async function program(run: StackRun): Promise<Record<string, unknown>> {
     : ((await import("../workload-stack")).workloadStack(run.workload) as unknown as Record<string, unknown>);
 }
 
+/** Errors already attributed to the resource whose registration raised them (one error can reach several awaiters). */
+const attributed = new WeakSet<object>();
+let attributing = false;
+
+/**
+ * Makes a program's own error name the resource it broke: an `apply` that throws while a
+ * resource's inputs are serialized reaches the process as `error serializing property "x": …`,
+ * which names a property but neither the resource nor its type. Pulumi's runtime reaches the
+ * serializer through its module's exports, where the resource's label (`resource:<name>[<type>]`)
+ * is in hand; the message is prefixed in place (the error's identity matters to the runtime's
+ * de-duplication).
+ */
+function attributeRegistrationErrors(): void {
+  if (attributing) return;
+  attributing = true;
+  const rpc = require("@pulumi/pulumi/runtime/rpc") as { serializeResourceProperties: (label: string, ...rest: unknown[]) => Promise<unknown> };
+  const serialize = rpc.serializeResourceProperties;
+  rpc.serializeResourceProperties = async (label: string, ...rest: unknown[]) => {
+    try {
+      return await serialize(label, ...rest);
+    } catch (error) {
+      const resource = /^resource:(.+)\[([^\]]+)\]$/.exec(label);
+      if (resource && error instanceof Error && !attributed.has(error)) {
+        attributed.add(error);
+        const property = /^error serializing property "([^"]+)": /.exec(error.message);
+        error.message = `${resource[2]} ${resource[1]}${property ? ` (computing ${property[1]})` : ""}: ${property ? error.message.slice(property[0].length) : error.message}`;
+      }
+      throw error;
+    }
+  };
+}
+
 /**
  * Runs one stack program under the mocks and returns what it declared, or throws
  * {@link OfflineDeploymentFailed} with every refusal and program error. Registration failures
@@ -73,6 +105,7 @@ export async function runStack(run: StackRun): Promise<StackRunResult> {
   process.on("unhandledRejection", collect);
   try {
     takeRefusals();
+    attributeRegistrationErrors();
     installMocks(run.config, run.stack, [...(run.secretKeys ?? [])]);
     resetRecorded();
     useCa(run.ca);

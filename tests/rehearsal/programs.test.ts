@@ -38,7 +38,10 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
   };
   const refusal = async (options: Partial<RehearsalOptions>): Promise<string> => {
     const error = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, ...options }).then(
-      () => assert.fail("the rehearsal started"),
+      async (started) => {
+        await started.close();
+        assert.fail("the rehearsal started");
+      },
       (e: unknown) => e,
     );
     assert.ok(error instanceof RehearsalDeploymentRefused, String(error));
@@ -90,8 +93,9 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
   it("a CA name policy that refuses the origin certificate stops the rehearsal with one line naming the stack, the resource and the reason", async () => {
     const line = await refusal({ stacks: { workload: { "edge-mtls:originCertificate": JSON.stringify({ ...ORIGIN_CERTIFICATE, commonName: "Edge Proxy" }) } } });
     assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: /);
-    // The program's error names the property it was computing (the ACM import's certificateBody) and ca-issuer's reason.
-    assert.match(line, /"certificateBody": ca-issuer refused the origin client certificate: SUBJECT_CN_NOT_ALLOWED \(subject\.commonName\): CN "Edge Proxy" is not allowed for client_auth/);
+    // The program's own error names the resource it broke (type and logical name), what it was computing, and ca-issuer's reason.
+    assert.match(line, /would not deploy: aws:acm\/certificate:Certificate origin-client-acm \(computing certificateBody\): ca-issuer refused the origin client certificate: SUBJECT_CN_NOT_ALLOWED \(subject\.commonName\): CN "Edge Proxy" is not allowed for client_auth/);
+    assert.doesNotMatch(line, /error serializing property/);
   });
 
   it("a header name CloudFront refuses stops the rehearsal with one line, before any stand-in starts", async () => {
