@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin, BootstrapResult } from "../functions/ca-admin";
 import { parseStackRole } from "../stack-role";
 import type { WorkloadStackOptions } from "../workload-stack";
-import { AwsRulesRefused, deploymentRefusals, takeRefusals } from "./aws-rules/enforce";
-import type { AwsViolation } from "./aws-rules";
+import { AwsRulesRefused, currentRefusals, deploymentRefusals, takeRefusals } from "./aws-rules/enforce";
+import { formatViolation, type AwsViolation } from "./aws-rules";
 import { memoryCaDeps } from "./memory-ca";
 import { ACCOUNT_ID, installMocks, MockCa, ORGANIZATION, PROJECT, promiseOf, recorded, RecordedResource, resetRecorded, settle, useCa } from "./pulumi-mocks";
 
@@ -167,6 +167,24 @@ export interface OfflineDeployment {
   readonly outputs: { readonly ca: Record<string, unknown>; readonly workload: Record<string, unknown> };
   /** The CA stack as the workload run saw it: its outputs and the in-memory CA behind ca-issuer (the rehearsal issues from it). */
   readonly caStack: MockCa;
+  /** The stack names the two programs ran as. */
+  readonly stacks: { readonly ca: string; readonly workload: string };
+}
+
+/**
+ * AWS's rules over the workload stack's resources as they stand now, for declarations edited after
+ * the run (the rehearsal's mutations: registration never saw the edit): every resource rule, the
+ * workload's cross-resource rules and the cross-stack ones. Throws {@link OfflineDeploymentFailed}
+ * naming the workload stack, as `pulumi up` of the edited program would fail.
+ */
+export function recheckWorkload(deployment: OfflineDeployment): void {
+  const found = [...currentRefusals(deployment.workload), ...deploymentRefusals([...deployment.ca, ...deployment.workload])];
+  const seen = new Set<string>();
+  const refusals = found.filter((v) => {
+    const key = `${v.resource.type} ${v.resource.name} ${formatViolation(v)}`;
+    return !seen.has(key) && seen.add(key);
+  });
+  if (refusals.length > 0) throw new OfflineDeploymentFailed(deployment.stacks.workload, refusals, []);
 }
 
 /** The CA stack a workload run read: its StackReference's name (the mocks record the reference as a resource of that name). */
@@ -189,5 +207,5 @@ export async function runDeployment(ca: Omit<StackRun, "kind" | "ca">, workload:
   if (read !== undefined && !deployed.includes(read)) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, [], [`${workload.stack} reads the CA stack ${read}, not ${deployed[1]}: set edge-mtls:caStack (or the environment) so the two stacks pair`]);
   const crossStack = deploymentRefusals([...caRun.resources, ...workloadRun.resources]);
   if (crossStack.length > 0) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, crossStack, []);
-  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs }, caStack };
+  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs }, caStack, stacks: { ca: ca.stack, workload: workload.stack } };
 }

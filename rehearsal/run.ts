@@ -5,7 +5,7 @@ import { readRenewerConfig, RENEWER_ENV } from "../functions/origin-cert-renewer
 import { handle as syncRevocations } from "../functions/revocation-sync";
 import { SYNC_ENV } from "../functions/shared/contract";
 import { jsonLogger } from "../functions/shared/log";
-import type { OfflineDeployment } from "../offline/deployment";
+import { OfflineDeployment, OfflineDeploymentFailed, recheckWorkload } from "../offline/deployment";
 import type { MemoryArtifactStore } from "../offline/memory-ca";
 import { MemoryKeyValueStore } from "../offline/memory-kvs";
 import type { RecordedResource } from "../offline/pulumi-mocks";
@@ -19,7 +19,7 @@ import { allows, Declared, DeclarationMissing, readDeclared } from "./declared";
 import { LambdaHandler, loadLambda, RehearsalBuckets } from "./lambda";
 import type { Listener } from "./listener";
 import { rehearseRenewal } from "./renewal";
-import { deployForRehearsal, RehearsalStacks } from "./stacks";
+import { deployForRehearsal, RehearsalDeploymentRefused, RehearsalStacks } from "./stacks";
 
 export { REHEARSAL_SITE_DIR } from "./stacks";
 
@@ -107,6 +107,14 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const deployment = await deployForRehearsal(options.stacks);
   applyFaults(deployment.workload, options.faults);
   options.mutate?.(deployment.workload);
+  if (options.mutate || options.faults) {
+    // Edits made after registration: AWS's rules judge the edited resources, as `pulumi up` of the edited program would.
+    try {
+      recheckWorkload(deployment);
+    } catch (error) {
+      throw error instanceof OfflineDeploymentFailed ? new RehearsalDeploymentRefused(error) : error;
+    }
+  }
   const declared = await readDeclared(deployment.workload);
   const ca = deployment.caStack.issuerDeps;
 

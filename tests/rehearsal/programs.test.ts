@@ -98,6 +98,16 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     assert.doesNotMatch(line, /error serializing property/);
   });
 
+  it("a mutation AWS would refuse is judged by AWS's rules as registration would: the rehearsal stops with the AWS error line", async () => {
+    const line = await refusal({
+      mutate: (w) => {
+        const api = declared(w, "aws:cloudfront/distribution:Distribution").inputs.origins.find((o: { originId: string }) => o.originId === "api");
+        api.customHeaders[0].name = "X-Amz-Origin-Proof";
+      },
+    });
+    assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: aws:cloudfront\/distribution:Distribution edge-distribution: InvalidArgument .*X-Amz-Origin-Proof.*\[aws-rule /);
+  });
+
   it("a header name CloudFront refuses stops the rehearsal with one line, before any stand-in starts", async () => {
     const line = await refusal({ stacks: { workload: { "edge-mtls:secretHeaderName": "X-Amz-Origin-Proof" } } });
     assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: .*X-Amz-Origin-Proof/);
