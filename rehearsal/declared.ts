@@ -57,6 +57,11 @@ export interface DeclaredFunction {
   readonly code: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly statements: readonly PolicyStatement[];
+  /** The handler setting, `<file>.<export>` (Lambda loads `<file>.js` and calls that export). */
+  readonly handler: string;
+  /** The runtime (e.g. nodejs22.x) and memory size (MB) the resource declares, which Lambda hands to the code. */
+  readonly runtime: string;
+  readonly memorySize: number;
 }
 
 /** One cache behaviour, in CloudFront's order (ordered behaviours first, the default last). */
@@ -202,7 +207,8 @@ async function readFunctions(resources: readonly RecordedResource[]): Promise<Ma
   for (const fn of ofType(resources, TYPES.fn)) {
     const role = ofType(resources, TYPES.role).find((r) => r.outputs?.arn === fn.inputs.role);
     const statements = role ? ofType(resources, TYPES.rolePolicy).filter((p) => p.inputs.role === role.outputs?.id || p.inputs.role === role.outputs?.name).flatMap((p) => statementsOf(p.inputs.policy)) : [];
-    functions.set(String(fn.inputs.name), { name: String(fn.inputs.name), code: await functionCode(fn), environment: { ...(fn.inputs.environment?.variables ?? {}) }, statements });
+    // The provider's defaults where the resource leaves them out (handler has none: the provider requires it for zip code).
+    functions.set(String(fn.inputs.name), { name: String(fn.inputs.name), code: await functionCode(fn), environment: { ...(fn.inputs.environment?.variables ?? {}) }, statements, handler: String(fn.inputs.handler ?? "index.handler"), runtime: String(fn.inputs.runtime ?? ""), memorySize: Number(fn.inputs.memorySize ?? 128) });
   }
   return functions;
 }
