@@ -74,6 +74,21 @@ export function originRequestHeaders(behaviour: DeclaredBehaviour, origin: Decla
   return headers;
 }
 
+type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+const TLS_VERSIONS: readonly TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/** The lowest TLS version a CloudFront viewer security policy accepts (`TLSv1.2_2021` → TLSv1.2; SSLv3, which node cannot speak, as TLSv1). */
+export function viewerMinimumVersion(policy: string): TlsVersion {
+  const version = policy.split("_")[0] as TlsVersion;
+  return TLS_VERSIONS.includes(version) ? version : "TLSv1";
+}
+
+/** The TLS versions CloudFront may use towards a custom origin: the lowest and highest of its `originSslProtocols` (SSLv3 as TLSv1). */
+export function originVersionRange(protocols: readonly string[]): { minVersion: TlsVersion; maxVersion: TlsVersion } {
+  const listed = TLS_VERSIONS.filter((v) => protocols.includes(v) || (v === "TLSv1" && protocols.includes("SSLv3")));
+  return listed.length === 0 ? { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" } : { minVersion: listed[0]!, maxVersion: listed[listed.length - 1]! };
+}
+
 const NOT_ALLOWED = "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.";
 
 /**
@@ -132,8 +147,7 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
         cert: client?.certPem,
         key: client?.keyPem,
         ca: options.originServerCaPem,
-        minVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1",
-        maxVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1.3",
+        ...originVersionRange(protocols),
         agent: false,
       },
       (response) => {
@@ -150,7 +164,7 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
 
   const server = createServer(
     // Verification is done here (not by rejectUnauthorized) so the refusal reason can be logged.
-    { key: options.serverCertificate.keyPem, cert: options.serverCertificate.pem + options.serverCertificate.chainPem, ca: edge.trustBundlePem, requestCert: mode === "required" || mode === "optional", rejectUnauthorized: false, minVersion: "TLSv1.2" },
+    { key: options.serverCertificate.keyPem, cert: options.serverCertificate.pem + options.serverCertificate.chainPem, ca: edge.trustBundlePem, requestCert: mode === "required" || mode === "optional", rejectUnauthorized: false, minVersion: viewerMinimumVersion(edge.viewerSecurityPolicy) },
     async (req, res) => {
       if ((await decisions.get(req.socket as TLSSocket)) !== "allow") {
         req.socket.destroy();

@@ -92,6 +92,8 @@ export interface DeclaredEdge {
   readonly distributionArn: string;
   readonly aliases: readonly string[];
   readonly viewerMtlsMode: string;
+  /** The viewer certificate's security policy (`minimumProtocolVersion`, e.g. TLSv1.2_2021). */
+  readonly viewerSecurityPolicy: string;
   readonly trustBundlePem: string;
   readonly defaultRootObject?: string;
   readonly connectionFunction?: { readonly code: string; readonly keyValueStoreArn?: string };
@@ -277,6 +279,8 @@ function readEdge(resources: readonly RecordedResource[], buckets: Map<string, M
     distributionArn: String(distribution.outputs?.arn),
     aliases: [...(d.aliases ?? [])],
     viewerMtlsMode: String(mtls.mode ?? "none"),
+    // CloudFront's default when the certificate settings leave it out is TLSv1 (the provider passes none).
+    viewerSecurityPolicy: String(d.viewerCertificate?.minimumProtocolVersion ?? "TLSv1"),
     trustBundlePem: Buffer.from(bundle.body).toString("utf8"),
     defaultRootObject: d.defaultRootObject,
     connectionFunction: connectionFunction && { code: String(connectionFunction.inputs.connectionFunctionCode), keyValueStoreArn: connectionFunction.inputs.connectionFunctionConfig?.keyValueStoreAssociation?.keyValueStoreArn },

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createPrivateKey } from "node:crypto";
+import { connect } from "node:tls";
 import { join } from "node:path";
 import { describeError, formatError } from "../../cli/command";
 import type { RecordedResource } from "../../offline/pulumi-mocks";
@@ -160,6 +161,24 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     };
     assert.equal(await decisions(undefined), 3, "the program declares no caching");
     assert.equal(await decisions(300), 1);
+  });
+
+  it("the viewer security policy is the distribution's: TLSv1.3_2025 refuses a TLS 1.2 viewer, the checks (TLS 1.3) still pass", async () => {
+    const rehearsal = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, mutate: (w) => void (declared(w, "aws:cloudfront/distribution:Distribution").inputs.viewerCertificate.minimumProtocolVersion = "TLSv1.3_2025") });
+    const user = rehearsal.pki.certificates.user;
+    const handshake = (maxVersion: "TLSv1.2" | "TLSv1.3") =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: rehearsal.edge.port, servername: "localhost", ca: rehearsal.pki.serverCaPem, cert: user.pem + user.chainPem, key: user.keyPem, maxVersion });
+        socket.once("secureConnect", () => (resolve(String(socket.getProtocol())), socket.destroy()));
+        socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    try {
+      assert.deepEqual((await rehearsal.check()).filter((r) => !r.pass), []);
+      assert.equal(await handshake("TLSv1.3"), "TLSv1.3");
+      assert.match(await handshake("TLSv1.2"), /PROTOCOL_VERSION|alert/i);
+    } finally {
+      await rehearsal.close();
+    }
   });
 
   it("valid changes still pass: an RSA origin certificate, another secret header name", async () => {
