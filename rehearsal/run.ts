@@ -9,7 +9,8 @@ import { OfflineDeployment, OfflineDeploymentFailed, recheckWorkload } from "../
 import type { MemoryArtifactStore } from "../offline/memory-ca";
 import { MemoryKeyValueStore } from "../offline/memory-kvs";
 import type { RecordedResource } from "../offline/pulumi-mocks";
-import { startOrigin } from "./api-gateway";
+import { accessLogReader, startOrigin } from "./api-gateway";
+import { ACCESS_LOG_FIELDS } from "../components/edge-rules";
 import { RehearsalAcm } from "./acm";
 import { prepareRehearsalPki, RehearsalPki } from "./certificates";
 import { CheckResult, runChecks } from "./checks";
@@ -117,6 +118,8 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   }
   const declared = await readDeclared(deployment.workload);
   const ca = deployment.caStack.issuerDeps;
+  // The checks read the how-to's field names; the stage's declared format says under which keys they are logged.
+  const readLogLine = declared.api.accessLogFormat ? accessLogReader(declared.api.accessLogFormat, ACCESS_LOG_FIELDS) : undefined;
 
   progress("issuing the rehearsal's certificates from the CA stack (ca-issuer, ca-revoker)");
   const pki = await prepareRehearsalPki(dir, { ca, trustBundlePem: declared.edge.trustBundlePem, edgeNames: declared.edge.aliases, apiNames: [declared.api.domainName] });
@@ -190,7 +193,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const edgeUrl = `https://localhost:${edge.port}`;
   const originUrl = `https://localhost:${origin.port}`;
   const identity = (name: keyof RehearsalPki["certificates"]) => ({ certPem: readFileSync(pki.certificates[name].crt, "utf8"), keyPem: pki.certificates[name].keyPem });
-  const accessLog = () => readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean);
+  const accessLog = () => (readLogLine ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.stringify(readLogLine(line))) : []);
   // Connect by IP (listeners bind 127.0.0.1 only), verify the name "localhost".
   const byIp = { edgeUrl: `https://127.0.0.1:${edge.port}`, apiUrl: `https://127.0.0.1:${origin.port}`, servername: "localhost" };
   return {

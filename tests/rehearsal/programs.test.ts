@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createPrivateKey } from "node:crypto";
 import { connect } from "node:tls";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeError, formatError } from "../../cli/command";
 import type { RecordedResource } from "../../offline/pulumi-mocks";
@@ -179,6 +180,21 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     } finally {
       await rehearsal.close();
     }
+  });
+
+  it("the access-log check reads the stage's declared format: renamed keys still pass, a format that is not JSON stops the rehearsal", async () => {
+    const stage = (w: RecordedResource[]) => declared(w, "aws:apigateway/stage:Stage").inputs.accessLogSettings;
+    const { failed, rehearsal } = await rehearse({
+      mutate: (w) => void (stage(w).format = stage(w).format.replace('"certSubjectDN"', '"clientSubject"').replace('"requestId"', '"id"').replace('"certSerialNumber"', '"clientSerial"')),
+    });
+    assert.deepEqual(failed, []);
+    const logged = readFileSync(rehearsal.accessLogPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(logged.length > 0 && logged.every((r) => "clientSubject" in r && "id" in r && !("certSubjectDN" in r)));
+    const stopped = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, mutate: (w) => void (stage(w).format = "$context.requestId $context.identity.clientCert.subjectDN") }).then(
+      async (started) => (await started.close(), "started"),
+      (e: Error) => e.message,
+    );
+    assert.match(stopped, /^the stage's access log format is not one JSON object/);
   });
 
   it("valid changes still pass: an RSA origin certificate, another secret header name", async () => {
