@@ -20,7 +20,7 @@ import { allows, Declared, DeclarationMissing, readDeclared } from "./declared";
 import { LambdaHandler, loadLambda, RehearsalBuckets } from "./lambda";
 import type { Listener } from "./listener";
 import { rehearseRenewal } from "./renewal";
-import { deployForRehearsal, RehearsalDeploymentRefused, RehearsalStacks } from "./stacks";
+import { deployForRehearsal, RehearsalDeploymentRefused, RehearsalStacks, requireStackFiles } from "./stacks";
 
 export { REHEARSAL_SITE_DIR } from "./stacks";
 
@@ -94,6 +94,7 @@ function declaredFunction(declared: Declared, name: string, what: string) {
  */
 export async function startRehearsal(options: RehearsalOptions): Promise<Rehearsal> {
   const dir = resolve(options.dir);
+  requireStackFiles(options.stacks?.env ?? "dev");
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, ".write-test"), "");
