@@ -15,8 +15,8 @@ export interface EdgeOptions {
   readonly edge: DeclaredEdge;
   readonly serverCertificate: RehearsalCertificate;
   readonly port: number;
-  /** The loopback port serving a custom origin's domain name. */
-  readonly originPort: (domainName: string) => number | undefined;
+  /** The loopback port standing for a custom origin's domain name, port and protocol (undefined: nothing answers there). */
+  readonly originPort: (domainName: string, port: number, protocol: "https" | "http") => number | undefined;
   /** The CA behind the origins' server certificates (the edge checks them, as CloudFront does). */
   readonly originServerCaPem: string;
   /** The workload program's buckets and their bucket policies (the S3 origin). */
@@ -129,11 +129,16 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
     const cloudFront: Record<string, string> = peer.raw ? viewerCertHeaders(new Uint8Array(peer.raw), peer) : { "CloudFront-Viewer-Cert-Present": "0" };
     const viewer = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) ? [[k, v.join(",")]] : [])));
     const headers = originRequestHeaders(behaviour, origin, viewer, cloudFront);
-    const port = options.originPort(origin.domainName);
-    const client = origin.custom?.clientCertificate ? options.originCertificate() : undefined;
-    const protocols = origin.custom?.sslProtocols ?? [];
+    const custom = origin.custom!;
+    // The viewer came over HTTPS: match-viewer and https-only connect with HTTPS, http-only with HTTP (to the declared ports).
+    const protocol = custom.protocolPolicy === "http-only" ? "http" : "https";
+    const declaredPort = protocol === "http" ? custom.httpPort : custom.httpsPort;
+    const port = options.originPort(origin.domainName, declaredPort, protocol);
+    const client = custom.clientCertificate ? options.originCertificate() : undefined;
+    const protocols = custom.sslProtocols;
     if (port === undefined) {
-      res.writeHead(502, { "content-type": "text/plain" }).end(`origin ${origin.domainName} is not served in the rehearsal`);
+      options.log(`edge origin ${origin.id}: nothing answers ${protocol}://${origin.domainName}:${declaredPort}`);
+      res.writeHead(502, { "content-type": "text/plain" }).end(`CloudFront wasn't able to connect to the origin: nothing answers ${protocol}://${origin.domainName}:${declaredPort}`);
       return;
     }
     const upstream = request(

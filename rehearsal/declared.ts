@@ -82,7 +82,7 @@ export interface DeclaredOrigin {
   readonly domainName: string;
   readonly customHeaders: readonly { readonly name: string; readonly value: string }[];
   /** A custom origin: the TLS versions it may use, and the client certificate of origin mTLS (the ACM resource's parts). */
-  readonly custom?: { readonly sslProtocols: readonly string[]; readonly clientCertificate?: { readonly arn: string; readonly certificatePem: string; readonly chainPem: string; readonly privateKeyPem: string } };
+  readonly custom?: { readonly sslProtocols: readonly string[]; readonly protocolPolicy: string; readonly httpPort: number; readonly httpsPort: number; readonly clientCertificate?: { readonly arn: string; readonly certificatePem: string; readonly chainPem: string; readonly privateKeyPem: string } };
   /** An S3 origin: the bucket, and whether OAC lets this distribution read it (why not, when it does not). */
   readonly s3?: { readonly bucket: string; readonly bucketArn: string; readonly oac?: string };
 }
@@ -260,6 +260,9 @@ function readEdge(resources: readonly RecordedResource[], buckets: Map<string, M
         customHeaders,
         custom: {
           sslProtocols: [...(o.customOriginConfig.originSslProtocols ?? [])],
+          protocolPolicy: String(o.customOriginConfig.originProtocolPolicy),
+          httpPort: Number(o.customOriginConfig.httpPort ?? 80),
+          httpsPort: Number(o.customOriginConfig.httpsPort ?? 443),
           clientCertificate: acm && { arn: String(arn), certificatePem: acm.inputs.certificateBody, chainPem: acm.inputs.certificateChain ?? "", privateKeyPem: acm.inputs.privateKey },
         },
       };

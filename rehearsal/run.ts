@@ -179,7 +179,8 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       edge: declared.edge,
       serverCertificate: pki.certificates.edgeServer,
       port: options.edgePort,
-      originPort: (domainName) => (domainName === declared.api.domainName ? origin.port : undefined),
+      // The API stand-in is the custom domain's HTTPS listener (API Gateway custom domains answer HTTPS on 443 only).
+      originPort: (domainName, port, protocol) => (domainName === declared.api.domainName && protocol === "https" && port === 443 ? origin.port : undefined),
       originServerCaPem: pki.serverCaPem,
       buckets: declared.buckets,
       bucketPolicies: declared.bucketPolicies,

@@ -197,6 +197,15 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     assert.match(stopped, /^the stage's access log format is not one JSON object/);
   });
 
+  it("the API origin's declared port and protocol: CloudFront reaches API Gateway only over HTTPS on 443", async () => {
+    const apiOrigin = (w: RecordedResource[]) => declared(w, "aws:cloudfront/distribution:Distribution").inputs.origins.find((o: { originId: string }) => o.originId === "api").customOriginConfig;
+    const { failed, log } = await rehearse({ mutate: (w) => void (apiOrigin(w).httpsPort = 8443) });
+    assert.deepEqual(failed, [["user certificate, POST /api", "HTTP 502"], ["API access log of that request", "no log line for the request"]]);
+    assert.ok(log.includes("edge origin api: nothing answers https://api.example.com:8443"), log.join("\n"));
+    // Plain HTTP to the origin: AWS refuses it with origin mTLS before anything runs.
+    assert.match(await refusal({ mutate: (w) => void (apiOrigin(w).originProtocolPolicy = "http-only") }), /edge-distribution: InvalidArgument .*originProtocolPolicy http-only; it needs https-only/);
+  });
+
   it("valid changes still pass: an RSA origin certificate, another secret header name", async () => {
     const { failed, rehearsal } = await rehearse({
       stacks: { workload: { "edge-mtls:originCertificate": JSON.stringify({ ...ORIGIN_CERTIFICATE, keyAlgorithm: "RSA" }), "edge-mtls:secretHeaderName": "X-Origin-Token" } },
