@@ -63,8 +63,11 @@ export function originRequestHeaders(behaviour: DeclaredBehaviour, origin: Decla
     const listed = new Set(forwarding.names.map((n) => n.toLowerCase()));
     const allViewer = forwarding.behavior !== "whitelist";
     for (const [name, value] of Object.entries(viewer)) {
-      // Host is the origin's; CloudFront-Viewer-* come from CloudFront, never from the viewer.
-      if (name === "host" || name.startsWith("cloudfront-viewer-")) continue;
+      // Host is the origin's; CloudFront-Viewer-* come from CloudFront, never from the viewer. An origin
+      // request policy never forwards Authorization (only a cache policy can, as part of the cache key:
+      // "How do I configure CloudFront to forward the Authorization header to the origin?",
+      // https://repost.aws/knowledge-center/cloudfront-authorization-header); cache policies are not modelled.
+      if (name === "host" || name === "authorization" || name.startsWith("cloudfront-viewer-")) continue;
       if (forwarding.behavior === "allExcept" ? !listed.has(name) : allViewer || listed.has(name)) headers[name] = value;
     }
     if (forwarding.behavior !== "allExcept" && forwarding.behavior !== "allViewer") for (const [name, value] of Object.entries(cloudFront)) if (listed.has(name.toLowerCase())) headers[name] = value;
