@@ -53,10 +53,14 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     return line;
   };
 
-  it("an authorizer identity source CloudFront does not send: API Gateway answers 401 without calling the authorizer", async () => {
-    const { failed, log } = await rehearse({ mutate: (w) => void (declared(w, "aws:apigateway/authorizer:Authorizer").inputs.identitySource = "method.request.header.Authorization") });
+  it("an authorizer identity source CloudFront does not send: the AWS rules stop the rehearsal; one the request lacks is a 401 without calling the authorizer", async () => {
+    const authorizer = (w: RecordedResource[]) => declared(w, "aws:apigateway/authorizer:Authorizer").inputs;
+    const line = await refusal({ mutate: (w) => void (authorizer(w).identitySource = "method.request.header.Authorization") });
+    assert.match(line, /would not deploy: aws:apigateway\/authorizer:Authorizer api-request-authorizer: .*method\.request\.header\.Authorization .*\[aws-rule apigateway-authorizer-identity-sent-by-cloudfront;/);
+    // A query-string source CloudFront forwards but the how-to's POST /api does not carry: API Gateway's 401, the function never runs.
+    const { failed, log } = await rehearse({ mutate: (w) => void (authorizer(w).identitySource = "method.request.querystring.token") });
     assert.deepEqual(failed, [["user certificate, POST /api", "HTTP 401"], ["API access log of that request", "no log line for the request"]]);
-    assert.ok(log.includes("origin authorizer cloudfront-origin not called: identity source method.request.header.Authorization missing or empty"), log.join("\n"));
+    assert.ok(log.includes("origin authorizer cloudfront-origin not called: identity source method.request.querystring.token missing or empty"), log.join("\n"));
     assert.ok(!log.some((l) => /authorizer\.decision/.test(l)), "the authorizer function never ran");
   });
 
