@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { handle as caAdmin, BootstrapResult } from "../functions/ca-admin";
 import { parseStackRole } from "../stack-role";
 import type { WorkloadStackOptions } from "../workload-stack";
-import { AwsRulesRefused, deploymentRefusals, takeRefusals } from "./aws-rules/enforce";
-import type { AwsViolation } from "./aws-rules";
+import { AwsRulesRefused, currentRefusals, deploymentRefusals, takeRefusals } from "./aws-rules/enforce";
+import { formatViolation, type AwsViolation } from "./aws-rules";
 import { memoryCaDeps } from "./memory-ca";
 import { ACCOUNT_ID, installMocks, MockCa, ORGANIZATION, PROJECT, promiseOf, recorded, RecordedResource, resetRecorded, settle, useCa } from "./pulumi-mocks";
 
@@ -59,6 +59,38 @@ async function program(run: StackRun): Promise<Record<string, unknown>> {
     : ((await import("../workload-stack")).workloadStack(run.workload) as unknown as Record<string, unknown>);
 }
 
+/** Errors already attributed to the resource whose registration raised them (one error can reach several awaiters). */
+const attributed = new WeakSet<object>();
+let attributing = false;
+
+/**
+ * Makes a program's own error name the resource it broke: an `apply` that throws while a
+ * resource's inputs are serialized reaches the process as `error serializing property "x": …`,
+ * which names a property but neither the resource nor its type. Pulumi's runtime reaches the
+ * serializer through its module's exports, where the resource's label (`resource:<name>[<type>]`)
+ * is in hand; the message is prefixed in place (the error's identity matters to the runtime's
+ * de-duplication).
+ */
+function attributeRegistrationErrors(): void {
+  if (attributing) return;
+  attributing = true;
+  const rpc = require("@pulumi/pulumi/runtime/rpc") as { serializeResourceProperties: (label: string, ...rest: unknown[]) => Promise<unknown> };
+  const serialize = rpc.serializeResourceProperties;
+  rpc.serializeResourceProperties = async (label: string, ...rest: unknown[]) => {
+    try {
+      return await serialize(label, ...rest);
+    } catch (error) {
+      const resource = /^resource:(.+)\[([^\]]+)\]$/.exec(label);
+      if (resource && error instanceof Error && !attributed.has(error)) {
+        attributed.add(error);
+        const property = /^error serializing property "([^"]+)": /.exec(error.message);
+        error.message = `${resource[2]} ${resource[1]}${property ? ` (computing ${property[1]})` : ""}: ${property ? error.message.slice(property[0].length) : error.message}`;
+      }
+      throw error;
+    }
+  };
+}
+
 /**
  * Runs one stack program under the mocks and returns what it declared, or throws
  * {@link OfflineDeploymentFailed} with every refusal and program error. Registration failures
@@ -73,6 +105,7 @@ export async function runStack(run: StackRun): Promise<StackRunResult> {
   process.on("unhandledRejection", collect);
   try {
     takeRefusals();
+    attributeRegistrationErrors();
     installMocks(run.config, run.stack, [...(run.secretKeys ?? [])]);
     resetRecorded();
     useCa(run.ca);
@@ -134,6 +167,24 @@ export interface OfflineDeployment {
   readonly outputs: { readonly ca: Record<string, unknown>; readonly workload: Record<string, unknown> };
   /** The CA stack as the workload run saw it: its outputs and the in-memory CA behind ca-issuer (the rehearsal issues from it). */
   readonly caStack: MockCa;
+  /** The stack names the two programs ran as. */
+  readonly stacks: { readonly ca: string; readonly workload: string };
+}
+
+/**
+ * AWS's rules over the workload stack's resources as they stand now, for declarations edited after
+ * the run (the rehearsal's mutations: registration never saw the edit): every resource rule, the
+ * workload's cross-resource rules and the cross-stack ones. Throws {@link OfflineDeploymentFailed}
+ * naming the workload stack, as `pulumi up` of the edited program would fail.
+ */
+export function recheckWorkload(deployment: OfflineDeployment): void {
+  const found = [...currentRefusals(deployment.workload), ...deploymentRefusals([...deployment.ca, ...deployment.workload])];
+  const seen = new Set<string>();
+  const refusals = found.filter((v) => {
+    const key = `${v.resource.type} ${v.resource.name} ${formatViolation(v)}`;
+    return !seen.has(key) && seen.add(key);
+  });
+  if (refusals.length > 0) throw new OfflineDeploymentFailed(deployment.stacks.workload, refusals, []);
 }
 
 /** The CA stack a workload run read: its StackReference's name (the mocks record the reference as a resource of that name). */
@@ -156,5 +207,5 @@ export async function runDeployment(ca: Omit<StackRun, "kind" | "ca">, workload:
   if (read !== undefined && !deployed.includes(read)) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, [], [`${workload.stack} reads the CA stack ${read}, not ${deployed[1]}: set edge-mtls:caStack (or the environment) so the two stacks pair`]);
   const crossStack = deploymentRefusals([...caRun.resources, ...workloadRun.resources]);
   if (crossStack.length > 0) throw new OfflineDeploymentFailed(`${ca.stack} + ${workload.stack}`, crossStack, []);
-  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs }, caStack };
+  return { ca: caRun.resources, workload: workloadRun.resources, outputs: { ca: caRun.outputs, workload: workloadRun.outputs }, caStack, stacks: { ca: ca.stack, workload: workload.stack } };
 }

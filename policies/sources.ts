@@ -142,6 +142,25 @@ export function resourcesFromExportDocument(parsed: any, path: string): EngineRe
 /** The committed example config of a stack (`Pulumi.<stack>.yaml`), as `setAllConfig` wants it: strings, objects as JSON. */
 export function exampleConfig(repoRoot: string, stack: string): Record<string, string> {
   const file = join(repoRoot, `Pulumi.${stack}.yaml`);
-  const parsed = load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(parsed.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  let parsed: unknown;
+  try {
+    parsed = load(readFileSync(file, "utf8"));
+  } catch (error) {
+    // js-yaml's error carries the position; a read error its errno code.
+    const e = error as { reason?: string; mark?: { line: number; column: number }; code?: string; message: string };
+    throw new StackFileInvalid(`${file} cannot be read: ${e.reason && e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}: ${e.reason}` : (e.code ?? e.message)}`);
+  }
+  const config = (parsed as { config?: unknown } | null | undefined)?.config;
+  const isMapping = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if ((parsed != null && !isMapping(parsed)) || (config != null && !isMapping(config))) throw new StackFileInvalid(`${file} is not a stack file: it must be a mapping whose config: is a mapping of keys to values`);
+  return Object.fromEntries(Object.entries((config ?? {}) as Record<string, unknown>).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+/** A committed stack file that is not valid YAML, or not a stack file's shape. */
+export class StackFileInvalid extends Error {
+  readonly code = "STACK_FILE_INVALID";
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileInvalid";
+  }
 }

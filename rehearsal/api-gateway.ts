@@ -6,7 +6,7 @@ import { formatAwsRequestTime } from "../functions/api-authorizer/aws-format";
 import { ACCOUNT_ID, REGION } from "../offline/pulumi-mocks";
 import type { RehearsalCertificate } from "./certificates";
 import { apiGatewayClientCert, authorizerEvent } from "./aws-events";
-import { allows, DeclaredApi, DeclaredAuthorizer, DeclaredRoute, PolicyStatement } from "./declared";
+import { allows, DeclarationMissing, DeclaredApi, DeclaredAuthorizer, DeclaredRoute, PolicyStatement } from "./declared";
 import type { LambdaHandler } from "./lambda";
 import { listen, Listener } from "./listener";
 
@@ -59,6 +59,27 @@ export function accessLogLine(format: string, context: Readonly<Record<string, s
     const value = context[variable.slice(1)];
     return JSON.stringify(value === undefined || value === "" ? "-" : value).slice(1, -1);
   });
+}
+
+/**
+ * Reads access-log lines written in a stage's declared JSON `format` back under the how-to's field
+ * names (`fields`: name → `$context` variable): whatever key the stage gives `$context.requestId`,
+ * the reader calls it `requestId`. A field the format does not log is left out; a format that is
+ * not one JSON object is refused (the rehearsal's checks read JSON lines).
+ */
+export function accessLogReader(format: string, fields: Readonly<Record<string, string>>): (line: string) => Record<string, string> {
+  let declared: unknown;
+  try {
+    declared = JSON.parse(format);
+  } catch {
+    declared = undefined;
+  }
+  if (typeof declared !== "object" || declared === null || Array.isArray(declared)) throw new DeclarationMissing(`the stage's access log format is not one JSON object, which the rehearsal's checks read: ${format.slice(0, 80)}`);
+  const keyOf = Object.fromEntries(Object.entries(declared as Record<string, unknown>).map(([key, variable]) => [String(variable), key]));
+  return (line) => {
+    const logged = JSON.parse(line) as Record<string, string>;
+    return Object.fromEntries(Object.entries(fields).flatMap(([name, variable]) => (keyOf[variable] !== undefined && keyOf[variable]! in logged ? [[name, logged[keyOf[variable]!]!]] : [])));
+  };
 }
 
 interface Answer {

@@ -15,8 +15,8 @@ export interface EdgeOptions {
   readonly edge: DeclaredEdge;
   readonly serverCertificate: RehearsalCertificate;
   readonly port: number;
-  /** The loopback port serving a custom origin's domain name. */
-  readonly originPort: (domainName: string) => number | undefined;
+  /** The loopback port standing for a custom origin's domain name, port and protocol (undefined: nothing answers there). */
+  readonly originPort: (domainName: string, port: number, protocol: "https" | "http") => number | undefined;
   /** The CA behind the origins' server certificates (the edge checks them, as CloudFront does). */
   readonly originServerCaPem: string;
   /** The workload program's buckets and their bucket policies (the S3 origin). */
@@ -63,8 +63,11 @@ export function originRequestHeaders(behaviour: DeclaredBehaviour, origin: Decla
     const listed = new Set(forwarding.names.map((n) => n.toLowerCase()));
     const allViewer = forwarding.behavior !== "whitelist";
     for (const [name, value] of Object.entries(viewer)) {
-      // Host is the origin's; CloudFront-Viewer-* come from CloudFront, never from the viewer.
-      if (name === "host" || name.startsWith("cloudfront-viewer-")) continue;
+      // Host is the origin's; CloudFront-Viewer-* come from CloudFront, never from the viewer. An origin
+      // request policy never forwards Authorization (only a cache policy can, as part of the cache key:
+      // "How do I configure CloudFront to forward the Authorization header to the origin?",
+      // https://repost.aws/knowledge-center/cloudfront-authorization-header); cache policies are not modelled.
+      if (name === "host" || name === "authorization" || name.startsWith("cloudfront-viewer-")) continue;
       if (forwarding.behavior === "allExcept" ? !listed.has(name) : allViewer || listed.has(name)) headers[name] = value;
     }
     if (forwarding.behavior !== "allExcept" && forwarding.behavior !== "allViewer") for (const [name, value] of Object.entries(cloudFront)) if (listed.has(name.toLowerCase())) headers[name] = value;
@@ -72,6 +75,21 @@ export function originRequestHeaders(behaviour: DeclaredBehaviour, origin: Decla
   for (const { name, value } of origin.customHeaders) headers[name] = value;
   headers.host = origin.domainName;
   return headers;
+}
+
+type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+const TLS_VERSIONS: readonly TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/** The lowest TLS version a CloudFront viewer security policy accepts (`TLSv1.2_2021` → TLSv1.2; SSLv3, which node cannot speak, as TLSv1). */
+export function viewerMinimumVersion(policy: string): TlsVersion {
+  const version = policy.split("_")[0] as TlsVersion;
+  return TLS_VERSIONS.includes(version) ? version : "TLSv1";
+}
+
+/** The TLS versions CloudFront may use towards a custom origin: the lowest and highest of its `originSslProtocols` (SSLv3 as TLSv1). */
+export function originVersionRange(protocols: readonly string[]): { minVersion: TlsVersion; maxVersion: TlsVersion } {
+  const listed = TLS_VERSIONS.filter((v) => protocols.includes(v) || (v === "TLSv1" && protocols.includes("SSLv3")));
+  return listed.length === 0 ? { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" } : { minVersion: listed[0]!, maxVersion: listed[listed.length - 1]! };
 }
 
 const NOT_ALLOWED = "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.";
@@ -114,11 +132,16 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
     const cloudFront: Record<string, string> = peer.raw ? viewerCertHeaders(new Uint8Array(peer.raw), peer) : { "CloudFront-Viewer-Cert-Present": "0" };
     const viewer = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) ? [[k, v.join(",")]] : [])));
     const headers = originRequestHeaders(behaviour, origin, viewer, cloudFront);
-    const port = options.originPort(origin.domainName);
-    const client = origin.custom?.clientCertificate ? options.originCertificate() : undefined;
-    const protocols = origin.custom?.sslProtocols ?? [];
+    const custom = origin.custom!;
+    // The viewer came over HTTPS: match-viewer and https-only connect with HTTPS, http-only with HTTP (to the declared ports).
+    const protocol = custom.protocolPolicy === "http-only" ? "http" : "https";
+    const declaredPort = protocol === "http" ? custom.httpPort : custom.httpsPort;
+    const port = options.originPort(origin.domainName, declaredPort, protocol);
+    const client = custom.clientCertificate ? options.originCertificate() : undefined;
+    const protocols = custom.sslProtocols;
     if (port === undefined) {
-      res.writeHead(502, { "content-type": "text/plain" }).end(`origin ${origin.domainName} is not served in the rehearsal`);
+      options.log(`edge origin ${origin.id}: nothing answers ${protocol}://${origin.domainName}:${declaredPort}`);
+      res.writeHead(502, { "content-type": "text/plain" }).end(`CloudFront wasn't able to connect to the origin: nothing answers ${protocol}://${origin.domainName}:${declaredPort}`);
       return;
     }
     const upstream = request(
@@ -132,8 +155,7 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
         cert: client?.certPem,
         key: client?.keyPem,
         ca: options.originServerCaPem,
-        minVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1",
-        maxVersion: protocols.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1.3",
+        ...originVersionRange(protocols),
         agent: false,
       },
       (response) => {
@@ -150,7 +172,7 @@ export async function startEdge(options: EdgeOptions): Promise<Listener> {
 
   const server = createServer(
     // Verification is done here (not by rejectUnauthorized) so the refusal reason can be logged.
-    { key: options.serverCertificate.keyPem, cert: options.serverCertificate.pem + options.serverCertificate.chainPem, ca: edge.trustBundlePem, requestCert: mode === "required" || mode === "optional", rejectUnauthorized: false, minVersion: "TLSv1.2" },
+    { key: options.serverCertificate.keyPem, cert: options.serverCertificate.pem + options.serverCertificate.chainPem, ca: edge.trustBundlePem, requestCert: mode === "required" || mode === "optional", rejectUnauthorized: false, minVersion: viewerMinimumVersion(edge.viewerSecurityPolicy) },
     async (req, res) => {
       if ((await decisions.get(req.socket as TLSSocket)) !== "allow") {
         req.socket.destroy();

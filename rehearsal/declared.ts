@@ -57,6 +57,11 @@ export interface DeclaredFunction {
   readonly code: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly statements: readonly PolicyStatement[];
+  /** The handler setting, `<file>.<export>` (Lambda loads `<file>.js` and calls that export). */
+  readonly handler: string;
+  /** The runtime (e.g. nodejs22.x) and memory size (MB) the resource declares, which Lambda hands to the code. */
+  readonly runtime: string;
+  readonly memorySize: number;
 }
 
 /** One cache behaviour, in CloudFront's order (ordered behaviours first, the default last). */
@@ -77,7 +82,7 @@ export interface DeclaredOrigin {
   readonly domainName: string;
   readonly customHeaders: readonly { readonly name: string; readonly value: string }[];
   /** A custom origin: the TLS versions it may use, and the client certificate of origin mTLS (the ACM resource's parts). */
-  readonly custom?: { readonly sslProtocols: readonly string[]; readonly clientCertificate?: { readonly arn: string; readonly certificatePem: string; readonly chainPem: string; readonly privateKeyPem: string } };
+  readonly custom?: { readonly sslProtocols: readonly string[]; readonly protocolPolicy: string; readonly httpPort: number; readonly httpsPort: number; readonly clientCertificate?: { readonly arn: string; readonly certificatePem: string; readonly chainPem: string; readonly privateKeyPem: string } };
   /** An S3 origin: the bucket, and whether OAC lets this distribution read it (why not, when it does not). */
   readonly s3?: { readonly bucket: string; readonly bucketArn: string; readonly oac?: string };
 }
@@ -87,6 +92,8 @@ export interface DeclaredEdge {
   readonly distributionArn: string;
   readonly aliases: readonly string[];
   readonly viewerMtlsMode: string;
+  /** The viewer certificate's security policy (`minimumProtocolVersion`, e.g. TLSv1.2_2021). */
+  readonly viewerSecurityPolicy: string;
   readonly trustBundlePem: string;
   readonly defaultRootObject?: string;
   readonly connectionFunction?: { readonly code: string; readonly keyValueStoreArn?: string };
@@ -202,7 +209,8 @@ async function readFunctions(resources: readonly RecordedResource[]): Promise<Ma
   for (const fn of ofType(resources, TYPES.fn)) {
     const role = ofType(resources, TYPES.role).find((r) => r.outputs?.arn === fn.inputs.role);
     const statements = role ? ofType(resources, TYPES.rolePolicy).filter((p) => p.inputs.role === role.outputs?.id || p.inputs.role === role.outputs?.name).flatMap((p) => statementsOf(p.inputs.policy)) : [];
-    functions.set(String(fn.inputs.name), { name: String(fn.inputs.name), code: await functionCode(fn), environment: { ...(fn.inputs.environment?.variables ?? {}) }, statements });
+    // The provider's defaults where the resource leaves them out (handler has none: the provider requires it for zip code).
+    functions.set(String(fn.inputs.name), { name: String(fn.inputs.name), code: await functionCode(fn), environment: { ...(fn.inputs.environment?.variables ?? {}) }, statements, handler: String(fn.inputs.handler ?? "index.handler"), runtime: String(fn.inputs.runtime ?? ""), memorySize: Number(fn.inputs.memorySize ?? 128) });
   }
   return functions;
 }
@@ -252,6 +260,9 @@ function readEdge(resources: readonly RecordedResource[], buckets: Map<string, M
         customHeaders,
         custom: {
           sslProtocols: [...(o.customOriginConfig.originSslProtocols ?? [])],
+          protocolPolicy: String(o.customOriginConfig.originProtocolPolicy),
+          httpPort: Number(o.customOriginConfig.httpPort ?? 80),
+          httpsPort: Number(o.customOriginConfig.httpsPort ?? 443),
           clientCertificate: acm && { arn: String(arn), certificatePem: acm.inputs.certificateBody, chainPem: acm.inputs.certificateChain ?? "", privateKeyPem: acm.inputs.privateKey },
         },
       };
@@ -271,6 +282,8 @@ function readEdge(resources: readonly RecordedResource[], buckets: Map<string, M
     distributionArn: String(distribution.outputs?.arn),
     aliases: [...(d.aliases ?? [])],
     viewerMtlsMode: String(mtls.mode ?? "none"),
+    // CloudFront's default when the certificate settings leave it out is TLSv1 (the provider passes none).
+    viewerSecurityPolicy: String(d.viewerCertificate?.minimumProtocolVersion ?? "TLSv1"),
     trustBundlePem: Buffer.from(bundle.body).toString("utf8"),
     defaultRootObject: d.defaultRootObject,
     connectionFunction: connectionFunction && { code: String(connectionFunction.inputs.connectionFunctionCode), keyValueStoreArn: connectionFunction.inputs.connectionFunctionConfig?.keyValueStoreAssociation?.keyValueStoreArn },

@@ -21,8 +21,8 @@ function runtimeEnvironment(fn: DeclaredFunction): Record<string, string> {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
-    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     // The role's session, as Lambda hands it over; the stand-in S3 checks the role's policy, not these.
     AWS_ACCESS_KEY_ID: "ASIAREHEARSALEXAMPLE",
     AWS_SECRET_ACCESS_KEY: "rehearsal-secret-access-key-example",
@@ -109,7 +109,10 @@ export function loadLambda(fn: DeclaredFunction, buckets: RehearsalBuckets, log:
   const module = { exports: {} as Record<string, unknown> };
   const filename = `/var/task/${fn.name}/index.js`;
   compileFunction(fn.code, ["exports", "require", "module", "__filename", "__dirname", "process", "console"], { filename })(module.exports, lambdaRequire, module, filename, "/var/task", lambdaProcess, lambdaConsole);
-  const handler = module.exports.handler;
-  if (typeof handler !== "function") throw new Error(`function ${fn.name}: its code exports no handler`);
+  // The handler setting names the export (`index.handler`: the `handler` export of index.js).
+  const exportName = fn.handler.slice(fn.handler.lastIndexOf(".") + 1);
+  const handler = module.exports[exportName];
+  // Lambda's own error for a handler the code does not export (Runtime.HandlerNotFound).
+  if (typeof handler !== "function") throw new Error(`function ${fn.name}: Runtime.HandlerNotFound: ${fn.handler} is undefined or not exported`);
   return (event, context) => Promise.resolve((handler as LambdaHandler)(event, context ?? { awsRequestId: "rehearsal", functionName: fn.name, invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${fn.name}` }));
 }

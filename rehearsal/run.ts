@@ -5,11 +5,12 @@ import { readRenewerConfig, RENEWER_ENV } from "../functions/origin-cert-renewer
 import { handle as syncRevocations } from "../functions/revocation-sync";
 import { SYNC_ENV } from "../functions/shared/contract";
 import { jsonLogger } from "../functions/shared/log";
-import type { OfflineDeployment } from "../offline/deployment";
+import { OfflineDeployment, OfflineDeploymentFailed, recheckWorkload } from "../offline/deployment";
 import type { MemoryArtifactStore } from "../offline/memory-ca";
 import { MemoryKeyValueStore } from "../offline/memory-kvs";
 import type { RecordedResource } from "../offline/pulumi-mocks";
-import { startOrigin } from "./api-gateway";
+import { accessLogReader, startOrigin } from "./api-gateway";
+import { ACCESS_LOG_FIELDS } from "../components/edge-rules";
 import { RehearsalAcm } from "./acm";
 import { prepareRehearsalPki, RehearsalPki } from "./certificates";
 import { CheckResult, runChecks } from "./checks";
@@ -19,7 +20,7 @@ import { allows, Declared, DeclarationMissing, readDeclared } from "./declared";
 import { LambdaHandler, loadLambda, RehearsalBuckets } from "./lambda";
 import type { Listener } from "./listener";
 import { rehearseRenewal } from "./renewal";
-import { deployForRehearsal, RehearsalStacks } from "./stacks";
+import { deployForRehearsal, RehearsalDeploymentRefused, RehearsalStacks, requireStackFiles } from "./stacks";
 
 export { REHEARSAL_SITE_DIR } from "./stacks";
 
@@ -93,6 +94,7 @@ function declaredFunction(declared: Declared, name: string, what: string) {
  */
 export async function startRehearsal(options: RehearsalOptions): Promise<Rehearsal> {
   const dir = resolve(options.dir);
+  requireStackFiles(options.stacks?.env ?? "dev");
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, ".write-test"), "");
@@ -107,8 +109,18 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const deployment = await deployForRehearsal(options.stacks);
   applyFaults(deployment.workload, options.faults);
   options.mutate?.(deployment.workload);
+  if (options.mutate || options.faults) {
+    // Edits made after registration: AWS's rules judge the edited resources, as `pulumi up` of the edited program would.
+    try {
+      recheckWorkload(deployment);
+    } catch (error) {
+      throw error instanceof OfflineDeploymentFailed ? new RehearsalDeploymentRefused(error) : error;
+    }
+  }
   const declared = await readDeclared(deployment.workload);
   const ca = deployment.caStack.issuerDeps;
+  // The checks read the how-to's field names; the stage's declared format says under which keys they are logged.
+  const readLogLine = declared.api.accessLogFormat ? accessLogReader(declared.api.accessLogFormat, ACCESS_LOG_FIELDS) : undefined;
 
   progress("issuing the rehearsal's certificates from the CA stack (ca-issuer, ca-revoker)");
   const pki = await prepareRehearsalPki(dir, { ca, trustBundlePem: declared.edge.trustBundlePem, edgeNames: declared.edge.aliases, apiNames: [declared.api.domainName] });
@@ -167,7 +179,8 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       edge: declared.edge,
       serverCertificate: pki.certificates.edgeServer,
       port: options.edgePort,
-      originPort: (domainName) => (domainName === declared.api.domainName ? origin.port : undefined),
+      // The API stand-in is the custom domain's HTTPS listener (API Gateway custom domains answer HTTPS on 443 only).
+      originPort: (domainName, port, protocol) => (domainName === declared.api.domainName && protocol === "https" && port === 443 ? origin.port : undefined),
       originServerCaPem: pki.serverCaPem,
       buckets: declared.buckets,
       bucketPolicies: declared.bucketPolicies,
@@ -182,7 +195,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const edgeUrl = `https://localhost:${edge.port}`;
   const originUrl = `https://localhost:${origin.port}`;
   const identity = (name: keyof RehearsalPki["certificates"]) => ({ certPem: readFileSync(pki.certificates[name].crt, "utf8"), keyPem: pki.certificates[name].keyPem });
-  const accessLog = () => readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean);
+  const accessLog = () => (readLogLine ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.stringify(readLogLine(line))) : []);
   // Connect by IP (listeners bind 127.0.0.1 only), verify the name "localhost".
   const byIp = { edgeUrl: `https://127.0.0.1:${edge.port}`, apiUrl: `https://127.0.0.1:${origin.port}`, servername: "localhost" };
   return {

@@ -36,15 +36,20 @@ export interface RehearsalStacks {
  */
 export async function deployForRehearsal(stacks: RehearsalStacks = {}): Promise<OfflineDeployment> {
   const env = stacks.env ?? "dev";
-  for (const file of [`Pulumi.ca-${env}.yaml`, `Pulumi.workload-${env}.yaml`]) {
-    if (!existsSync(join(PACKAGE_ROOT, file))) throw Object.assign(new Error(`there is no stack file ${file} in ${PACKAGE_ROOT} for --env ${env}`), { code: "STACK_FILE_MISSING" });
-  }
+  requireStackFiles(env);
   const generated = { "edge-mtls:originSecret": randomBytes(48).toString("base64"), "edge-mtls:siteContentDir": REHEARSAL_SITE_DIR };
   try {
     return await runExampleDeployment(env === "dev" ? {} : { "edge-mtls:environment": env }, { ca: stacks.ca, workload: { ...generated, ...stacks.workload } }, env);
   } catch (error) {
     if (error instanceof OfflineDeploymentFailed) throw new RehearsalDeploymentRefused(error);
     throw error;
+  }
+}
+
+/** Throws STACK_FILE_MISSING unless both stack files of `env` are there (before anything is written). */
+export function requireStackFiles(env: string): void {
+  for (const file of [`Pulumi.ca-${env}.yaml`, `Pulumi.workload-${env}.yaml`]) {
+    if (!existsSync(join(PACKAGE_ROOT, file))) throw Object.assign(new Error(`there is no stack file ${file} in ${PACKAGE_ROOT} for --env ${env}`), { code: "STACK_FILE_MISSING" });
   }
 }
 

@@ -74,8 +74,10 @@ export const rehearseCommand: Command<Flags> = {
       if (!flags.json) io.stdout.write(nextSteps(show(files.user.crt), io.columns));
       return pass ? 0 : 1;
     }
+    // With --json, stdout holds the one JSON object: what serving prints goes to stderr.
+    const say = flags.json ? io.stderr : io.stdout;
     const curl = (cert: string, key: string, extra: string) => `curl --cacert ${show(rehearsal.pki.serverCaPath)} --cert ${show(cert)} --key ${show(key)} ${extra}`;
-    io.stdout.write(
+    say.write(
       `\nServing until Ctrl-C. Try:\n` +
         `  ${curl(files.user.crt, files.user.key, `${rehearsal.edgeUrl}/`)}\n` +
         `  ${curl(files.user.crt, files.user.key, `-X POST -H 'content-type: application/json' -d '{"hello":"edge"}' ${rehearsal.edgeUrl}/api`)}\n` +
@@ -89,7 +91,7 @@ export const rehearseCommand: Command<Flags> = {
       process.once("SIGTERM", stop);
     });
     await rehearsal.close();
-    io.stdout.write("Stopped.\n");
+    say.write("Stopped.\n");
     return pass ? 0 : 1;
   },
 };

@@ -58,6 +58,16 @@ export function refuseAtRegistration(resource: DeclaredResource, registered: rea
   throw new AwsRulesRefused(violations);
 }
 
+/**
+ * Every rule over resources as they stand now: each resource as registration judges it (its
+ * inputs), then the cross-resource rules. For declarations edited after their registration (the
+ * rehearsal's mutations), which the registration-time check never saw.
+ */
+export function currentRefusals(resources: readonly DeclaredResource[]): AwsViolation[] {
+  const single = resources.flatMap((r) => resourceViolations(toAwsResource({ ...r, outputs: undefined }, resources), raised, AWS_RULES));
+  return [...single, ...deploymentRefusals(resources)];
+}
+
 /** The cross-resource rules over everything a run (or two runs together) declared. */
 export function deploymentRefusals(resources: readonly DeclaredResource[]): AwsViolation[] {
   return deploymentViolations(resources.map((r) => toAwsResource(r, resources)), raised, AWS_RULES);

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createPrivateKey } from "node:crypto";
+import { connect } from "node:tls";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeError, formatError } from "../../cli/command";
 import type { RecordedResource } from "../../offline/pulumi-mocks";
@@ -38,7 +40,10 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
   };
   const refusal = async (options: Partial<RehearsalOptions>): Promise<string> => {
     const error = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, ...options }).then(
-      () => assert.fail("the rehearsal started"),
+      async (started) => {
+        await started.close();
+        assert.fail("the rehearsal started");
+      },
       (e: unknown) => e,
     );
     assert.ok(error instanceof RehearsalDeploymentRefused, String(error));
@@ -48,10 +53,14 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     return line;
   };
 
-  it("an authorizer identity source CloudFront does not send: API Gateway answers 401 without calling the authorizer", async () => {
-    const { failed, log } = await rehearse({ mutate: (w) => void (declared(w, "aws:apigateway/authorizer:Authorizer").inputs.identitySource = "method.request.header.Authorization") });
+  it("an authorizer identity source CloudFront does not send: the AWS rules stop the rehearsal; one the request lacks is a 401 without calling the authorizer", async () => {
+    const authorizer = (w: RecordedResource[]) => declared(w, "aws:apigateway/authorizer:Authorizer").inputs;
+    const line = await refusal({ mutate: (w) => void (authorizer(w).identitySource = "method.request.header.Authorization") });
+    assert.match(line, /would not deploy: aws:apigateway\/authorizer:Authorizer api-request-authorizer: .*method\.request\.header\.Authorization .*\[aws-rule apigateway-authorizer-identity-sent-by-cloudfront;/);
+    // A query-string source CloudFront forwards but the how-to's POST /api does not carry: API Gateway's 401, the function never runs.
+    const { failed, log } = await rehearse({ mutate: (w) => void (authorizer(w).identitySource = "method.request.querystring.token") });
     assert.deepEqual(failed, [["user certificate, POST /api", "HTTP 401"], ["API access log of that request", "no log line for the request"]]);
-    assert.ok(log.includes("origin authorizer cloudfront-origin not called: identity source method.request.header.Authorization missing or empty"), log.join("\n"));
+    assert.ok(log.includes("origin authorizer cloudfront-origin not called: identity source method.request.querystring.token missing or empty"), log.join("\n"));
     assert.ok(!log.some((l) => /authorizer\.decision/.test(l)), "the authorizer function never ran");
   });
 
@@ -90,8 +99,19 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
   it("a CA name policy that refuses the origin certificate stops the rehearsal with one line naming the stack, the resource and the reason", async () => {
     const line = await refusal({ stacks: { workload: { "edge-mtls:originCertificate": JSON.stringify({ ...ORIGIN_CERTIFICATE, commonName: "Edge Proxy" }) } } });
     assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: /);
-    // The program's error names the property it was computing (the ACM import's certificateBody) and ca-issuer's reason.
-    assert.match(line, /"certificateBody": ca-issuer refused the origin client certificate: SUBJECT_CN_NOT_ALLOWED \(subject\.commonName\): CN "Edge Proxy" is not allowed for client_auth/);
+    // The program's own error names the resource it broke (type and logical name), what it was computing, and ca-issuer's reason.
+    assert.match(line, /would not deploy: aws:acm\/certificate:Certificate origin-client-acm \(computing certificateBody\): ca-issuer refused the origin client certificate: SUBJECT_CN_NOT_ALLOWED \(subject\.commonName\): CN "Edge Proxy" is not allowed for client_auth/);
+    assert.doesNotMatch(line, /error serializing property/);
+  });
+
+  it("a mutation AWS would refuse is judged by AWS's rules as registration would: the rehearsal stops with the AWS error line", async () => {
+    const line = await refusal({
+      mutate: (w) => {
+        const api = declared(w, "aws:cloudfront/distribution:Distribution").inputs.origins.find((o: { originId: string }) => o.originId === "api");
+        api.customHeaders[0].name = "X-Amz-Origin-Proof";
+      },
+    });
+    assert.match(line, /^edge-mtls: error DEPLOYMENT_REFUSED: stack workload-dev would not deploy: aws:cloudfront\/distribution:Distribution edge-distribution: InvalidArgument .*X-Amz-Origin-Proof.*\[aws-rule /);
   });
 
   it("a header name CloudFront refuses stops the rehearsal with one line, before any stand-in starts", async () => {
@@ -146,6 +166,48 @@ describe("rehearsal: the stand-ins run what the programs declare (mutations AWS 
     };
     assert.equal(await decisions(undefined), 3, "the program declares no caching");
     assert.equal(await decisions(300), 1);
+  });
+
+  it("the viewer security policy is the distribution's: TLSv1.3_2025 refuses a TLS 1.2 viewer, the checks (TLS 1.3) still pass", async () => {
+    const rehearsal = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, mutate: (w) => void (declared(w, "aws:cloudfront/distribution:Distribution").inputs.viewerCertificate.minimumProtocolVersion = "TLSv1.3_2025") });
+    const user = rehearsal.pki.certificates.user;
+    const handshake = (maxVersion: "TLSv1.2" | "TLSv1.3") =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: rehearsal.edge.port, servername: "localhost", ca: rehearsal.pki.serverCaPem, cert: user.pem + user.chainPem, key: user.keyPem, maxVersion });
+        socket.once("secureConnect", () => (resolve(String(socket.getProtocol())), socket.destroy()));
+        socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    try {
+      assert.deepEqual((await rehearsal.check()).filter((r) => !r.pass), []);
+      assert.equal(await handshake("TLSv1.3"), "TLSv1.3");
+      assert.match(await handshake("TLSv1.2"), /PROTOCOL_VERSION|alert/i);
+    } finally {
+      await rehearsal.close();
+    }
+  });
+
+  it("the access-log check reads the stage's declared format: renamed keys still pass, a format that is not JSON stops the rehearsal", async () => {
+    const stage = (w: RecordedResource[]) => declared(w, "aws:apigateway/stage:Stage").inputs.accessLogSettings;
+    const { failed, rehearsal } = await rehearse({
+      mutate: (w) => void (stage(w).format = stage(w).format.replace('"certSubjectDN"', '"clientSubject"').replace('"requestId"', '"id"').replace('"certSerialNumber"', '"clientSerial"')),
+    });
+    assert.deepEqual(failed, []);
+    const logged = readFileSync(rehearsal.accessLogPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(logged.length > 0 && logged.every((r) => "clientSubject" in r && "id" in r && !("certSubjectDN" in r)));
+    const stopped = await startRehearsal({ dir: join(work.dir, `run-${++runs}`), edgePort: 0, originPort: 0, mutate: (w) => void (stage(w).format = "$context.requestId $context.identity.clientCert.subjectDN") }).then(
+      async (started) => (await started.close(), "started"),
+      (e: Error) => e.message,
+    );
+    assert.match(stopped, /^the stage's access log format is not one JSON object/);
+  });
+
+  it("the API origin's declared port and protocol: CloudFront reaches API Gateway only over HTTPS on 443", async () => {
+    const apiOrigin = (w: RecordedResource[]) => declared(w, "aws:cloudfront/distribution:Distribution").inputs.origins.find((o: { originId: string }) => o.originId === "api").customOriginConfig;
+    const { failed, log } = await rehearse({ mutate: (w) => void (apiOrigin(w).httpsPort = 8443) });
+    assert.deepEqual(failed, [["user certificate, POST /api", "HTTP 502"], ["API access log of that request", "no log line for the request"]]);
+    assert.ok(log.includes("edge origin api: nothing answers https://api.example.com:8443"), log.join("\n"));
+    // Plain HTTP to the origin: AWS refuses it with origin mTLS before anything runs.
+    assert.match(await refusal({ mutate: (w) => void (apiOrigin(w).originProtocolPolicy = "http-only") }), /edge-distribution: InvalidArgument .*originProtocolPolicy http-only; it needs https-only/);
   });
 
   it("valid changes still pass: an RSA origin certificate, another secret header name", async () => {

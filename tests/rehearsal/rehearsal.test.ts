@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createServer } from "node:net";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rehearsal, startRehearsal } from "../../rehearsal/run";
 import { createPrivateKey, X509Certificate } from "node:crypto";
@@ -136,6 +136,10 @@ describe("rehearsal: the command", function () {
     } finally {
       blocker.close();
     }
+    const nosuch = await cli(work.dir, "rehearse", "--dir", "r3", "--env", "nosuch");
+    assert.equal(nosuch.code, 1);
+    assert.match(nosuch.stderr, /^edge-mtls: error STACK_FILE_MISSING: there is no stack file Pulumi\.ca-nosuch\.yaml in .* for --env nosuch\n$/m);
+    assert.equal(existsSync(join(work.dir, "r3")), false, "nothing written for a stack that is not there");
     put(work.dir, "a-file", "not a directory");
     const unwritable = await cli(work.dir, "rehearse", "--dir", "a-file/inside");
     assert.equal(unwritable.code, 1);
