@@ -123,7 +123,9 @@ describe("pki: the public key is read off the DER exactly as asn1-x509, asn1-ecc
         const encodedParameters = parameters === "null" ? null : parameters === "oid" ? Uint8Array.from([0x06, 0x01, 0x2a]).buffer : undefined;
         assert.deepEqual(outcomeOf(spki(OID_RSA, encodedParameters, bits)), expected, JSON.stringify({ parameters, form, exponent: exponent.toString() }));
       }),
-      { numRuns: 300 },
+      // A random draw is accepted about once in 90 (null parameters, the real modulus, a good exponent): 300 runs missed it
+      // about once in 28 suites, so the accepted case is always tried, among the random ones.
+      { numRuns: 300, examples: [[{ parameters: "null", modulus: "real", exponent: 65537n }]] },
     );
     assert.deepEqual([...seen].sort(), ["KEY_RSA_EXPONENT", "KEY_RSA_MODULUS", "KEY_UNSUPPORTED", "accepted"]);
   });
