@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICIES } from "../components/edge-rules";
+import { DEFAULT_IDENTITY_SOURCE, splitIdentitySources } from "../offline/aws-rules";
 import type { RecordedResource } from "../offline/pulumi-mocks";
 
 /**
@@ -327,7 +328,7 @@ function readApi(resources: readonly RecordedResource[], buckets: Map<string, Ma
           name: String(declared.inputs.name),
           type: String(declared.inputs.type ?? "TOKEN"),
           // The provider's default identity source is the Authorization header.
-          identitySources: String(declared.inputs.identitySource ?? "method.request.header.Authorization").split(",").map((s) => s.trim()).filter(Boolean),
+          identitySources: splitIdentitySources(String(declared.inputs.identitySource ?? DEFAULT_IDENTITY_SOURCE)),
           resultTtlSeconds: Number(declared.inputs.authorizerResultTtlInSeconds ?? 300),
           functionName: functionByInvokeArn(resources, String(declared.inputs.authorizerUri), `authorizer ${declared.name}`),
         },

@@ -1,4 +1,4 @@
-import { LOG_RETENTION_DAYS, refusedCustomHeaderReason, scheduleExpressionProblem } from "../offline/aws-rules";
+import { LOG_RETENTION_DAYS, rateMinutes, refusedCustomHeaderReason, scheduleExpressionProblem } from "../offline/aws-rules";
 import { StackConfigError } from "../stack-config";
 
 /** The header CloudFront adds to origin requests to prove itself, unless `edge-mtls:secretHeaderName` says otherwise. */
@@ -98,9 +98,8 @@ export function readWorkloadStackConfig(get: (key: string) => unknown, stackName
   const scheduleProblem = typeof renewalSchedule === "string" ? scheduleExpressionProblem(renewalSchedule) : "is not a string";
   if (scheduleProblem !== undefined) throw new StackConfigError("originCertificate", `renewalSchedule must be an EventBridge Scheduler rate(...) or cron(...) expression, e.g. "rate(12 hours)"; got ${JSON.stringify(origin.renewalSchedule)}, which ${scheduleProblem}`);
   // The expiry alarm counts a day without the renewer's metric as breaching: it must run at least daily.
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(renewalSchedule as string);
-  const rateMinutes = rate ? Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as "minute" | "hour" | "day"] : undefined;
-  if (rateMinutes !== undefined && rateMinutes > 1440) throw new StackConfigError("originCertificate", `renewalSchedule must run the renewer at least once a day (its expiry alarm treats a day without its metric as a renewer that stopped); got ${renewalSchedule}`);
+  const minutesApart = rateMinutes(renewalSchedule as string);
+  if (minutesApart !== undefined && minutesApart > 1440) throw new StackConfigError("originCertificate", `renewalSchedule must run the renewer at least once a day (its expiry alarm treats a day without its metric as a renewer that stopped); got ${renewalSchedule}`);
   if (origin.checkAfterRenewal !== undefined && typeof origin.checkAfterRenewal !== "boolean") throw new StackConfigError("originCertificate", "checkAfterRenewal must be true or false");
   const originCertificate = {
     commonName: typeof origin.commonName === "string" ? origin.commonName : "CloudFront",

@@ -10,6 +10,11 @@ export function identitySourcesOf(authorizer: Field): string[] {
   const source = authorizer.get("identitySource").text();
   const type = authorizer.get("type").text();
   if (source === undefined) return type === "REQUEST" || type === "TOKEN" || type === undefined ? [DEFAULT_IDENTITY_SOURCE] : [];
+  return splitIdentitySources(source);
+}
+
+/** The mapping expressions of an identitySource value (comma-separated, as API Gateway takes them). */
+export function splitIdentitySources(source: string): string[] {
   return source.split(",").map((s) => s.trim()).filter(Boolean);
 }
 

@@ -9,9 +9,9 @@ import { AwsResource, AwsRule, AwsViolation, quotaOf, RaisedQuotas } from "./rul
 
 export * from "./rule";
 export { refusedCustomHeaderReason, REFUSED_CUSTOM_HEADERS, REFUSED_CUSTOM_HEADER_PREFIXES } from "./cloudfront";
-export { DEFAULT_IDENTITY_SOURCE } from "./api-gateway";
+export { DEFAULT_IDENTITY_SOURCE, splitIdentitySources } from "./api-gateway";
 export { environmentBytes } from "./lambda";
-export { LOG_RETENTION_DAYS, scheduleExpressionProblem } from "./naming";
+export { LOG_RETENTION_DAYS, rateMinutes, scheduleExpressionProblem } from "./naming";
 
 /**
  * The AWS-rules catalogue: every control-plane constraint the programs and the policy pack rely

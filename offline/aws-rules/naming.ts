@@ -141,6 +141,15 @@ export const scheduleName = nameRule({
   sources: [SOURCES.schedulerCreate],
 });
 
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, hour: 60, day: 1440 };
+
+/** How many minutes apart a `rate(...)` expression runs; undefined for cron(...), at(...) or anything else. */
+export function rateMinutes(expression: string): number | undefined {
+  const rate = RATE.exec(expression);
+  return rate ? Number(rate[1]) * UNIT_MINUTES[rate[2]!.replace(/s$/, "")]! : undefined;
+}
+
 /**
  * Why EventBridge Scheduler would refuse `expression` (undefined: it accepts it): `rate(<n> <unit>)`
  * with a positive whole number and minute(s), hour(s) or day(s) — singular for 1, plural above —,
@@ -148,7 +157,7 @@ export const scheduleName = nameRule({
  */
 export function scheduleExpressionProblem(expression: string): string | undefined {
   if (expression.length > 256) return `has ${expression.length} characters; at most 256`;
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  const rate = RATE.exec(expression);
   if (rate) {
     const value = Number(rate[1]);
     if (value < 1) return "has a rate of 0; the value must be a positive whole number";
