@@ -113,11 +113,11 @@ export const acmImportedCertificate: AwsResourceRule = {
   service: "ACM",
   scope: "resource",
   kind: "hard",
-  summary: "An imported certificate is valid at import (Not Before ≤ now ≤ Not After), has a non-empty Issuer, and an OCSP URL (if any) of at most 1,000 characters.",
+  summary: "An imported certificate is valid at import (Not Before ≤ now ≤ Not After), has a non-empty Issuer, and an OCSP URL (if any) of at most 1,000 characters; a re-import under the same ARN keeps the key type and size.",
   awsError: "ValidationException (ImportCertificate)",
-  sources: [SOURCES.acmImportApi, SOURCES.acmImport],
+  sources: [SOURCES.acmImportApi, SOURCES.acmImport, SOURCES.acmReimport],
   notOffline:
-    "An expired certificate is refused where a deployment imports it (the offline mocks); the pack and policy:check --state read the body recorded when the resource was created (the renewer re-imports renewed certificates outside Pulumi), so they flag only a certificate not yet valid, an empty Issuer and a long OCSP URL.",
+    "An expired certificate is refused where a deployment imports it (the offline mocks); the pack and policy:check --state read the body recorded when the resource was created (the renewer re-imports renewed certificates outside Pulumi), so they flag only a certificate not yet valid, an empty Issuer and a long OCSP URL. The key type kept across a re-import is known only against the deployed certificate: OriginClientCertificate replaces the ACM certificate when its private key changes (replaceOnChanges), and the renewer keeps the configured key algorithm.",
   resourceTypes: ["aws:acm/certificate:Certificate"],
   check(resource) {
     const body = fieldsOf(resource).get("certificateBody").text();

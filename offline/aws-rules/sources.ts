@@ -57,6 +57,7 @@ export const SOURCES = {
   acmPublic: page("AWS Certificate Manager User Guide: AWS Certificate Manager public certificates", "https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html"),
   acmImport: page("AWS Certificate Manager User Guide: Prerequisites for importing certificates", "https://docs.aws.amazon.com/acm/latest/userguide/import-certificate-prerequisites.html"),
   acmImportApi: page("AWS Certificate Manager API Reference: ImportCertificate", "https://docs.aws.amazon.com/acm/latest/APIReference/API_ImportCertificate.html"),
+  acmReimport: page("AWS Certificate Manager User Guide: Reimport a certificate", "https://docs.aws.amazon.com/acm/latest/userguide/import-reimport.html"),
   dynamodbNaming: page("Amazon DynamoDB Developer Guide: Supported data types and naming rules", "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html"),
   tfKeyValueStore: page("Terraform AWS provider source: internal/service/cloudfront/key_value_store.go (name validator)", "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/cloudfront/key_value_store.go"),
   tfAuthorizer: page("Terraform AWS provider docs: aws_api_gateway_authorizer (identity_source default)", "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_authorizer"),
